@@ -1,0 +1,122 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 mode with the upcoming features that keep APIs explicit.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "k3s-daas",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "EncStore", targets: ["EncStore"]),
+        .library(name: "SuiClient", targets: ["SuiClient"]),
+        .library(name: "SealAuth", targets: ["SealAuth"]),
+        .library(name: "TEEAttest", targets: ["TEEAttest"]),
+        .library(name: "Scheduler", targets: ["Scheduler"]),
+        .library(name: "Agent", targets: ["Agent"]),
+        .executable(name: "daas-master", targets: ["daas-master"]),
+        .executable(name: "daas-worker", targets: ["daas-worker"]),
+        .executable(name: "daasctl", targets: ["daasctl"]),
+        .executable(name: "daas-bench", targets: ["daas-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // MARK: Libraries
+        .systemLibrary(
+            name: "CLMDB",
+            path: "Sources/EncStore/CLMDB",
+            pkgConfig: "lmdb",
+            providers: [.apt(["liblmdb-dev"])]
+        ),
+        .target(
+            name: "EncStore",
+            dependencies: [
+                "CLMDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["CLMDB"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "KubeAPI", dependencies: ["EncStore"], swiftSettings: swiftSettings),
+        .target(name: "SuiClient", swiftSettings: swiftSettings),
+        .target(name: "SealAuth", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
+        .target(name: "TEEAttest", swiftSettings: swiftSettings),
+        .target(name: "Scheduler", swiftSettings: swiftSettings),
+        .target(name: "Agent", swiftSettings: swiftSettings),
+
+        // MARK: Executables (thin: parse flags, compose libraries)
+        .executableTarget(
+            name: "daas-master",
+            dependencies: [
+                "EncStore", "KubeAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Executables/daas-master",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "daas-worker",
+            dependencies: ["Agent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Executables/daas-worker",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "daasctl",
+            dependencies: [
+                "EncStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Executables/daasctl",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "daas-bench",
+            dependencies: [
+                "EncStore", "CLMDB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Executables/daas-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .executableTarget(
+            name: "encstore-crash-writer",
+            dependencies: ["EncStore"],
+            path: "Tests/Helpers/encstore-crash-writer",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EncStoreTests",
+            dependencies: ["EncStore", "encstore-crash-writer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], swiftSettings: swiftSettings),
+        .testTarget(name: "SuiClientTests", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
+        .testTarget(name: "SealAuthTests", dependencies: ["SealAuth"], swiftSettings: swiftSettings),
+        .testTarget(name: "TEEAttestTests", dependencies: ["TEEAttest"], swiftSettings: swiftSettings),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: swiftSettings),
+        .testTarget(name: "AgentTests", dependencies: ["Agent"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["daas-master", "daasctl"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+// The system LMDB header, exposed to Swift as the CLMDB module (Debian: liblmdb-dev).
+#include <lmdb.h>

@@ -1,0 +1,164 @@
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// The MVCC key-value store: etcd v3's contract over a physical backend.
+///
+/// Create one with ``lmdb(directory:keyRing:configuration:lmdb:logger:)`` (durable, values sealed
+/// with AES-256-GCM) or ``inMemory(configuration:logger:)`` (same semantics, for tests). Run it as
+/// a `Service` (``run()``) so history is compacted in the background, and ``close()`` it before
+/// the process reopens the same directory.
+public final class MVCCStore: KeyValueStore, Service {
+    let backend: any StorageBackend
+    let coordinator: WriteCoordinator
+    let hub: WatchHub
+    let configuration: StoreConfiguration
+    let logger: Logger
+    private let isClosed = Atomic<Bool>(false)
+
+    init(backend: any StorageBackend, configuration: StoreConfiguration, logger: Logger) throws {
+        self.backend = backend
+        self.configuration = configuration
+        self.logger = logger
+        let revision = try backend.read { try $0.revision() }
+        self.hub = WatchHub(lastPublished: revision, bufferSize: configuration.watchBufferSize)
+        self.coordinator = WriteCoordinator(backend: backend, hub: hub, maxBatch: configuration.maxBatchSize)
+    }
+
+    /// An in-memory store with the same semantics as the LMDB store and nothing on disk.
+    public static func inMemory(
+        configuration: StoreConfiguration = StoreConfiguration(),
+        logger: Logger = Logger(label: "encstore", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) -> MVCCStore {
+        // A new memory backend always reads its revision.
+        try! MVCCStore(backend: MemoryBackend(), configuration: configuration, logger: logger)
+    }
+
+    // MARK: Reads
+
+    public func get(_ key: String) async throws -> GetResult {
+        try checkOpen()
+        try validate(key: key)
+        return try backend.read { reader in
+            GetResult(kv: try reader.current(key), revision: try reader.revision())
+        }
+    }
+
+    public func range(prefix: String, limit: Int, after: String?) async throws -> RangeResult {
+        try checkOpen()
+        try validate(prefix: prefix)
+        if let after { try validate(key: after) }
+        return try backend.read { reader in
+            let (kvs, more) = try reader.range(prefix: prefix, after: after, limit: max(0, limit))
+            return RangeResult(kvs: kvs, more: more, revision: try reader.revision())
+        }
+    }
+
+    public func count(prefix: String) async throws -> CountResult {
+        try checkOpen()
+        try validate(prefix: prefix)
+        return try backend.read { reader in
+            CountResult(count: try reader.count(prefix: prefix), revision: try reader.revision())
+        }
+    }
+
+    public func currentRevision() async throws -> Int64 {
+        try checkOpen()
+        return try backend.read { try $0.revision() }
+    }
+
+    // MARK: Writes
+
+    public func transaction(_ operations: [WriteOperation]) async throws -> TransactionResult {
+        try checkOpen()
+        guard !operations.isEmpty else { throw StoreError.invalidTransaction("a transaction needs at least one operation") }
+        var seen = Set<String>()
+        for operation in operations {
+            try validate(key: operation.key)
+            if case .put(let value) = operation.action, value.count > configuration.maxValueSize {
+                throw StoreError.valueTooLarge(key: operation.key, size: value.count, limit: configuration.maxValueSize)
+            }
+            guard seen.insert(operation.key).inserted else {
+                throw StoreError.invalidTransaction("key \(operation.key) appears more than once in one transaction")
+            }
+        }
+        return try await coordinator.submit(operations)
+    }
+
+    // MARK: Watch
+
+    public func watch(prefix: String, fromRevision: Int64) async throws -> WatchStream {
+        try checkOpen()
+        try validate(prefix: prefix)
+        let (stream, lastPublished) = try await hub.subscribe(prefix: prefix)
+        let start = fromRevision > 0 ? fromRevision : lastPublished + 1
+        let compacted = try backend.read { try $0.compactedThrough() }
+        guard start > compacted else {
+            throw StoreError.compacted(requested: start, compactRevision: compacted)
+        }
+        return WatchStream(prefix: prefix, startRevision: start, replayThrough: lastPublished, backend: backend, live: stream)
+    }
+
+    /// The number of watchers currently registered.
+    public var watcherCount: Int {
+        get async { await hub.count }
+    }
+
+    // MARK: Compaction
+
+    public func compact(through revision: Int64) async throws {
+        try checkOpen()
+        let (current, compacted) = try backend.read { (try $0.revision(), try $0.compactedThrough()) }
+        guard revision <= current else { throw StoreError.futureRevision(requested: revision, current: current) }
+        guard revision > compacted else { return }
+        try await coordinator.perform { try $0.setCompactedThrough(revision) }
+        while try await coordinator.perform({ try $0.removeHistory(through: revision, limit: 10_000) }) > 0 {}
+        logger.debug("compacted history", metadata: ["through": "\(revision)"])
+    }
+
+    /// Compacts history older than ``StoreConfiguration/History/retainedRevisions`` every
+    /// ``StoreConfiguration/History/compactionInterval`` until cancelled or gracefully shut down.
+    public func run() async throws {
+        let history = configuration.history
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: history.compactionInterval)
+                    let target = try await self.currentRevision() - history.retainedRevisions
+                    if target > 0 { try await self.compact(through: target) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("background compaction failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    // MARK: Lifecycle
+
+    /// Commits queued writes, ends every watcher with ``StoreError/Code/closed`` and releases the
+    /// backend. Later calls fail with ``StoreError/Code/closed``.
+    public func close() async {
+        guard !isClosed.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        await coordinator.close()
+        await hub.close()
+        await backend.close()
+    }
+
+    // MARK: Validation
+
+    private func checkOpen() throws {
+        if isClosed.load(ordering: .relaxed) { throw StoreError.closed() }
+    }
+
+    private func validate(key: String) throws {
+        guard !key.isEmpty else { throw StoreError.emptyKey() }
+        try validate(prefix: key)
+    }
+
+    private func validate(prefix: String) throws {
+        let size = prefix.utf8.count
+        guard size <= configuration.maxKeySize else { throw StoreError.keyTooLarge(size, limit: configuration.maxKeySize) }
+    }
+}
