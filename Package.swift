@@ -102,20 +102,21 @@ let package = Package(
             path: "Tests/Helpers/encstore-crash-writer",
             swiftSettings: swiftSettings
         ),
+        .target(name: "DaaSTestSupport", path: "Tests/Support", swiftSettings: swiftSettings),
         .testTarget(
             name: "EncStoreTests",
-            dependencies: ["EncStore", "encstore-crash-writer"],
+            dependencies: ["EncStore", "DaaSTestSupport", "encstore-crash-writer"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"], swiftSettings: swiftSettings),
-        .testTarget(name: "SuiClientTests", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
-        .testTarget(name: "SealAuthTests", dependencies: ["SealAuth"], swiftSettings: swiftSettings),
-        .testTarget(name: "TEEAttestTests", dependencies: ["TEEAttest"], swiftSettings: swiftSettings),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"], swiftSettings: swiftSettings),
-        .testTarget(name: "AgentTests", dependencies: ["Agent"], swiftSettings: swiftSettings),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SuiClientTests", dependencies: ["SuiClient", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SealAuthTests", dependencies: ["SealAuth", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "TEEAttestTests", dependencies: ["TEEAttest", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["daas-master", "daasctl"],
+            dependencies: ["DaaSTestSupport", "daas-master", "daas-worker", "daasctl"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -9,6 +9,8 @@ public struct DataKey: Sendable {
     /// The key identifier: 16 lowercase hex digits.
     public let id: String
     let idBytes: [UInt8]
+    /// The id bytes read as one native-endian word, as ``Sealer`` reads them from an envelope.
+    let idWord: UInt64
     let key: SymmetricKey
 
     /// Wraps 32 bytes of key material.
@@ -24,6 +26,7 @@ public struct DataKey: Sendable {
         hasher.update(data: material)
         self.idBytes = Array(hasher.finalize().prefix(8))
         self.id = hexString(idBytes)
+        self.idWord = idBytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
     }
 
     /// A fresh random key from the system's secure random source.

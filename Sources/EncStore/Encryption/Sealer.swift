@@ -40,9 +40,10 @@ enum Sealer {
     }
 
     static func open(_ envelope: UnsafeRawBufferPointer, path: String, ring: KeyRing) throws -> [UInt8] {
-        guard let id = keyID(of: envelope) else { throw StoreError.integrity(key: path) }
-        guard let key = ring.key(id: id) else {
-            throw StoreError.wrongKey("value of key \(path) is sealed with key \(id), which the key provider did not supply")
+        guard envelope.count >= overhead, envelope[0] == version else { throw StoreError.integrity(key: path) }
+        guard let key = ring.key(idWord: envelope.loadUnaligned(fromByteOffset: 1, as: UInt64.self)) else {
+            throw StoreError.wrongKey(
+                "value of key \(path) is sealed with key \(keyID(of: envelope) ?? "?"), which the key provider did not supply")
         }
         do {
             let nonce = try AES.GCM.Nonce(data: envelope[9..<21])

@@ -9,11 +9,15 @@ public struct LMDBOptions: Sendable {
     public var mapSize: Int
     /// The most read transactions that may run at once. Default 512.
     public var maxReaders: Int
+    /// Bytes of recently used plaintext values kept in process memory so that hot reads skip
+    /// decryption; 0 turns the cache off. Default 64 MiB.
+    public var valueCacheBytes: Int
 
     /// Creates options; every parameter has the default documented on its property.
-    public init(mapSize: Int = 8 << 30, maxReaders: Int = 512) {
+    public init(mapSize: Int = 8 << 30, maxReaders: Int = 512, valueCacheBytes: Int = 64 << 20) {
         self.mapSize = mapSize
         self.maxReaders = maxReaders
+        self.valueCacheBytes = valueCacheBytes
     }
 }
 
@@ -25,16 +29,18 @@ final class LMDBBackend: StorageBackend {
     let environment: LMDBEnvironment
     /// The keys in use. The active key seals new values; all of them open values.
     let ring: Mutex<KeyRing>
+    let cache: ValueCache
     private let writerThread: NIOThreadPool
 
     init(directory: String, keyRing: KeyRing, keySource: String, options: LMDBOptions) throws {
         let environment = try LMDBEnvironment(directory: directory, mapSize: options.mapSize, maxReaders: options.maxReaders)
         let ring = try environment.write { txn in
-            try LMDBWriter(txn: txn, databases: environment.databases, ring: keyRing)
+            try LMDBWriter(txn: txn, databases: environment.databases, ring: keyRing, cache: ValueCache(capacity: 0))
                 .prepareKeys(storePath: environment.path, keySource: keySource)
         }
         self.environment = environment
         self.ring = Mutex(ring)
+        self.cache = ValueCache(capacity: options.valueCacheBytes)
         self.writerThread = NIOThreadPool(numberOfThreads: 1)
         writerThread.start()
     }
@@ -43,14 +49,16 @@ final class LMDBBackend: StorageBackend {
         try environment.read { txn in
             // The ring is read after the transaction begins, so it holds every key that sealed
             // a value this transaction can see.
-            try body(LMDBReader(txn: txn, databases: environment.databases, ring: ring.withLock { $0 }))
+            try body(LMDBReader(txn: txn, databases: environment.databases, ring: ring.withLock { $0 }, cache: cache))
         }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any StorageWriter) throws -> T) async throws -> T {
         try await writerThread.runIfActive {
             try self.environment.write { txn in
-                try body(LMDBWriter(txn: txn, databases: self.environment.databases, ring: self.ring.withLock { $0 }))
+                try body(
+                    LMDBWriter(
+                        txn: txn, databases: self.environment.databases, ring: self.ring.withLock { $0 }, cache: self.cache))
             }
         }
     }
@@ -66,11 +74,13 @@ class LMDBReader: StorageReader {
     let txn: LMDBTransaction
     let databases: LMDBEnvironment.Databases
     let ring: KeyRing
+    let cache: ValueCache
 
-    init(txn: LMDBTransaction, databases: LMDBEnvironment.Databases, ring: KeyRing) {
+    init(txn: LMDBTransaction, databases: LMDBEnvironment.Databases, ring: KeyRing, cache: ValueCache) {
         self.txn = txn
         self.databases = databases
         self.ring = ring
+        self.cache = cache
     }
 
     func revision() throws -> Int64 { try metaInteger("revision") ?? 1 }
@@ -78,8 +88,19 @@ class LMDBReader: StorageReader {
 
     func current(_ key: String) throws -> KeyValue? {
         guard let record = try withBytes(key, { try txn.get(databases.current, $0) }) else { return nil }
+        return try currentRecord(key: key, record)
+    }
+
+    /// Decodes a current record, opening its value (or taking it from the cache).
+    func currentRecord(key: String, _ record: UnsafeRawBufferPointer) throws -> KeyValue {
         let (meta, envelope) = try RecordCodec.decodeCurrent(record)
-        return meta.keyValue(key: key, value: try Sealer.open(envelope, path: key, ring: ring))
+        guard let nonce = ValueCache.Nonce(envelope: envelope) else { throw StoreError.integrity(key: key) }
+        if let value = cache.lookup(key, modRevision: meta.modRevision, nonce: nonce) {
+            return meta.keyValue(key: key, value: value)
+        }
+        let value = try Sealer.open(envelope, path: key, ring: ring)
+        cache.insert(key, modRevision: meta.modRevision, nonce: nonce, value: value)
+        return meta.keyValue(key: key, value: value)
     }
 
     func range(prefix: String, after: String?, limit: Int) throws -> (kvs: [KeyValue], more: Bool) {
@@ -88,9 +109,7 @@ class LMDBReader: StorageReader {
             var entry = first
             while let (keyBytes, record) = entry, keyBytes.starts(with: prefix.utf8) {
                 if limit > 0, kvs.count == limit { return (kvs, true) }
-                let key = String(decoding: keyBytes, as: UTF8.self)
-                let (meta, envelope) = try RecordCodec.decodeCurrent(record)
-                kvs.append(meta.keyValue(key: key, value: try Sealer.open(envelope, path: key, ring: ring)))
+                kvs.append(try currentRecord(key: String(decoding: keyBytes, as: UTF8.self), record))
                 entry = try cursor.next()
             }
             return (kvs, false)
@@ -178,14 +197,17 @@ final class LMDBWriter: LMDBReader, StorageWriter {
 
     override func current(_ key: String) throws -> KeyValue? {
         guard let record = try withBytes(key, { try txn.get(databases.current, $0) }) else { return nil }
-        let (meta, envelope) = try RecordCodec.decodeCurrent(record)
-        read[key] = Array(envelope)
-        return meta.keyValue(key: key, value: try Sealer.open(envelope, path: key, ring: ring))
+        read[key] = Array(try RecordCodec.decodeCurrent(record).1)
+        return try currentRecord(key: key, record)
     }
 
     func setCurrent(_ kv: KeyValue) throws {
         let envelope = Sealer.seal(kv.value, path: kv.key, with: ring.active)
         sealed[kv.key] = envelope
+        if let nonce = envelope.withUnsafeBytes({ ValueCache.Nonce(envelope: $0) }) {
+            // Visible to readers only once this transaction commits a record with this nonce.
+            cache.insert(kv.key, modRevision: kv.modRevision, nonce: nonce, value: kv.value)
+        }
         let record = RecordCodec.encodeCurrent(RecordCodec.Meta(kv), envelope: envelope)
         try withBytes(kv.key) { key in try record.withUnsafeBytes { try txn.put(databases.current, key, $0) } }
     }

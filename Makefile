@@ -1,0 +1,28 @@
+# K3s-DaaS: the two commands a fresh machine needs are `make run` and `make test`.
+SWIFT ?= swift
+DATA_DIR ?= ./data
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+## Install what is missing, build, and start daas-master on embedded defaults.
+run: deps
+	$(SWIFT) build -c release --product daas-master
+	.build/release/daas-master --data-dir $(DATA_DIR)
+
+## Install what is missing, build, and run every test.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+## Benchmarks, in release mode (figures go to Docs/PERFORMANCE.md).
+bench: deps
+	$(SWIFT) run -c release daas-bench store
+
+clean:
+	rm -rf .build

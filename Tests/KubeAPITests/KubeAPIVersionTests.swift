@@ -1,0 +1,11 @@
+import KubeAPI
+import DaaSTestSupport
+import Testing
+
+@Suite("KubeAPI version")
+struct KubeAPIVersionTests {
+    @Test("the library's version is the newest entry of its changelog")
+    func versionMatchesChangelog() {
+        #expect(changelogVersion(of: "KubeAPI") == KubeAPI.version)
+    }
+}

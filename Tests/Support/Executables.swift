@@ -1,0 +1,36 @@
+public import Foundation
+
+/// The directory holding the built products (the test bundle's own directory).
+public var productsDirectory: URL {
+    let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    return URL(fileURLWithPath: executable).deletingLastPathComponent()
+}
+
+/// What a finished command printed and how it exited.
+public struct CommandResult: Sendable {
+    /// Standard output.
+    public var output: String
+    /// Standard error.
+    public var error: String
+    /// The exit status.
+    public var status: Int32
+}
+
+/// Runs the built product `name` with `arguments` and waits for it.
+public func runProduct(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent(name)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    let errData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self),
+        status: process.terminationStatus)
+}
