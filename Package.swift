@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SealAuth", targets: ["SealAuth"]),
         .library(name: "TEEAttest", targets: ["TEEAttest"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
+        .library(name: "SchedulerTesting", targets: ["SchedulerTesting"]),
         .library(name: "Agent", targets: ["Agent"]),
         .executable(name: "daas-master", targets: ["daas-master"]),
         .executable(name: "daas-worker", targets: ["daas-worker"]),
@@ -31,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: Libraries
@@ -56,7 +58,18 @@ let package = Package(
         .target(name: "SuiClient", swiftSettings: swiftSettings),
         .target(name: "SealAuth", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
         .target(name: "TEEAttest", swiftSettings: swiftSettings),
-        .target(name: "Scheduler", swiftSettings: swiftSettings),
+        .target(
+            name: "Scheduler",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            exclude: ["Testing"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SchedulerTesting",
+            dependencies: ["Scheduler"],
+            path: "Sources/Scheduler/Testing",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Agent", swiftSettings: swiftSettings),
 
         // MARK: Executables (thin: parse flags, compose libraries)
@@ -88,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "daas-bench",
             dependencies: [
-                "EncStore", "CLMDB",
+                "EncStore", "CLMDB", "Scheduler", "SchedulerTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Executables/daas-bench",
@@ -112,7 +125,11 @@ let package = Package(
         .testTarget(name: "SuiClientTests", dependencies: ["SuiClient", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SealAuthTests", dependencies: ["SealAuth", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "TEEAttestTests", dependencies: ["TEEAttest", "DaaSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SchedulerTests",
+            dependencies: ["Scheduler", "SchedulerTesting", "DaaSTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
