@@ -18,19 +18,5 @@ public struct CommandResult: Sendable {
 
 /// Runs the built product `name` with `arguments` and waits for it.
 public func runProduct(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent(name)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(
-        output: String(decoding: outData, as: UTF8.self), error: String(decoding: errData, as: UTF8.self),
-        status: process.terminationStatus)
+    try run(productsDirectory.appendingPathComponent(name).path, arguments, environment: environment)
 }

@@ -1,0 +1,20 @@
+/// An authenticated identity, as Kubernetes authorizers see it.
+public struct UserInfo: Sendable, Hashable {
+    /// The user name, e.g. `system:admin` or `sui:0x...`.
+    public var name: String
+    /// The groups, always including `system:authenticated`.
+    public var groups: [String]
+
+    /// Creates an identity; `system:authenticated` is added to `groups` when missing.
+    public init(name: String, groups: [String]) {
+        self.name = name
+        self.groups = groups.contains("system:authenticated") ? groups : groups + ["system:authenticated"]
+    }
+}
+
+/// Verifies bearer tokens. SealAuth implements it for Seal tokens; the API server holds any number.
+public protocol TokenAuthenticator: Sendable {
+    /// The identity `token` proves, or `nil` when this authenticator does not recognise the token.
+    /// Throws when it recognises the token but it is invalid.
+    func authenticate(token: String) async throws -> UserInfo?
+}

@@ -1,0 +1,61 @@
+/// The discovery documents kubectl reads to learn what the server serves.
+enum Discovery {
+    static let verbs: JSONValue = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+
+    /// `/api`.
+    static func coreVersions(serverAddress: String) -> JSONValue {
+        ["kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]]]
+    }
+
+    /// `/apis`.
+    static func groups(_ registry: ResourceRegistry) -> JSONValue {
+        ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(registry.groups.map { group(registry, $0) })]
+    }
+
+    /// `/apis/<group>`.
+    static func group(_ registry: ResourceRegistry, _ name: String) -> JSONValue {
+        let versions = registry.versions(of: name).map { JSONValue.object(["groupVersion": .string("\(name)/\($0)"), "version": .string($0)]) }
+        return ["kind": "APIGroup", "apiVersion": "v1", "name": .string(name), "versions": .array(versions), "preferredVersion": versions.first ?? .null]
+    }
+
+    /// `/api/v1` or `/apis/<group>/<version>`.
+    static func resources(_ registry: ResourceRegistry, group: String, version: String) -> JSONValue? {
+        let types = registry.types.filter { $0.group == group && $0.version == version }
+        guard !types.isEmpty else { return nil }
+        var resources: [JSONValue] = []
+        for type in types {
+            var entry: JSONValue = [
+                "name": .string(type.plural), "singularName": .string(type.singular), "namespaced": .bool(type.namespaced),
+                "kind": .string(type.kind), "verbs": verbs,
+            ]
+            if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map { .string($0) }) }
+            if !type.categories.isEmpty { entry["categories"] = .array(type.categories.map { .string($0) }) }
+            resources.append(entry)
+            for subresource in type.subresources {
+                var sub: JSONValue = ["name": .string("\(type.plural)/\(subresource)"), "singularName": "", "namespaced": .bool(type.namespaced)]
+                switch subresource {
+                case "scale":
+                    sub["kind"] = "Scale"
+                    sub["group"] = "autoscaling"
+                    sub["version"] = "v1"
+                    sub["verbs"] = ["get", "patch", "update"]
+                case "binding":
+                    sub["kind"] = "Binding"
+                    sub["verbs"] = ["create"]
+                default:
+                    sub["kind"] = .string(type.kind)
+                    sub["verbs"] = ["get", "patch", "update"]
+                }
+                resources.append(sub)
+            }
+        }
+        let groupVersion = group.isEmpty ? version : "\(group)/\(version)"
+        return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(resources)]
+    }
+
+    /// `/version`: the Kubernetes version whose API this server follows.
+    static let version: JSONValue = [
+        "major": "1", "minor": "32", "gitVersion": "v1.32.0+k3s-daas", "gitCommit": "", "gitTreeState": "clean",
+        "buildDate": "2026-11-25T00:00:00Z", "goVersion": "swift6.3", "compiler": "swiftc", "platform": "linux/amd64",
+    ]
+}

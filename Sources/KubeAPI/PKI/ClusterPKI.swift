@@ -1,0 +1,146 @@
+import Crypto
+import Foundation
+public import X509
+import SwiftASN1
+
+/// The cluster's certificates: a CA, the API server's serving certificate and an admin client
+/// certificate, created on first start under the data directory (private keys mode 0600) and
+/// reused afterwards.
+public struct ClusterPKI: Sendable {
+    /// The CA certificate, PEM.
+    public let caCertificatePEM: String
+    /// The serving certificate chain and key, PEM.
+    public let serverCertificatePEM: String
+    public let serverKeyPEM: String
+    /// The admin client certificate (CN `system:admin`, O `system:masters`) and key, PEM.
+    public let adminCertificatePEM: String
+    public let adminKeyPEM: String
+
+    /// Loads the certificates from `directory`, creating any that are missing.
+    /// - Parameters:
+    ///   - directory: Where `ca.crt`, `ca.key`, `server.crt`, `server.key`, `admin.crt`, `admin.key` live.
+    ///   - hosts: DNS names and IP addresses the serving certificate must cover.
+    public static func loadOrCreate(directory: String, hosts: [String]) throws -> ClusterPKI {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        func path(_ name: String) -> String { directory + "/" + name }
+        let (caCert, caKey): (Certificate, P256.Signing.PrivateKey)
+        if let certPEM = read(path("ca.crt")), let keyPEM = read(path("ca.key")) {
+            caCert = try Certificate(pemEncoded: certPEM)
+            caKey = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
+        } else {
+            caKey = P256.Signing.PrivateKey()
+            let name = try DistinguishedName { CommonName("k3s-daas-ca@\(Int(Date().timeIntervalSince1970))") }
+            caCert = try Certificate(
+                version: .v3, serialNumber: .init(), publicKey: .init(caKey.publicKey),
+                notValidBefore: Date() - 3600, notValidAfter: Date() + 10 * 365 * 86400,
+                issuer: name, subject: name,
+                extensions: try Certificate.Extensions {
+                    Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+                    Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
+                    SubjectKeyIdentifier(hash: .init(caKey.publicKey))
+                },
+                issuerPrivateKey: .init(caKey))
+            try write(path("ca.key"), caKey.pemRepresentation, mode: 0o600)
+            try write(path("ca.crt"), try caCert.serializeAsPEM().pemString, mode: 0o644)
+        }
+        let server = try leaf(
+            "server", directory: directory, ca: (caCert, caKey), hosts: hosts,
+            subject: try DistinguishedName { CommonName("kube-apiserver") }, usage: .serverAuth)
+        let admin = try leaf(
+            "admin", directory: directory, ca: (caCert, caKey), hosts: [],
+            subject: try DistinguishedName {
+                OrganizationName("system:masters")
+                CommonName("system:admin")
+            }, usage: .clientAuth)
+        return ClusterPKI(
+            caCertificatePEM: try caCert.serializeAsPEM().pemString,
+            serverCertificatePEM: server.0, serverKeyPEM: server.1,
+            adminCertificatePEM: admin.0, adminKeyPEM: admin.1)
+    }
+
+    private static func leaf(
+        _ name: String, directory: String, ca: (Certificate, P256.Signing.PrivateKey), hosts: [String],
+        subject: DistinguishedName, usage: ExtendedKeyUsage.Usage
+    ) throws -> (String, String) {
+        let certPath = directory + "/\(name).crt"
+        let keyPath = directory + "/\(name).key"
+        if let cert = read(certPath), let key = read(keyPath), let parsed = try? Certificate(pemEncoded: cert),
+            parsed.issuer == ca.0.subject, parsed.notValidAfter > Date() + 86400
+        {
+            return (cert, key)
+        }
+        let key = P256.Signing.PrivateKey()
+        let names: [GeneralName] = hosts.map { host in
+            if let octets = ipv4Octets(host) { return .ipAddress(ASN1OctetString(contentBytes: ArraySlice(octets))) }
+            return .dnsName(host)
+        }
+        let certificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+            notValidBefore: Date() - 3600, notValidAfter: Date() + 365 * 86400,
+            issuer: ca.0.subject, subject: subject,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                try ExtendedKeyUsage([usage])
+                AuthorityKeyIdentifier(keyIdentifier: try ca.0.extensions.subjectKeyIdentifier?.keyIdentifier)
+                if !names.isEmpty { SubjectAlternativeNames(names) }
+            },
+            issuerPrivateKey: .init(ca.1))
+        let certPEM = try certificate.serializeAsPEM().pemString
+        try write(keyPath, key.pemRepresentation, mode: 0o600)
+        try write(certPath, certPEM, mode: 0o644)
+        return (certPEM, key.pemRepresentation)
+    }
+
+    static func ipv4Octets(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ".")
+        guard parts.count == 4 else { return nil }
+        let octets = parts.compactMap { UInt8($0) }
+        return octets.count == 4 ? octets : nil
+    }
+
+    private static func read(_ path: String) -> String? {
+        try? String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// Writes a file created with `mode` from the start (no window with wider permissions).
+    static func write(_ path: String, _ text: String, mode: mode_t) throws {
+        let temporary = path + ".tmp"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard fd >= 0 else { throw APIError.internalError("cannot create \(path): errno \(errno)") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
+        close(fd)
+        guard written == bytes.count, rename(temporary, path) == 0 else {
+            throw APIError.internalError("cannot write \(path): errno \(errno)")
+        }
+    }
+
+    /// A kubeconfig for the admin user, with the CA pinned and the client certificate embedded.
+    public func adminKubeconfig(server: String, clusterName: String = "k3s-daas") -> String {
+        func b64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        return """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: \(clusterName)
+              cluster:
+                server: \(server)
+                certificate-authority-data: \(b64(caCertificatePEM))
+            users:
+            - name: admin
+              user:
+                client-certificate-data: \(b64(adminCertificatePEM))
+                client-key-data: \(b64(adminKeyPEM))
+            contexts:
+            - name: \(clusterName)
+              context:
+                cluster: \(clusterName)
+                user: admin
+            current-context: \(clusterName)
+
+            """
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+public import Hummingbird
+import HTTPTypes
+import NIOCore
+import NIOSSL
+import X509
+import SwiftASN1
+import Logging
+
+/// The Kubernetes API over HTTP: authentication, discovery, and the generic registry's verbs.
+public struct APIServer: HTTPResponder {
+    public typealias Context = APIRequestContext
+
+    let objects: ObjectStore
+    let tokenAuthenticators: [any TokenAuthenticator]
+    let serverAddress: String
+    private let parser = JSONParser()
+    private static let maxBodySize = 3 << 20
+
+    /// Creates the server.
+    /// - Parameters:
+    ///   - objects: The registry requests act on.
+    ///   - tokenAuthenticators: Bearer-token authenticators, tried in order.
+    ///   - serverAddress: `host:port` clients reach the server at, for discovery.
+    public init(objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String) {
+        self.objects = objects
+        self.tokenAuthenticators = tokenAuthenticators
+        self.serverAddress = serverAddress
+    }
+
+    public func respond(to request: Request, context: APIRequestContext) async throws -> Response {
+        do {
+            return try await handle(request, context: context)
+        } catch let error as APIError {
+            return Self.json(error.status, status: error.code)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            let tooLarge = APIError.tooLarge(limit: Self.maxBodySize)
+            return Self.json(tooLarge.status, status: tooLarge.code)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            let internalError = APIError.internalError(String(describing: type(of: error)))
+            return Self.json(internalError.status, status: internalError.code)
+        }
+    }
+
+    private func handle(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let path = request.uri.path
+        switch path {
+        case "/healthz", "/livez", "/readyz":
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        case "/version":
+            return Self.json(Discovery.version)
+        default:
+            break
+        }
+        _ = try await authenticate(request, context: context)
+        let registry = objects.registry
+        let parts = path.split(separator: "/").map(String.init)
+        switch parts.count {
+        case 1 where parts[0] == "api": return Self.json(Discovery.coreVersions(serverAddress: serverAddress))
+        case 1 where parts[0] == "apis": return Self.json(Discovery.groups(registry))
+        case 2 where parts[0] == "api":
+            guard let list = Discovery.resources(registry, group: "", version: parts[1]) else { throw APIError.pathNotFound }
+            return Self.json(list)
+        case 2 where parts[0] == "apis":
+            guard registry.groups.contains(parts[1]) else { throw APIError.pathNotFound }
+            return Self.json(Discovery.group(registry, parts[1]))
+        case 3 where parts[0] == "apis":
+            guard let list = Discovery.resources(registry, group: parts[1], version: parts[2]) else { throw APIError.pathNotFound }
+            return Self.json(list)
+        default:
+            break
+        }
+        let query = Self.queryParameters(request.uri.query ?? "")
+        guard let info = RequestInfo(method: request.method.rawValue, path: path, query: query),
+            let type = registry.lookup(group: info.group, version: info.version, plural: info.resource),
+            type.namespaced || info.namespace == nil || info.resource == "namespaces"
+        else { throw APIError.pathNotFound }
+        return try await serve(info, type: type, query: query, request: request)
+    }
+
+    /// The caller's identity: a bearer token if one is sent, else the verified client certificate.
+    private func authenticate(_ request: Request, context: APIRequestContext) async throws -> UserInfo {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            let token = String(header.dropFirst(7))
+            for authenticator in tokenAuthenticators {
+                if let user = try? await authenticator.authenticate(token: token) { return user }
+            }
+            throw APIError.unauthorized
+        }
+        let connection = context.channel.parent ?? context.channel
+        guard let peer = try? await connection.nioSSL_peerCertificate().get(),
+            let certificate = try? Certificate(derEncoded: peer.toDERBytes()),
+            let user = ClientCertificateIdentity.user(of: certificate)
+        else { throw APIError.unauthorized }
+        return user
+    }
+
+    private func serve(_ info: RequestInfo, type: ResourceType, query: [String: String], request: Request) async throws -> Response {
+        var request = request
+        let namespace = type.namespaced ? info.namespace : nil
+        switch (info.verb, info.subresource) {
+        case ("get", nil), ("get", "status"):
+            return Self.json(try await objects.get(type, namespace: namespace, name: info.name!))
+        case ("get", "scale") where type.subresources.contains("scale"):
+            return Self.json(Scale.of(try await objects.get(type, namespace: namespace, name: info.name!), type: type))
+        case ("list", nil):
+            return Self.json(try await objects.list(type, namespace: namespace, options: try listOptions(query)))
+        case ("watch", nil):
+            return try await watch(type, namespace: namespace, info: info, query: query)
+        case ("create", nil):
+            let body = try await readBody(&request)
+            return Self.json(try await objects.create(type, namespace: namespace, body: body), status: 201)
+        case ("create", "binding") where type.plural == "pods":
+            let body = try await readBody(&request)
+            guard let node = body[path: ["target", "name"]]?.stringValue, !node.isEmpty else {
+                throw APIError.badRequest("binding target name is required")
+            }
+            let pod = try await objects.get(type, namespace: namespace, name: info.name!)
+            if let bound = pod[path: ["spec", "nodeName"]]?.stringValue, !bound.isEmpty {
+                throw APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on pods/binding \"\(info.name!)\": pod \(info.name!) is already assigned to node \"\(bound)\"")
+            }
+            _ = try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: ["spec": ["nodeName": .string(node)]])
+            return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201], status: 201)
+        case ("update", nil), ("update", "status"):
+            let body = try await readBody(&request)
+            return Self.json(try await objects.update(type, namespace: namespace, name: info.name!, body: body, subresource: info.subresource))
+        case ("update", "scale"), ("patch", "scale"):
+            guard type.subresources.contains("scale") else { throw APIError.pathNotFound }
+            let body = try await readBody(&request)
+            let current = Scale.of(try await objects.get(type, namespace: namespace, name: info.name!), type: type)
+            let scale = info.verb == "patch" ? MergePatch.apply(body, to: current) : body
+            guard let replicas = scale[path: ["spec", "replicas"]]?.integerValue, replicas >= 0 else {
+                throw APIError.invalid(type, name: info.name!, causes: [APIError.Cause(field: "spec.replicas", message: "Invalid value: must be greater than or equal to 0")])
+            }
+            let updated = try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: ["spec": ["replicas": .integer(replicas)]])
+            return Self.json(Scale.of(updated, type: type))
+        case ("patch", nil), ("patch", "status"):
+            let contentType = request.headers[.contentType] ?? ""
+            guard contentType.hasPrefix("application/merge-patch+json") else {
+                throw APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json")
+            }
+            let body = try await readBody(&request)
+            return Self.json(try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: body, subresource: info.subresource))
+        case ("delete", nil):
+            let body = try await readOptionalBody(&request)
+            let options = ObjectStore.DeleteOptions(
+                uid: body?[path: ["preconditions", "uid"]]?.stringValue,
+                resourceVersion: body?[path: ["preconditions", "resourceVersion"]]?.stringValue)
+            return Self.json(try await objects.delete(type, namespace: namespace, name: info.name!, options: options))
+        case ("deletecollection", nil):
+            let list = try await objects.list(type, namespace: namespace, options: try listOptions(query))
+            var deleted: [JSONValue] = []
+            for item in list["items"]?.arrayValue ?? [] {
+                guard let name = item[path: ["metadata", "name"]]?.stringValue else { continue }
+                let itemNamespace = item[path: ["metadata", "namespace"]]?.stringValue
+                if let object = try? await objects.delete(type, namespace: itemNamespace, name: name) { deleted.append(object) }
+            }
+            var result = list
+            result["items"] = .array(deleted)
+            return Self.json(result)
+        default:
+            throw APIError.methodNotAllowed(info.verb, type.plural)
+        }
+    }
+
+    private func listOptions(_ query: [String: String]) throws -> ObjectStore.ListOptions {
+        var options = ObjectStore.ListOptions()
+        options.labelSelector = try LabelSelector(parsing: query["labelSelector"] ?? "")
+        options.fieldSelector = try FieldSelector(parsing: query["fieldSelector"] ?? "")
+        if let limit = query["limit"] {
+            guard let value = Int(limit), value >= 0 else { throw APIError.badRequest("invalid limit \"\(limit)\"") }
+            options.limit = value
+        }
+        options.continueToken = query["continue"]
+        return options
+    }
+
+    private func watch(_ type: ResourceType, namespace: String?, info: RequestInfo, query: [String: String]) async throws -> Response {
+        var options = ObjectStore.WatchOptions()
+        options.list = try listOptions(query)
+        options.list.limit = 0
+        if let name = info.name {
+            options.list.fieldSelector.requirements.append(.init(path: ["metadata", "name"], value: name, equal: true))
+        }
+        options.resourceVersion = query["resourceVersion"]
+        if let timeout = query["timeoutSeconds"].flatMap(Int.init), timeout > 0 { options.timeout = .seconds(timeout) }
+        let events = try await objects.watch(type, namespace: namespace, options: options)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody { writer in
+                do {
+                    for try await event in events {
+                        try await writer.write(ByteBuffer(bytes: event.serialized() + [0x0A]))
+                    }
+                } catch let error as APIError {
+                    let event: JSONValue = ["type": "ERROR", "object": error.status]
+                    try await writer.write(ByteBuffer(bytes: event.serialized() + [0x0A]))
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    private func readBody(_ request: inout Request) async throws -> JSONValue {
+        guard let body = try await readOptionalBody(&request) else {
+            throw APIError.badRequest("the body of the request was empty")
+        }
+        return body
+    }
+
+    private func readOptionalBody(_ request: inout Request) async throws -> JSONValue? {
+        let buffer = try await request.collectBody(upTo: Self.maxBodySize)
+        guard buffer.readableBytes > 0 else { return nil }
+        let contentType = request.headers[.contentType] ?? "application/json"
+        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            return try ProtobufDecoder(schema: .kubernetes).decodeObject(Array(buffer.readableBytesView))
+        }
+        guard contentType.contains("json") else {
+            throw APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf")
+        }
+        do {
+            return try parser.parse(buffer.readableBytesView)
+        } catch {
+            throw APIError.badRequest("the body of the request could not be decoded: \(error)")
+        }
+    }
+
+    /// Parses a query string as a form: `+` is a space, then percent-escapes are decoded.
+    static func queryParameters(_ query: String) -> [String: String] {
+        var parameters: [String: String] = [:]
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                let spaced = text.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            parameters[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return parameters
+    }
+
+    static func json(_ value: JSONValue, status: Int = 200) -> Response {
+        Response(
+            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+}
+
+/// The `autoscaling/v1` Scale view of a scalable object.
+enum Scale {
+    static func of(_ object: JSONValue, type: ResourceType) -> JSONValue {
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        metadata = metadata.filter { ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"].contains($0.key) }
+        var selector = ""
+        if let labels = object[path: ["spec", "selector", "matchLabels"]]?.stringMap ?? object[path: ["spec", "selector"]]?.stringMap {
+            selector = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),
+            "spec": ["replicas": .integer(object[path: ["spec", "replicas"]]?.integerValue ?? 1)],
+            "status": ["replicas": .integer(object[path: ["status", "replicas"]]?.integerValue ?? 0), "selector": .string(selector)],
+        ]
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import HummingbirdHTTP2
+public import Logging
+import NIOCore
+import NIOSSL
+public import ServiceLifecycle
+
+/// The HTTPS API server as a `Service`: TLS with optional client certificates verified against
+/// the cluster CA, HTTP/1.1 and HTTP/2 by ALPN, and the bootstrap objects every cluster has.
+public struct KubeAPIServer: Service {
+    /// Where and how to serve.
+    public struct Configuration: Sendable {
+        /// The address to bind. Default 127.0.0.1.
+        public var host: String
+        /// The port to bind; 0 picks a free one. Default 6443.
+        public var port: Int
+        /// Where certificates and `admin.kubeconfig` are written.
+        public var dataDirectory: String
+
+        /// Creates a configuration; every parameter but the data directory has a default.
+        public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String) {
+            self.host = host
+            self.port = port
+            self.dataDirectory = dataDirectory
+        }
+    }
+
+    let configuration: Configuration
+    let objects: ObjectStore
+    let tokenAuthenticators: [any TokenAuthenticator]
+    let logger: Logger
+    let onReady: @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void
+
+    /// Creates the server.
+    /// - Parameter onReady: Called once the port is bound and `admin.kubeconfig` is written.
+    public init(
+        configuration: Configuration, objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [],
+        logger: Logger, onReady: @escaping @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void = { _, _ in }
+    ) {
+        self.configuration = configuration
+        self.objects = objects
+        self.tokenAuthenticators = tokenAuthenticators
+        self.logger = logger
+        self.onReady = onReady
+    }
+
+    public func run() async throws {
+        let pki = try ClusterPKI.loadOrCreate(
+            directory: configuration.dataDirectory + "/pki",
+            hosts: ["localhost", "127.0.0.1", configuration.host, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "10.43.0.1"])
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.serverCertificatePEM.utf8)).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.serverKeyPEM.utf8), format: .pem)))
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pki.caCertificatePEM.utf8)))
+        tls.certificateVerification = .optionalVerification
+        tls.minimumTLSVersion = .tlsv12
+
+        try await Bootstrap.ensure(objects, apiServerHost: configuration.host, port: configuration.port)
+        let configuration = self.configuration
+        let onReady = self.onReady
+        let logger = self.logger
+        let objects = self.objects
+        let authenticators = tokenAuthenticators
+        let address = "\(configuration.host):\(configuration.port)"
+        let app = Application(
+            responder: APIServer(objects: objects, tokenAuthenticators: authenticators, serverAddress: address),
+            server: try .http2Upgrade(tlsConfiguration: tls),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                let server = "https://\(configuration.host):\(port)"
+                let path = configuration.dataDirectory + "/admin.kubeconfig"
+                do {
+                    try ClusterPKI.write(path, pki.adminKubeconfig(server: server), mode: 0o600)
+                    logger.info("API server ready", metadata: ["server": "\(server)", "kubeconfig": "\(path)"])
+                    await onReady(path, server)
+                } catch {
+                    logger.error("writing the admin kubeconfig failed", metadata: ["error": "\(error)"])
+                }
+            },
+            logger: logger)
+        try await app.runService()
+    }
+}
+
+/// The objects every cluster starts with.
+enum Bootstrap {
+    static func ensure(_ objects: ObjectStore, apiServerHost: String, port: Int) async throws {
+        let registry = objects.registry
+        let namespaces = registry.lookup(group: "", version: "v1", plural: "namespaces")!
+        for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
+            _ = try? await objects.create(namespaces, namespace: nil, body: ["metadata": ["name": .string(name)]])
+        }
+        let services = registry.lookup(group: "", version: "v1", plural: "services")!
+        _ = try? await objects.create(
+            services, namespace: "default",
+            body: [
+                "metadata": ["name": "kubernetes", "labels": ["component": "apiserver", "provider": "kubernetes"]],
+                "spec": [
+                    "type": "ClusterIP", "clusterIP": "10.43.0.1", "clusterIPs": ["10.43.0.1"], "sessionAffinity": "None",
+                    "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .integer(Int64(port))]],
+                ],
+            ])
+    }
+}

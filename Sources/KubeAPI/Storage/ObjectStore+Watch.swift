@@ -1,0 +1,88 @@
+public import EncStore
+
+extension ObjectStore {
+    /// Options of a watch.
+    public struct WatchOptions: Sendable {
+        /// Selectors applied to the old and the new object of each change.
+        public var list = ListOptions()
+        /// Start after this resourceVersion; empty or "0" starts with the current objects as ADDED events.
+        public var resourceVersion: String?
+        /// End the watch after this long.
+        public var timeout: Duration?
+        public init() {}
+    }
+
+    /// The watch events (`{"type": ..., "object": ...}`) for `type` in `namespace`.
+    ///
+    /// A change that makes an object leave the selection is reported as DELETED, one that makes it
+    /// enter as ADDED, as kube-apiserver does. An expired resourceVersion throws 410 Gone.
+    public func watch(_ type: ResourceType, namespace: String?, options: WatchOptions) async throws
+        -> AsyncThrowingStream<JSONValue, any Error>
+    {
+        let prefix = type.storagePrefix(namespace: namespace)
+        var initial: [JSONValue] = []
+        let start: Int64
+        switch options.resourceVersion ?? "" {
+        case "", "0":
+            let list = try await self.list(type, namespace: namespace, options: options.list)
+            initial = (list["items"]?.arrayValue ?? []).map { ["type": "ADDED", "object": $0] }
+            start = Int64(list[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0")! + 1
+        case let text:
+            guard let revision = Int64(text), revision >= 0 else {
+                throw APIError.badRequest("invalid resource version \"\(text)\"")
+            }
+            start = revision + 1
+        }
+        let events: WatchStream
+        do {
+            events = try await store.watch(prefix: prefix, fromRevision: start)
+        } catch let error as StoreError where error.code == .compacted {
+            throw APIError.expired(requested: options.resourceVersion ?? "", oldest: (error.compactRevision ?? 0) + 1)
+        }
+        let (stream, continuation) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
+        let producer = Task {
+            for event in initial { continuation.yield(event) }
+            do {
+                for try await event in events {
+                    if let translated = try translate(event, options.list) { continuation.yield(translated) }
+                }
+                continuation.finish()
+            } catch let error as StoreError where error.code == .compacted {
+                continuation.finish(throwing: APIError.expired(requested: options.resourceVersion ?? "", oldest: (error.compactRevision ?? 0) + 1))
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        let timer = Task {
+            if let timeout = options.timeout {
+                try? await Task.sleep(for: timeout)
+                continuation.finish()
+            }
+        }
+        continuation.onTermination = { _ in
+            producer.cancel()
+            timer.cancel()
+        }
+        return stream
+    }
+
+    private func translate(_ event: WatchEvent, _ options: ListOptions) throws -> JSONValue? {
+        let old = try event.previous.map(decode)
+        let oldMatches = old.map { matches($0, options) } ?? false
+        switch event.kind {
+        case .delete:
+            guard var object = old, oldMatches else { return nil }
+            object[path: "metadata.resourceVersion"] = .string(String(event.revision))
+            return ["type": "DELETED", "object": object]
+        case .put:
+            let new = try decode(event.kv)
+            let newMatches = matches(new, options)
+            switch (oldMatches, newMatches) {
+            case (false, true): return ["type": "ADDED", "object": new]
+            case (true, true): return ["type": "MODIFIED", "object": new]
+            case (true, false): return ["type": "DELETED", "object": new]
+            case (false, false): return nil
+            }
+        }
+    }
+}

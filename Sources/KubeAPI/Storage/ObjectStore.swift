@@ -1,0 +1,334 @@
+public import EncStore
+import Foundation
+
+/// The generic registry: create, read, update, patch, delete, list and watch of any served kind,
+/// stored as JSON in a ``KeyValueStore``, with kube-apiserver's metadata semantics.
+///
+/// An object's `metadata.resourceVersion` is its store modRevision; a list's is the store revision.
+/// Stored bytes never hold the resourceVersion: it is filled in on every read.
+public struct ObjectStore: Sendable {
+    /// The store underneath.
+    public let store: any KeyValueStore
+    /// The kinds served.
+    public let registry: ResourceRegistry
+    private let parser = JSONParser()
+
+    /// Creates a registry over `store`.
+    public init(store: any KeyValueStore, registry: ResourceRegistry = .builtIn) {
+        self.store = store
+        self.registry = registry
+    }
+
+    // MARK: Reads
+
+    /// The object `name`, or 404.
+    public func get(_ type: ResourceType, namespace: String?, name: String) async throws -> JSONValue {
+        guard let kv = try await store.get(type.storageKey(namespace: namespace, name: name)).kv else {
+            throw APIError.notFound(type, name: name)
+        }
+        return try decode(kv)
+    }
+
+    /// Options of a list or watch.
+    public struct ListOptions: Sendable {
+        public var labelSelector = try! LabelSelector(parsing: "")
+        public var fieldSelector = try! FieldSelector(parsing: "")
+        public var limit = 0
+        public var continueToken: String?
+        public init() {}
+    }
+
+    /// A `<Kind>List` of the objects that match `options`, with paging.
+    public func list(_ type: ResourceType, namespace: String?, options: ListOptions) async throws -> JSONValue {
+        let prefix = type.storagePrefix(namespace: namespace)
+        var after: String?
+        if let token = options.continueToken, !token.isEmpty {
+            guard let data = Data(base64Encoded: token), let start = String(data: data, encoding: .utf8), start.hasPrefix(prefix) else {
+                throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+            }
+            after = start
+        }
+        var items: [JSONValue] = []
+        var revision: Int64 = 0
+        var next: String?
+        scan: while true {
+            let page = try await store.range(prefix: prefix, limit: options.limit > 0 ? max(options.limit, 100) : 0, after: after)
+            revision = max(revision, page.revision)
+            for kv in page.kvs {
+                let object = try decode(kv)
+                after = kv.key
+                guard matches(object, options) else { continue }
+                items.append(object)
+                if options.limit > 0, items.count == options.limit {
+                    next = kv.key
+                    break scan
+                }
+            }
+            if !page.more { break }
+        }
+        if let last = next, try await store.range(prefix: prefix, limit: 1, after: last).kvs.isEmpty { next = nil }
+        var metadata: JSONValue = ["resourceVersion": .string(String(revision))]
+        if let next { metadata["continue"] = .string(Data(next.utf8).base64EncodedString()) }
+        return ["apiVersion": .string(type.apiVersion), "kind": .string(type.kind + "List"), "metadata": metadata, "items": .array(items)]
+    }
+
+    func matches(_ object: JSONValue, _ options: ListOptions) -> Bool {
+        options.labelSelector.matches(object[path: ["metadata", "labels"]]?.stringMap ?? [:]) && options.fieldSelector.matches(object)
+    }
+
+    // MARK: Create
+
+    /// Creates `body` as a new object of `type` in `namespace`.
+    public func create(_ type: ResourceType, namespace: String?, body: JSONValue) async throws -> JSONValue {
+        guard case .object = body else { throw APIError.badRequest("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml") }
+        var object = body
+        try checkTypeMeta(&object, type)
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        if let bodyNamespace = metadata["namespace"]?.stringValue, !bodyNamespace.isEmpty, type.namespaced, bodyNamespace != namespace {
+            throw APIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+        }
+        var name = metadata["name"]?.stringValue ?? ""
+        if name.isEmpty, let generate = metadata["generateName"]?.stringValue, !generate.isEmpty {
+            name = generate + ObjectMeta.randomSuffix()
+        }
+        guard !name.isEmpty else {
+            throw APIError.invalid(type, name: "", causes: [APIError.Cause(field: "metadata.name", type: "FieldValueRequired", message: "Required value: name or generateName is required")])
+        }
+        let causes = ObjectMeta.nameCauses(name, resource: type) + ObjectMeta.labelCauses(metadata["labels"])
+        guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
+        if type.namespaced {
+            guard let namespace else { throw APIError.badRequest("a namespace is required to create \(type.groupResource)") }
+            try await checkNamespaceAcceptsContent(namespace, type: type, name: name)
+            metadata["namespace"] = .string(namespace)
+        } else {
+            metadata["namespace"] = nil
+        }
+        metadata["name"] = .string(name)
+        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["creationTimestamp"] = .string(ObjectMeta.timestamp(Date()))
+        metadata["resourceVersion"] = nil
+        metadata["deletionTimestamp"] = nil
+        metadata["deletionGracePeriodSeconds"] = nil
+        metadata["managedFields"] = nil
+        if object["spec"] != nil { metadata["generation"] = 1 } else { metadata["generation"] = nil }
+        object["metadata"] = .object(metadata)
+        if type.subresources.contains("status"), type.plural != "namespaces", type.plural != "nodes", type.plural != "pods" {
+            object["status"] = nil
+        }
+        if type.plural == "namespaces" {
+            object["spec"] = ["finalizers": ["kubernetes"]]
+            object["status"] = ["phase": "Active"]
+            var labels = metadata["labels"]?.objectValue ?? [:]
+            labels["kubernetes.io/metadata.name"] = .string(name)
+            object[path: "metadata.labels"] = .object(labels)
+        }
+        let key = type.storageKey(namespace: namespace, name: name)
+        switch try await store.create(key, value: object.serialized()) {
+        case .written(let kv): return try decode(kv)
+        default: throw APIError.alreadyExists(type, name: name)
+        }
+    }
+
+    private func checkTypeMeta(_ object: inout JSONValue, _ type: ResourceType) throws {
+        let kind = object["kind"]?.stringValue ?? ""
+        let apiVersion = object["apiVersion"]?.stringValue ?? ""
+        if !kind.isEmpty, kind != type.kind || (!apiVersion.isEmpty && apiVersion != type.apiVersion) {
+            throw APIError.badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))")
+        }
+        object["kind"] = .string(type.kind)
+        object["apiVersion"] = .string(type.apiVersion)
+    }
+
+    private func checkNamespaceAcceptsContent(_ namespace: String, type: ResourceType, name: String) async throws {
+        let namespaces = registry.lookup(group: "", version: "v1", plural: "namespaces")!
+        guard let kv = try await store.get(namespaces.storageKey(namespace: nil, name: namespace)).kv else {
+            throw APIError.notFound(namespaces, name: namespace)
+        }
+        let object = try decode(kv)
+        if object[path: ["metadata", "deletionTimestamp"]] != nil || object[path: ["status", "phase"]]?.stringValue == "Terminating" {
+            throw APIError.namespaceTerminating(namespace, resource: type, name: name)
+        }
+    }
+
+    // MARK: Update
+
+    /// Replaces object `name` (or its `status`) with `body`; a `metadata.resourceVersion` in the
+    /// body must match the stored one.
+    public func update(
+        _ type: ResourceType, namespace: String?, name: String, body: JSONValue, subresource: String? = nil
+    ) async throws -> JSONValue {
+        guard case .object = body else { throw APIError.badRequest("the body of the request was in an unknown format") }
+        var object = body
+        try checkTypeMeta(&object, type)
+        if let bodyName = object[path: ["metadata", "name"]]?.stringValue, bodyName != name {
+            throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+        }
+        let key = type.storageKey(namespace: namespace, name: name)
+        guard let currentKV = try await store.get(key).kv else { throw APIError.notFound(type, name: name) }
+        if let requested = object[path: ["metadata", "resourceVersion"]]?.stringValue, !requested.isEmpty,
+            requested != String(currentKV.modRevision)
+        {
+            throw APIError.conflict(type, name: name)
+        }
+        let current = try decode(currentKV)
+        let merged = try prepareUpdate(type, current: current, new: object, subresource: subresource, name: name)
+        return try await commit(type, name: name, key: key, object: merged, at: currentKV.modRevision)
+    }
+
+    /// Applies an RFC 7386 JSON merge patch to object `name` (or its `status`), retrying on conflicts.
+    public func mergePatch(
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil
+    ) async throws -> JSONValue {
+        let key = type.storageKey(namespace: namespace, name: name)
+        for _ in 0..<8 {
+            guard let currentKV = try await store.get(key).kv else { throw APIError.notFound(type, name: name) }
+            let current = try decode(currentKV)
+            if let requested = patch[path: ["metadata", "resourceVersion"]]?.stringValue, requested != String(currentKV.modRevision) {
+                throw APIError.conflict(type, name: name)
+            }
+            var patched = MergePatch.apply(patch, to: current)
+            patched[path: "metadata.resourceVersion"] = nil
+            let merged = try prepareUpdate(type, current: current, new: patched, subresource: subresource, name: name)
+            do {
+                return try await commit(type, name: name, key: key, object: merged, at: currentKV.modRevision)
+            } catch let error as APIError where error.reason == "Conflict" {
+                continue
+            }
+        }
+        throw APIError.conflict(type, name: name)
+    }
+
+    private func prepareUpdate(_ type: ResourceType, current: JSONValue, new: JSONValue, subresource: String?, name: String) throws -> JSONValue {
+        var object = new
+        if subresource == "status" {
+            object = current
+            object["status"] = new["status"]
+        } else if type.subresources.contains("status") {
+            object["status"] = current["status"]
+        }
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        let old = current["metadata"]?.objectValue ?? [:]
+        for immutable in ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+            metadata[immutable] = old[immutable]
+        }
+        metadata["resourceVersion"] = nil
+        let causes = ObjectMeta.labelCauses(metadata["labels"])
+        guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
+        if object["spec"] != current["spec"], let generation = old["generation"]?.integerValue {
+            metadata["generation"] = .integer(generation + 1)
+        }
+        object["metadata"] = .object(metadata)
+        return object
+    }
+
+    /// Writes `object` if the key is still at `revision`; removes it when it is being deleted and
+    /// its last finalizer is gone.
+    private func commit(_ type: ResourceType, name: String, key: String, object: JSONValue, at revision: Int64) async throws -> JSONValue {
+        let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+        if object[path: ["metadata", "deletionTimestamp"]] != nil, finalizers.isEmpty, type.plural != "namespaces" {
+            switch try await store.delete(key, ifModRevision: revision) {
+            case .deleted(_, let deletedAt):
+                var gone = object
+                gone[path: "metadata.resourceVersion"] = .string(String(deletedAt))
+                return gone
+            default: throw APIError.conflict(type, name: name)
+            }
+        }
+        switch try await store.put(key, value: object.serialized(), ifModRevision: revision) {
+        case .written(let kv): return try decode(kv)
+        default: throw APIError.conflict(type, name: name)
+        }
+    }
+
+    // MARK: Delete
+
+    /// Options of a delete.
+    public struct DeleteOptions: Sendable {
+        /// `preconditions.uid`.
+        public var uid: String?
+        /// `preconditions.resourceVersion`.
+        public var resourceVersion: String?
+        public init(uid: String? = nil, resourceVersion: String? = nil) {
+            self.uid = uid
+            self.resourceVersion = resourceVersion
+        }
+    }
+
+    /// Deletes object `name`: at once when it has no finalizers, else by setting its
+    /// deletionTimestamp. Namespaces become Terminating; ``NamespaceFinalizer`` empties and removes them.
+    /// - Returns: the object as deleted, or as marked for deletion.
+    public func delete(_ type: ResourceType, namespace: String?, name: String, options: DeleteOptions = DeleteOptions()) async throws -> JSONValue {
+        let key = type.storageKey(namespace: namespace, name: name)
+        for _ in 0..<8 {
+            guard let kv = try await store.get(key).kv else { throw APIError.notFound(type, name: name) }
+            var object = try decode(kv)
+            if let uid = options.uid, uid != object[path: ["metadata", "uid"]]?.stringValue {
+                throw APIError(
+                    code: 409, reason: "Conflict",
+                    message: "Operation cannot be fulfilled on \(type.groupResource) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(object[path: ["metadata", "uid"]]?.stringValue ?? "")")
+            }
+            if let version = options.resourceVersion, version != String(kv.modRevision) {
+                throw APIError(
+                    code: 409, reason: "Conflict",
+                    message: "Operation cannot be fulfilled on \(type.groupResource) \"\(name)\": Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(kv.modRevision)")
+            }
+            let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+            if type.plural == "namespaces" || !finalizers.isEmpty {
+                if object[path: ["metadata", "deletionTimestamp"]] == nil {
+                    object[path: "metadata.deletionTimestamp"] = .string(ObjectMeta.timestamp(Date()))
+                    object[path: "metadata.deletionGracePeriodSeconds"] = 0
+                }
+                if type.plural == "namespaces" { object[path: "status.phase"] = "Terminating" }
+                object[path: "metadata.resourceVersion"] = nil
+                switch try await store.put(key, value: object.serialized(), ifModRevision: kv.modRevision) {
+                case .written(let written): return try decode(written)
+                default: continue
+                }
+            }
+            switch try await store.delete(key, ifModRevision: kv.modRevision) {
+            case .deleted(_, let revision):
+                object[path: "metadata.resourceVersion"] = .string(String(revision))
+                return object
+            default: continue
+            }
+        }
+        throw APIError.conflict(type, name: name)
+    }
+
+    // MARK: Encoding
+
+    /// Decodes a stored object and fills in its resourceVersion.
+    func decode(_ kv: KeyValue) throws -> JSONValue {
+        do {
+            var object = try parser.parse(kv.value)
+            object[path: "metadata.resourceVersion"] = .string(String(kv.modRevision))
+            return object
+        } catch {
+            throw APIError.internalError("stored object \(kv.key) is not valid JSON: \(error)")
+        }
+    }
+}
+
+extension JSONValue {
+    /// Sets the value at a dotted path, creating objects on the way; `nil` removes the member.
+    subscript(path path: String) -> JSONValue? {
+        get { self[path: path.split(separator: ".").map(String.init)] }
+        set {
+            let keys = path.split(separator: ".").map(String.init)
+            set(keys[...], to: newValue)
+        }
+    }
+
+    private mutating func set(_ keys: ArraySlice<String>, to value: JSONValue?) {
+        guard let first = keys.first else { return }
+        var members = objectValue ?? [:]
+        if keys.count == 1 {
+            members[first] = value
+        } else {
+            var child = members[first] ?? .object([:])
+            child.set(keys.dropFirst(), to: value)
+            members[first] = child
+        }
+        self = .object(members)
+    }
+}
