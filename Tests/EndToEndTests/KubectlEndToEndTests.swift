@@ -134,3 +134,42 @@ struct KubectlEndToEndTests {
         }
     }
 }
+
+@Suite("kubectl manifests against daas-master")
+struct KubectlManifestTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-manifest-\(UUID().uuidString)").path
+
+    @Test("create -f and a first apply -f of a manifest, then describe")
+    func manifests() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let manifest = root + "/pod.yaml"
+        try """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              labels: {app: web}
+            spec:
+              containers:
+              - name: nginx
+                image: nginx:1.27
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: applied
+            data:
+              k: v
+            """.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let created = try master.kubectl(["create", "-f", manifest])
+        #expect(created.status == 0 && created.output == "pod/web created\nconfigmap/applied created\n", "\(created.error)")
+        let applied = try master.kubectl(["apply", "-f", root + "/pod.yaml", "-n", "kube-public"])
+        #expect(applied.status == 0 && applied.output == "pod/web created\nconfigmap/applied created\n", "\(applied.error)")
+        let annotation = try master.kubectl(["get", "cm", "applied", "-n", "kube-public", "-o", "jsonpath={.metadata.annotations}"])
+        #expect(annotation.output.contains("kubectl.kubernetes.io/last-applied-configuration"))
+        let described = try master.kubectl(["describe", "pod", "web"])
+        #expect(described.status == 0 && described.output.contains("nginx:1.27") && described.output.contains("app=web"), "\(described.output)")
+    }
+}

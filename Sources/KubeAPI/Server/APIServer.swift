@@ -65,6 +65,10 @@ public struct APIServer: HTTPResponder {
         case 2 where parts[0] == "apis":
             guard registry.groups.contains(parts[1]) else { throw APIError.pathNotFound }
             return Self.json(Discovery.group(registry, parts[1]))
+        case 2 where parts == ["openapi", "v2"]:
+            return Response(
+                status: .ok, headers: [.contentType: OpenAPIV2.protobufMediaType],
+                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIV2.document)))
         case 3 where parts[0] == "apis":
             guard let list = Discovery.resources(registry, group: parts[1], version: parts[2]) else { throw APIError.pathNotFound }
             return Self.json(list)

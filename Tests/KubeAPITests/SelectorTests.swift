@@ -1,0 +1,54 @@
+import Testing
+
+@testable import KubeAPI
+
+@Suite("Selectors and request paths")
+struct SelectorTests {
+    @Test("label selectors", arguments: [
+        ("", ["a": "1"], true), ("a=1", ["a": "1"], true), ("a==1", ["a": "2"], false), ("a!=1", [:], true),
+        ("a in (1,2)", ["a": "2"], true), ("a notin (1,2)", ["a": "3"], true), ("a notin (1,2)", [:], true),
+        ("a", ["a": ""], true), ("!a", ["a": "x"], false), ("a=1,b", ["a": "1"], false), ("app.kubernetes.io/name=web", ["app.kubernetes.io/name": "web"], true),
+    ])
+    func labels(_ selector: String, _ labels: [String: String], _ matches: Bool) throws {
+        #expect(try LabelSelector(parsing: selector).matches(labels) == matches)
+    }
+
+    @Test("malformed label selectors are 400s", arguments: ["a=(b", "a in b", "a in (b", "=x", "a=b c", "a=" + String(repeating: "v", count: 64)])
+    func badLabels(_ selector: String) {
+        #expect(throws: APIError.self) { try LabelSelector(parsing: selector) }
+    }
+
+    @Test("field selectors on dotted paths")
+    func fields() throws {
+        let pod: JSONValue = ["metadata": ["name": "p", "namespace": "n"], "spec": ["nodeName": "n1"], "status": ["phase": "Running"]]
+        #expect(try FieldSelector(parsing: "metadata.name=p,spec.nodeName==n1").matches(pod))
+        #expect(try FieldSelector(parsing: "status.phase!=Running").matches(pod) == false)
+        #expect(try FieldSelector(parsing: "spec.missing=").matches(pod))
+        #expect(throws: APIError.self) { try FieldSelector(parsing: "nonsense") }
+    }
+
+    @Test("paths resolve to verbs and resources as kube-apiserver resolves them")
+    func requestInfo() {
+        let cases: [(String, String, [String: String], String, String, String?, String, String?, String?)] = [
+            ("GET", "/api/v1/namespaces/default/pods", [:], "list", "", "default", "pods", nil, nil),
+            ("GET", "/api/v1/namespaces/default/pods/web", [:], "get", "", "default", "pods", "web", nil),
+            ("PUT", "/api/v1/namespaces/default/pods/web/status", [:], "update", "", "default", "pods", "web", "status"),
+            ("GET", "/api/v1/namespaces/default", [:], "get", "", nil, "namespaces", "default", nil),
+            ("PUT", "/api/v1/namespaces/default/finalize", [:], "update", "", nil, "namespaces", "default", "finalize"),
+            ("GET", "/apis/apps/v1/deployments", ["watch": "true"], "watch", "apps", nil, "deployments", nil, nil),
+            ("DELETE", "/apis/apps/v1/namespaces/x/deployments", [:], "deletecollection", "apps", "x", "deployments", nil, nil),
+            ("PATCH", "/apis/apps/v1/namespaces/x/deployments/d/scale", [:], "patch", "apps", "x", "deployments", "d", "scale"),
+        ]
+        for (method, path, query, verb, group, namespace, resource, name, subresource) in cases {
+            let info = RequestInfo(method: method, path: path, query: query)
+            #expect(info?.verb == verb && info?.group == group && info?.namespace == namespace, "\(path)")
+            #expect(info?.resource == resource && info?.name == name && info?.subresource == subresource, "\(path)")
+        }
+        #expect(RequestInfo(method: "GET", path: "/healthz", query: [:]) == nil)
+    }
+
+    @Test("query strings decode + as space and percent escapes")
+    func query() {
+        #expect(APIServer.queryParameters("labelSelector=tier+in+%28a%2Cb%29&limit=5&x") == ["labelSelector": "tier in (a,b)", "limit": "5", "x": ""])
+    }
+}
