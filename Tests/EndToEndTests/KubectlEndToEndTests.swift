@@ -59,6 +59,27 @@ struct KubectlEndToEndTests {
         }
     }
 
+    @Test("get prints kube-apiserver's columns, -o wide adds the wide ones")
+    func tables() throws {
+        try withMaster { master in
+            try ok(master, ["create", "namespace", "tbl"])
+            try ok(master, ["create", "deployment", "web", "-n", "tbl", "--image=nginx:1.27", "--replicas=3"])
+            try ok(master, ["create", "configmap", "cfg", "-n", "tbl", "--from-literal=a=1", "--from-literal=b=2"])
+            try ok(master, ["create", "secret", "generic", "sec", "-n", "tbl", "--from-literal=a=1"])
+            let deployments = try ok(master, ["get", "deployments", "-n", "tbl"]).split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+            #expect(deployments.first == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"])
+            #expect(deployments.last?.prefix(4) == ["web", "0/3", "0", "0"])
+            let wide = try ok(master, ["get", "deployments", "-n", "tbl", "-o", "wide"]).split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
+            #expect(wide.first == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE", "CONTAINERS", "IMAGES", "SELECTOR"])
+            #expect(wide.last?.suffix(3) == ["nginx", "nginx:1.27", "app=web"])
+            let configs = try ok(master, ["get", "configmaps,secrets", "-n", "tbl"])
+            #expect(configs.contains("DATA") && configs.contains("configmap/cfg") && configs.contains("Opaque"))
+            #expect(try ok(master, ["get", "namespaces", "tbl", "--no-headers"]).split(separator: " ", omittingEmptySubsequences: true).prefix(2) == ["tbl", "Active"])
+            let services = try ok(master, ["get", "services", "-A"])
+            #expect(services.contains("kubernetes   ClusterIP   10.43.0.1    <none>        443/TCP"))
+        }
+    }
+
     @Test("label, annotate, selectors, scale and paging")
     func mutateAndSelect() throws {
         try withMaster { master in

@@ -105,13 +105,22 @@ public struct APIServer: HTTPResponder {
         let namespace = type.namespaced ? info.namespace : nil
         switch (info.verb, info.subresource) {
         case ("get", nil), ("get", "status"):
-            return Self.json(try await objects.get(type, namespace: namespace, name: info.name!))
+            let object = try await objects.get(type, namespace: namespace, name: info.name!)
+            if TableConvertor.wantsTable(request.headers[.accept]) {
+                return Self.json(TableConvertor.table(type, items: [object], listMetadata: [:], includeObject: query["includeObject"]))
+            }
+            return Self.json(object)
         case ("get", "scale") where type.subresources.contains("scale"):
             return Self.json(Scale.of(try await objects.get(type, namespace: namespace, name: info.name!), type: type))
         case ("list", nil):
-            return Self.json(try await objects.list(type, namespace: namespace, options: try listOptions(query)))
+            let list = try await objects.list(type, namespace: namespace, options: try listOptions(query))
+            if TableConvertor.wantsTable(request.headers[.accept]) {
+                return Self.json(
+                    TableConvertor.table(type, items: list["items"]?.arrayValue ?? [], listMetadata: list["metadata"] ?? [:], includeObject: query["includeObject"]))
+            }
+            return Self.json(list)
         case ("watch", nil):
-            return try await watch(type, namespace: namespace, info: info, query: query)
+            return try await watch(type, namespace: namespace, info: info, query: query, table: TableConvertor.wantsTable(request.headers[.accept]))
         case ("create", nil):
             let body = try await readBody(&request)
             return Self.json(try await objects.create(type, namespace: namespace, body: body), status: 201)
@@ -180,7 +189,7 @@ public struct APIServer: HTTPResponder {
         return options
     }
 
-    private func watch(_ type: ResourceType, namespace: String?, info: RequestInfo, query: [String: String]) async throws -> Response {
+    private func watch(_ type: ResourceType, namespace: String?, info: RequestInfo, query: [String: String], table: Bool) async throws -> Response {
         var options = ObjectStore.WatchOptions()
         options.list = try listOptions(query)
         options.list.limit = 0
@@ -194,7 +203,16 @@ public struct APIServer: HTTPResponder {
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody { writer in
                 do {
+                    var first = true
                     for try await event in events {
+                        var event = event
+                        if table, let object = event["object"] {
+                            // As kube-apiserver: each object becomes a one-row Table; only the first carries the columns.
+                            var rows = TableConvertor.table(type, items: [object], listMetadata: object["metadata"] ?? [:], includeObject: query["includeObject"])
+                            if !first { rows["columnDefinitions"] = [] }
+                            event["object"] = rows
+                            first = false
+                        }
                         try await writer.write(ByteBuffer(bytes: event.serialized() + [0x0A]))
                     }
                 } catch let error as APIError {

@@ -1,0 +1,349 @@
+import Foundation
+
+/// Turns objects into the `meta.k8s.io/v1` Tables kubectl prints, with kube-apiserver's columns
+/// for each built-in kind (and Name/Created At for kinds without their own printer).
+enum TableConvertor {
+    /// Whether an `Accept` header asks for a Table.
+    static func wantsTable(_ accept: String?) -> Bool {
+        guard let accept else { return false }
+        return accept.split(separator: ",").contains { $0.contains("as=Table") && $0.contains("g=meta.k8s.io") }
+    }
+
+    /// A Table of `items` of `type`. `includeObject` is `None`, `Metadata` (default) or `Object`.
+    static func table(_ type: ResourceType, items: [JSONValue], listMetadata: JSONValue, includeObject: String?, now: Int64 = Int64(Date().timeIntervalSince1970)) -> JSONValue {
+        let columns = columns(for: type)
+        let rows: [JSONValue] = items.map { item in
+            var row: JSONValue = ["cells": .array(columns.map { $0.cell(item, now) })]
+            switch includeObject ?? "Metadata" {
+            case "None": break
+            case "Object": row["object"] = item
+            default:
+                row["object"] = ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": item["metadata"] ?? [:]]
+            }
+            return row
+        }
+        var metadata: JSONValue = [:]
+        for key in ["resourceVersion", "continue"] { metadata[key] = listMetadata[key] }
+        return ["kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata, "columnDefinitions": .array(columns.map(\.definition)), "rows": .array(rows)]
+    }
+
+    // MARK: Columns
+
+    static func columns(for type: ResourceType) -> [TableColumn] {
+        let name = TableColumn(name: "Name", type: "string", format: "name") { object, _ in object[path: ["metadata", "name"]] ?? "" }
+        let age = TableColumn(name: "Age", type: "string") { object, now in .string(Self.age(object, now)) }
+        switch (type.group, type.plural) {
+        case ("", "pods"):
+            return [
+                name,
+                TableColumn(name: "Ready", type: "string") { object, _ in
+                    let statuses = object[path: ["status", "containerStatuses"]]?.arrayValue ?? []
+                    let total = object[path: ["spec", "containers"]]?.arrayValue?.count ?? 0
+                    return .string("\(statuses.filter { $0["ready"] == true }.count)/\(total)")
+                },
+                TableColumn(name: "Status", type: "string") { object, _ in .string(podStatus(object)) },
+                TableColumn(name: "Restarts", type: "string") { object, _ in
+                    let restarts = (object[path: ["status", "containerStatuses"]]?.arrayValue ?? []).reduce(Int64(0)) { $0 + ($1["restartCount"]?.integerValue ?? 0) }
+                    return .string(String(restarts))
+                },
+                age,
+                TableColumn(name: "IP", type: "string", priority: 1) { object, _ in object[path: ["status", "podIP"]] ?? "<none>" },
+                TableColumn(name: "Node", type: "string", priority: 1) { object, _ in object[path: ["spec", "nodeName"]] ?? "<none>" },
+                TableColumn(name: "Nominated Node", type: "string", priority: 1) { object, _ in object[path: ["status", "nominatedNodeName"]] ?? "<none>" },
+                TableColumn(name: "Readiness Gates", type: "string", priority: 1) { object, _ in
+                    let gates = object[path: ["spec", "readinessGates"]]?.arrayValue ?? []
+                    return gates.isEmpty ? "<none>" : .string("0/\(gates.count)")
+                },
+            ]
+        case ("apps", "deployments"):
+            return [
+                name,
+                TableColumn(name: "Ready", type: "string") { object, _ in .string("\(int(object, "status", "readyReplicas"))/\(int(object, "spec", "replicas", default: 1))") },
+                TableColumn(name: "Up-to-date", type: "integer") { object, _ in .integer(int(object, "status", "updatedReplicas")) },
+                TableColumn(name: "Available", type: "integer") { object, _ in .integer(int(object, "status", "availableReplicas")) },
+                age,
+            ] + workloadWide(template: ["spec", "template"])
+        case ("apps", "replicasets"), ("", "replicationcontrollers"):
+            return [
+                name,
+                TableColumn(name: "Desired", type: "integer") { object, _ in .integer(int(object, "spec", "replicas", default: 1)) },
+                TableColumn(name: "Current", type: "integer") { object, _ in .integer(int(object, "status", "replicas")) },
+                TableColumn(name: "Ready", type: "integer") { object, _ in .integer(int(object, "status", "readyReplicas")) },
+                age,
+            ] + workloadWide(template: ["spec", "template"])
+        case ("apps", "statefulsets"):
+            return [
+                name,
+                TableColumn(name: "Ready", type: "string") { object, _ in .string("\(int(object, "status", "readyReplicas"))/\(int(object, "spec", "replicas", default: 1))") },
+                age,
+            ] + workloadWide(template: ["spec", "template"]).dropLast()
+        case ("apps", "daemonsets"):
+            return [
+                name,
+                TableColumn(name: "Desired", type: "integer") { object, _ in .integer(int(object, "status", "desiredNumberScheduled")) },
+                TableColumn(name: "Current", type: "integer") { object, _ in .integer(int(object, "status", "currentNumberScheduled")) },
+                TableColumn(name: "Ready", type: "integer") { object, _ in .integer(int(object, "status", "numberReady")) },
+                TableColumn(name: "Up-to-date", type: "integer") { object, _ in .integer(int(object, "status", "updatedNumberScheduled")) },
+                TableColumn(name: "Available", type: "integer") { object, _ in .integer(int(object, "status", "numberAvailable")) },
+                TableColumn(name: "Node Selector", type: "string") { object, _ in .string(pairs(object[path: ["spec", "template", "spec", "nodeSelector"]])) },
+                age,
+            ] + workloadWide(template: ["spec", "template"])
+        case ("batch", "jobs"):
+            return [
+                name,
+                TableColumn(name: "Status", type: "string") { object, _ in .string(jobStatus(object)) },
+                TableColumn(name: "Completions", type: "string") { object, _ in
+                    .string("\(int(object, "status", "succeeded"))/\(int(object, "spec", "completions", default: 1))")
+                },
+                TableColumn(name: "Duration", type: "string") { object, now in
+                    guard let start = seconds(object[path: ["status", "startTime"]]) else { return "" }
+                    let end = seconds(object[path: ["status", "completionTime"]]) ?? now
+                    return .string(HumanDuration.format(seconds: end - start))
+                },
+                age,
+            ] + workloadWide(template: ["spec", "template"])
+        case ("batch", "cronjobs"):
+            return [
+                name,
+                TableColumn(name: "Schedule", type: "string") { object, _ in object[path: ["spec", "schedule"]] ?? "" },
+                TableColumn(name: "Timezone", type: "string") { object, _ in object[path: ["spec", "timeZone"]] ?? "<none>" },
+                TableColumn(name: "Suspend", type: "boolean") { object, _ in object[path: ["spec", "suspend"]] ?? false },
+                TableColumn(name: "Active", type: "integer") { object, _ in .integer(Int64(object[path: ["status", "active"]]?.arrayValue?.count ?? 0)) },
+                TableColumn(name: "Last Schedule", type: "string") { object, now in
+                    guard let last = seconds(object[path: ["status", "lastScheduleTime"]]) else { return "<none>" }
+                    return .string(HumanDuration.format(seconds: now - last))
+                },
+                age,
+            ] + workloadWide(template: ["spec", "jobTemplate", "spec", "template"])
+        case ("", "services"):
+            return [
+                name,
+                TableColumn(name: "Type", type: "string") { object, _ in object[path: ["spec", "type"]] ?? "ClusterIP" },
+                TableColumn(name: "Cluster-IP", type: "string") { object, _ in object[path: ["spec", "clusterIP"]] ?? "<none>" },
+                TableColumn(name: "External-IP", type: "string") { object, _ in
+                    let ingress = (object[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []).compactMap { ($0["ip"] ?? $0["hostname"])?.stringValue }
+                    let external = (object[path: ["spec", "externalIPs"]]?.arrayValue ?? []).compactMap(\.stringValue)
+                    let all = external + ingress
+                    if !all.isEmpty { return .string(all.joined(separator: ",")) }
+                    return object[path: ["spec", "type"]] == "LoadBalancer" ? "<pending>" : "<none>"
+                },
+                TableColumn(name: "Port(s)", type: "string") { object, _ in
+                    let ports = (object[path: ["spec", "ports"]]?.arrayValue ?? []).map { port -> String in
+                        let base = "\(port["port"]?.integerValue ?? 0)"
+                        let node = port["nodePort"]?.integerValue.map { ":\($0)" } ?? ""
+                        return base + node + "/" + (port["protocol"]?.stringValue ?? "TCP")
+                    }
+                    return .string(ports.isEmpty ? "<none>" : ports.joined(separator: ","))
+                },
+                age,
+                TableColumn(name: "Selector", type: "string", priority: 1) { object, _ in
+                    let selector = pairs(object[path: ["spec", "selector"]])
+                    return .string(selector.isEmpty ? "<none>" : selector)
+                },
+            ]
+        case ("", "nodes"):
+            return [
+                name,
+                TableColumn(name: "Status", type: "string") { object, _ in .string(nodeStatus(object)) },
+                TableColumn(name: "Roles", type: "string") { object, _ in
+                    let roles = (object[path: ["metadata", "labels"]]?.stringMap ?? [:]).keys
+                        .filter { $0.hasPrefix("node-role.kubernetes.io/") }.map { String($0.dropFirst("node-role.kubernetes.io/".count)) }.sorted()
+                    return .string(roles.isEmpty ? "<none>" : roles.joined(separator: ","))
+                },
+                age,
+                TableColumn(name: "Version", type: "string") { object, _ in object[path: ["status", "nodeInfo", "kubeletVersion"]] ?? "" },
+                TableColumn(name: "Internal-IP", type: "string", priority: 1) { object, _ in .string(address(object, "InternalIP")) },
+                TableColumn(name: "External-IP", type: "string", priority: 1) { object, _ in .string(address(object, "ExternalIP")) },
+                TableColumn(name: "OS-Image", type: "string", priority: 1) { object, _ in object[path: ["status", "nodeInfo", "osImage"]] ?? "<unknown>" },
+                TableColumn(name: "Kernel-Version", type: "string", priority: 1) { object, _ in object[path: ["status", "nodeInfo", "kernelVersion"]] ?? "<unknown>" },
+                TableColumn(name: "Container-Runtime", type: "string", priority: 1) { object, _ in object[path: ["status", "nodeInfo", "containerRuntimeVersion"]] ?? "<unknown>" },
+            ]
+        case ("", "namespaces"):
+            return [name, TableColumn(name: "Status", type: "string") { object, _ in object[path: ["status", "phase"]] ?? "Active" }, age]
+        case ("", "configmaps"):
+            return [name, TableColumn(name: "Data", type: "integer") { object, _ in .integer(count(object["data"]) + count(object["binaryData"])) }, age]
+        case ("", "secrets"):
+            return [
+                name,
+                TableColumn(name: "Type", type: "string") { object, _ in object["type"] ?? "Opaque" },
+                TableColumn(name: "Data", type: "integer") { object, _ in .integer(count(object["data"])) },
+                age,
+            ]
+        case ("", "serviceaccounts"):
+            return [name, TableColumn(name: "Secrets", type: "integer") { object, _ in .integer(Int64(object["secrets"]?.arrayValue?.count ?? 0)) }, age]
+        case ("", "endpoints"):
+            return [
+                name,
+                TableColumn(name: "Endpoints", type: "string") { object, _ in
+                    var items: [String] = []
+                    for subset in object["subsets"]?.arrayValue ?? [] {
+                        for address in subset["addresses"]?.arrayValue ?? [] {
+                            for port in subset["ports"]?.arrayValue ?? [] {
+                                items.append("\(address["ip"]?.stringValue ?? ""):\(port["port"]?.integerValue ?? 0)")
+                            }
+                        }
+                    }
+                    if items.isEmpty { return "<none>" }
+                    return .string(items.prefix(3).joined(separator: ",") + (items.count > 3 ? " + \(items.count - 3) more..." : ""))
+                },
+                age,
+            ]
+        case ("", "events"):
+            return [
+                TableColumn(name: "Last Seen", type: "string") { object, now in
+                    let last = seconds(object["lastTimestamp"]) ?? seconds(object["eventTime"]) ?? seconds(object[path: ["metadata", "creationTimestamp"]])
+                    return .string(last.map { HumanDuration.format(seconds: now - $0) } ?? "<unknown>")
+                },
+                TableColumn(name: "Type", type: "string") { object, _ in object["type"] ?? "" },
+                TableColumn(name: "Reason", type: "string") { object, _ in object["reason"] ?? "" },
+                TableColumn(name: "Object", type: "string") { object, _ in
+                    .string("\((object[path: ["involvedObject", "kind"]]?.stringValue ?? "").lowercased())/\(object[path: ["involvedObject", "name"]]?.stringValue ?? "")")
+                },
+                TableColumn(name: "Message", type: "string") { object, _ in object["message"] ?? "" },
+            ]
+        case ("coordination.k8s.io", "leases"):
+            return [name, TableColumn(name: "Holder", type: "string") { object, _ in object[path: ["spec", "holderIdentity"]] ?? "" }, age]
+        case ("rbac.authorization.k8s.io", "rolebindings"), ("rbac.authorization.k8s.io", "clusterrolebindings"):
+            return [
+                name,
+                TableColumn(name: "Role", type: "string") { object, _ in
+                    .string("\(object[path: ["roleRef", "kind"]]?.stringValue ?? "")/\(object[path: ["roleRef", "name"]]?.stringValue ?? "")")
+                },
+                age,
+            ]
+        case ("policy", "poddisruptionbudgets"):
+            return [
+                name,
+                TableColumn(name: "Min Available", type: "string") { object, _ in text(object[path: ["spec", "minAvailable"]]) ?? "N/A" },
+                TableColumn(name: "Max Unavailable", type: "string") { object, _ in text(object[path: ["spec", "maxUnavailable"]]) ?? "N/A" },
+                TableColumn(name: "Allowed Disruptions", type: "integer") { object, _ in .integer(int(object, "status", "disruptionsAllowed")) },
+                age,
+            ]
+        default:
+            return [
+                name,
+                TableColumn(name: "Created At", type: "date") { object, _ in object[path: ["metadata", "creationTimestamp"]] ?? "" },
+            ]
+        }
+    }
+
+    // MARK: Cells
+
+    private static func workloadWide(template: [String]) -> [TableColumn] {
+        [
+            TableColumn(name: "Containers", type: "string", priority: 1) { object, _ in
+                .string(containers(object, template).compactMap { $0["name"]?.stringValue }.joined(separator: ","))
+            },
+            TableColumn(name: "Images", type: "string", priority: 1) { object, _ in
+                .string(containers(object, template).compactMap { $0["image"]?.stringValue }.joined(separator: ","))
+            },
+            TableColumn(name: "Selector", type: "string", priority: 1) { object, _ in
+                let selector = object[path: ["spec", "selector", "matchLabels"]] ?? object[path: ["spec", "selector"]]
+                let text = pairs(selector)
+                return .string(text.isEmpty ? "<none>" : text)
+            },
+        ]
+    }
+
+    private static func containers(_ object: JSONValue, _ template: [String]) -> [JSONValue] {
+        object[path: template + ["spec", "containers"]]?.arrayValue ?? []
+    }
+
+    static func age(_ object: JSONValue, _ now: Int64) -> String {
+        guard let created = seconds(object[path: ["metadata", "creationTimestamp"]]) else { return "<unknown>" }
+        return HumanDuration.format(seconds: now - created)
+    }
+
+    /// Unix seconds of an RFC 3339 timestamp.
+    static func seconds(_ value: JSONValue?) -> Int64? {
+        guard let text = value?.stringValue, text.count >= 20 else { return nil }
+        let parts = text.prefix(19).split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
+        guard parts.count == 6 else { return nil }
+        var components = DateComponents()
+        components.year = parts[0]
+        components.month = parts[1]
+        components.day = parts[2]
+        components.hour = parts[3]
+        components.minute = parts[4]
+        components.second = parts[5]
+        components.timeZone = TimeZone(identifier: "UTC")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.date(from: components).map { Int64($0.timeIntervalSince1970) }
+    }
+
+    private static func int(_ object: JSONValue, _ first: String, _ second: String, default fallback: Int64 = 0) -> Int64 {
+        object[path: [first, second]]?.integerValue ?? fallback
+    }
+
+    private static func count(_ value: JSONValue?) -> Int64 { Int64(value?.objectValue?.count ?? 0) }
+
+    private static func text(_ value: JSONValue?) -> JSONValue? {
+        switch value {
+        case .integer(let number): .string(String(number))
+        case .string(let text): .string(text)
+        default: nil
+        }
+    }
+
+    private static func pairs(_ value: JSONValue?) -> String {
+        (value?.stringMap ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    private static func address(_ node: JSONValue, _ type: String) -> String {
+        (node[path: ["status", "addresses"]]?.arrayValue ?? []).first { $0["type"]?.stringValue == type }?["address"]?.stringValue ?? "<none>"
+    }
+
+    /// The pod STATUS column, following kubectl's printer: Terminating, init progress,
+    /// container waiting/terminated reasons, else the phase.
+    static func podStatus(_ pod: JSONValue) -> String {
+        var reason = pod[path: ["status", "reason"]]?.stringValue ?? pod[path: ["status", "phase"]]?.stringValue ?? "Pending"
+        let initStatuses = pod[path: ["status", "initContainerStatuses"]]?.arrayValue ?? []
+        let initCount = pod[path: ["spec", "initContainers"]]?.arrayValue?.count ?? 0
+        var initializing = false
+        for (index, status) in initStatuses.enumerated() {
+            if status[path: ["state", "terminated", "exitCode"]]?.integerValue == 0 { continue }
+            initializing = true
+            if let terminated = status[path: ["state", "terminated"]] {
+                reason = "Init:" + (terminated["reason"]?.stringValue ?? "ExitCode:\(terminated["exitCode"]?.integerValue ?? 0)")
+            } else if let waiting = status[path: ["state", "waiting", "reason"]]?.stringValue, waiting != "PodInitializing" {
+                reason = "Init:" + waiting
+            } else {
+                reason = "Init:\(index)/\(initCount)"
+            }
+            break
+        }
+        if !initializing {
+            for status in (pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []).reversed() {
+                if let waiting = status[path: ["state", "waiting", "reason"]]?.stringValue, !waiting.isEmpty {
+                    reason = waiting
+                } else if let terminated = status[path: ["state", "terminated"]] {
+                    reason = terminated["reason"]?.stringValue ?? "ExitCode:\(terminated["exitCode"]?.integerValue ?? 0)"
+                }
+            }
+        }
+        if pod[path: ["metadata", "deletionTimestamp"]] != nil {
+            reason = pod[path: ["status", "reason"]]?.stringValue == "NodeLost" ? "Unknown" : "Terminating"
+        }
+        return reason
+    }
+
+    static func jobStatus(_ job: JSONValue) -> String {
+        let conditions = job[path: ["status", "conditions"]]?.arrayValue ?? []
+        func has(_ type: String) -> Bool { conditions.contains { $0["type"]?.stringValue == type && $0["status"] == "True" } }
+        if has("Complete") { return "Complete" }
+        if has("Failed") { return "Failed" }
+        if job[path: ["metadata", "deletionTimestamp"]] != nil { return "Terminating" }
+        if has("SuccessCriteriaMet") { return "SuccessCriteriaMet" }
+        if has("FailureTarget") { return "FailureTarget" }
+        if job[path: ["spec", "suspend"]] == true || has("Suspended") { return "Suspended" }
+        return "Running"
+    }
+
+    static func nodeStatus(_ node: JSONValue) -> String {
+        let ready = (node[path: ["status", "conditions"]]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
+        var status = ready?["status"] == "True" ? "Ready" : (ready == nil ? "Unknown" : "NotReady")
+        if node[path: ["spec", "unschedulable"]] == true { status += ",SchedulingDisabled" }
+        return status
+    }
+}
