@@ -113,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "daasctl",
             dependencies: [
-                "EncStore",
+                "EncStore", "KubeAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Executables/daasctl",

@@ -1,7 +1,5 @@
 /// The discovery documents kubectl reads to learn what the server serves.
 enum Discovery {
-    static let verbs: JSONValue = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-
     /// `/api`.
     static func coreVersions(serverAddress: String) -> JSONValue {
         ["kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]]]
@@ -26,7 +24,7 @@ enum Discovery {
         for type in types {
             var entry: JSONValue = [
                 "name": .string(type.plural), "singularName": .string(type.singular), "namespaced": .bool(type.namespaced),
-                "kind": .string(type.kind), "verbs": verbs,
+                "kind": .string(type.kind), "verbs": .array(type.verbs.map { .string($0) }),
             ]
             if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map { .string($0) }) }
             if !type.categories.isEmpty { entry["categories"] = .array(type.categories.map { .string($0) }) }

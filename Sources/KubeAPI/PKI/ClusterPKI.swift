@@ -99,6 +99,36 @@ public struct ClusterPKI: Sendable {
         return octets.count == 4 ? octets : nil
     }
 
+    /// A kubeconfig for `user` in `groups`, with a new client certificate signed by the cluster
+    /// CA found in `directory` (which must exist: the master creates it on first start).
+    public static func userKubeconfig(directory: String, user: String, groups: [String], server: String, validDays: Int = 365) throws -> String {
+        guard let caPEM = read(directory + "/ca.crt"), let caKeyPEM = read(directory + "/ca.key") else {
+            throw APIError.internalError("no cluster CA in \(directory); start daas-master once first")
+        }
+        let caCert = try Certificate(pemEncoded: caPEM)
+        let caKey = try P256.Signing.PrivateKey(pemRepresentation: caKeyPEM)
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName {
+            for group in groups { OrganizationName(group) }
+            CommonName(user)
+        }
+        let certificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+            notValidBefore: Date() - 3600, notValidAfter: Date() + Double(validDays) * 86400,
+            issuer: caCert.subject, subject: subject,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.notCertificateAuthority)
+                Critical(KeyUsage(digitalSignature: true, keyEncipherment: true))
+                try ExtendedKeyUsage([.clientAuth])
+            },
+            issuerPrivateKey: .init(caKey))
+        let pki = ClusterPKI(
+            caCertificatePEM: caPEM, serverCertificatePEM: "", serverKeyPEM: "",
+            adminCertificatePEM: try certificate.serializeAsPEM().pemString, adminKeyPEM: key.pemRepresentation)
+        return pki.adminKubeconfig(server: server).replacingOccurrences(of: "- name: admin\n", with: "- name: \(user)\n")
+            .replacingOccurrences(of: "user: admin\n", with: "user: \(user)\n")
+    }
+
     private static func read(_ path: String) -> String? {
         try? String(contentsOfFile: path, encoding: .utf8)
     }

@@ -18,6 +18,7 @@ struct ProtobufDecoder: Sendable {
     static let packages: [String: String] = [
         "": "core", "apps": "apps", "batch": "batch", "autoscaling": "autoscaling", "coordination.k8s.io": "coordination",
         "discovery.k8s.io": "discovery", "rbac.authorization.k8s.io": "rbac", "policy": "policy",
+        "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication",
     ]
 
     /// Decodes a whole request body.

@@ -18,11 +18,17 @@ public struct ResourceType: Sendable, Hashable {
     public var subresources: [String]
     /// Discovery categories, e.g. `all`.
     public var categories: [String]
+    /// The verbs served. Virtual kinds (reviews) serve only `create` and are never stored.
+    public var verbs: [String]
+
+    /// Whether objects of this kind are computed per request rather than stored.
+    public var isVirtual: Bool { verbs == ["create"] }
 
     /// Creates a resource type.
     public init(
         group: String, version: String, kind: String, plural: String, namespaced: Bool,
-        shortNames: [String] = [], subresources: [String] = [], categories: [String] = []
+        shortNames: [String] = [], subresources: [String] = [], categories: [String] = [],
+        verbs: [String] = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
     ) {
         self.group = group
         self.version = version
@@ -33,6 +39,7 @@ public struct ResourceType: Sendable, Hashable {
         self.shortNames = shortNames
         self.subresources = subresources
         self.categories = categories
+        self.verbs = verbs
     }
 
     /// `v1` or `apps/v1`.

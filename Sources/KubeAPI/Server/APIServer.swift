@@ -13,6 +13,7 @@ public struct APIServer: HTTPResponder {
 
     let objects: ObjectStore
     let tokenAuthenticators: [any TokenAuthenticator]
+    let authorizer: RBACAuthorizer
     let serverAddress: String
     private let parser = JSONParser()
     private static let maxBodySize = 3 << 20
@@ -25,6 +26,7 @@ public struct APIServer: HTTPResponder {
     public init(objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String) {
         self.objects = objects
         self.tokenAuthenticators = tokenAuthenticators
+        self.authorizer = RBACAuthorizer(objects: objects)
         self.serverAddress = serverAddress
     }
 
@@ -53,9 +55,20 @@ public struct APIServer: HTTPResponder {
         default:
             break
         }
-        _ = try await authenticate(request, context: context)
+        let user = try await authenticate(request, context: context)
         let registry = objects.registry
         let parts = path.split(separator: "/").map(String.init)
+        let query = Self.queryParameters(request.uri.query ?? "")
+        let info = RequestInfo(method: request.method.rawValue, path: path, query: query)
+        let attributes = info.map {
+            AuthorizationAttributes(verb: $0.verb, apiGroup: $0.group, resource: $0.resource, subresource: $0.subresource, namespace: $0.namespace, name: $0.name)
+        } ?? AuthorizationAttributes(verb: request.method == .get || request.method == .head ? "get" : request.method.rawValue.lowercased(), path: path)
+        guard try await authorizer.authorize(user, attributes) else {
+            var details: JSONValue = ["kind": .string(attributes.resource)]
+            if let name = attributes.name { details["name"] = .string(name) }
+            if !attributes.apiGroup.isEmpty { details["group"] = .string(attributes.apiGroup) }
+            throw APIError(code: 403, reason: "Forbidden", message: attributes.forbiddenMessage(user: user.name), details: attributes.path == nil ? details : nil)
+        }
         switch parts.count {
         case 1 where parts[0] == "api": return Self.json(Discovery.coreVersions(serverAddress: serverAddress))
         case 1 where parts[0] == "apis": return Self.json(Discovery.groups(registry))
@@ -75,11 +88,14 @@ public struct APIServer: HTTPResponder {
         default:
             break
         }
-        let query = Self.queryParameters(request.uri.query ?? "")
-        guard let info = RequestInfo(method: request.method.rawValue, path: path, query: query),
-            let type = registry.lookup(group: info.group, version: info.version, plural: info.resource),
+        guard let info, let type = registry.lookup(group: info.group, version: info.version, plural: info.resource),
             type.namespaced || info.namespace == nil || info.resource == "namespaces"
         else { throw APIError.pathNotFound }
+        if type.isVirtual {
+            guard info.verb == "create", info.name == nil else { throw APIError.methodNotAllowed(info.verb, type.plural) }
+            var request = request
+            return Self.json(try await review(type, body: try await readBody(&request), user: user), status: 201)
+        }
         return try await serve(info, type: type, query: query, request: request)
     }
 
@@ -175,6 +191,33 @@ public struct APIServer: HTTPResponder {
         default:
             throw APIError.methodNotAllowed(info.verb, type.plural)
         }
+    }
+
+    /// SelfSubjectAccessReview (`kubectl auth can-i`) and SelfSubjectReview (`kubectl auth whoami`).
+    private func review(_ type: ResourceType, body: JSONValue, user: UserInfo) async throws -> JSONValue {
+        var result = body
+        result["apiVersion"] = .string(type.apiVersion)
+        result["kind"] = .string(type.kind)
+        result["metadata"] = ["creationTimestamp": .null]
+        switch type.plural {
+        case "selfsubjectreviews":
+            result["status"] = ["userInfo": ["username": .string(user.name), "groups": .array(user.groups.map { .string($0) })]]
+        default:
+            let attributes: AuthorizationAttributes
+            if let resource = body[path: ["spec", "resourceAttributes"]] {
+                func field(_ key: String) -> String? { resource[key]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
+                attributes = AuthorizationAttributes(
+                    verb: field("verb") ?? "", apiGroup: field("group") ?? "", resource: field("resource") ?? "",
+                    subresource: field("subresource"), namespace: field("namespace"), name: field("name"))
+            } else if let nonResource = body[path: ["spec", "nonResourceAttributes"]] {
+                attributes = AuthorizationAttributes(verb: nonResource["verb"]?.stringValue ?? "", path: nonResource["path"]?.stringValue ?? "")
+            } else {
+                throw APIError.invalid(type, name: "", causes: [APIError.Cause(field: "spec", type: "FieldValueRequired", message: "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified")])
+            }
+            let allowed = try await authorizer.authorize(user, attributes)
+            result["status"] = allowed ? ["allowed": true, "reason": "allowed by RBAC"] : ["allowed": false]
+        }
+        return result
     }
 
     private func listOptions(_ query: [String: String]) throws -> ObjectStore.ListOptions {

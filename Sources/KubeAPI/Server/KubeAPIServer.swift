@@ -57,6 +57,7 @@ public struct KubeAPIServer: Service {
         tls.minimumTLSVersion = .tlsv12
 
         try await Bootstrap.ensure(objects, apiServerHost: configuration.host, port: configuration.port)
+        try await BootstrapPolicy.ensure(objects)
         let configuration = self.configuration
         let onReady = self.onReady
         let logger = self.logger

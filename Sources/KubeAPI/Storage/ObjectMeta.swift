@@ -21,6 +21,16 @@ enum ObjectMeta {
 
     /// The causes that make `name` invalid for `resource` (namespaces need a label, others a subdomain).
     static func nameCauses(_ name: String, resource: ResourceType) -> [APIError.Cause] {
+        if resource.group == "rbac.authorization.k8s.io" {
+            // RBAC objects take path-segment names, so `system:basic-user` is valid.
+            if name == "." || name == ".." {
+                return [APIError.Cause(field: "metadata.name", message: "Invalid value: \"\(name)\": may not be '\(name)'")]
+            }
+            for bad in ["/", "%"] where name.contains(bad) {
+                return [APIError.Cause(field: "metadata.name", message: "Invalid value: \"\(name)\": may not contain '\(bad)'")]
+            }
+            return []
+        }
         if resource.plural == "namespaces" || resource.plural == "services" {
             return isLabel(name) ? [] : [APIError.Cause(field: "metadata.name", message: "Invalid value: \"\(name)\": \(labelMessage)")]
         }
