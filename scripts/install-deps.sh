@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # Installs the Debian packages K3s-DaaS builds and runs with. Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(liblmdb-dev pkg-config make curl)
+packages=(liblmdb-dev pkg-config make curl python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
-if [[ ${#missing[@]} -eq 0 ]]; then exit 0; fi
-sudo=""
-if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-echo "installing: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq "${missing[@]}"
+if [[ ${#missing[@]} -gt 0 ]]; then
+    sudo=""
+    if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq "${missing[@]}"
+fi
+
+# The Python kubernetes client, a second real client for the end-to-end tests, in a private venv.
+venv="$(cd "$(dirname "$0")/.." && pwd)/.build-python"
+if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q "kubernetes==37.0.2"
+fi

@@ -108,8 +108,10 @@ public struct APIServer: HTTPResponder {
             }
             throw APIError.unauthorized
         }
-        let connection = context.channel.parent ?? context.channel
-        guard let peer = try? await connection.nioSSL_peerCertificate().get(),
+        // HTTP/1.1 requests run on the TLS connection's channel; HTTP/2 streams on a child of it.
+        var peer = try? await context.channel.nioSSL_peerCertificate().get()
+        if peer == nil, let parent = context.channel.parent { peer = try? await parent.nioSSL_peerCertificate().get() }
+        guard let peer,
             let certificate = try? Certificate(derEncoded: peer.toDERBytes()),
             let user = ClientCertificateIdentity.user(of: certificate)
         else { throw APIError.unauthorized }

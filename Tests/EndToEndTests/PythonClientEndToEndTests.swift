@@ -1,0 +1,31 @@
+import DaaSTestSupport
+import Foundation
+import Testing
+
+/// The Python `kubernetes` client, a second real client, against daas-master.
+@Suite("Python kubernetes client against daas-master")
+struct PythonClientEndToEndTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-python-\(UUID().uuidString)").path
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("creates, lists, watches, patches and deletes through its generated API")
+    func generatedClient() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let script = Self.repository.appendingPathComponent("Tests/Python/kubernetes_client_check.py").path
+        let result = try run(python, [script, master.kubeconfig])
+        #expect(result.status == 0, "\(result.output)\n\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "created settings True",
+            "listed ['settings'] True",
+            "patched green True",
+            "watched [('MODIFIED', 'settings', 'green'), ('DELETED', 'settings', 'green')]",
+            "read after delete 404 Not Found",
+            "deployment web 2 1",
+        ])
+    }
+}

@@ -1,0 +1,55 @@
+"""A second real client: the Python `kubernetes` package drives daas-master through its generated API.
+
+Usage: kubernetes_client_check.py KUBECONFIG. Prints one line per step; exits non-zero on the first failure.
+"""
+import sys
+import threading
+
+from kubernetes import client, config, watch
+from kubernetes.client.rest import ApiException
+
+config.load_kube_config(sys.argv[1])
+core = client.CoreV1Api()
+apps = client.AppsV1Api()
+ns = "python"
+
+core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=ns)))
+created = core.create_namespaced_config_map(
+    ns, client.V1ConfigMap(metadata=client.V1ObjectMeta(name="settings", labels={"team": "py"}), data={"color": "blue"}))
+print("created", created.metadata.name, bool(created.metadata.uid))
+
+listed = core.list_namespaced_config_map(ns, label_selector="team=py")
+print("listed", [item.metadata.name for item in listed.items], listed.metadata.resource_version == created.metadata.resource_version)
+
+events = []
+stream = watch.Watch()
+
+
+def observe():
+    for event in stream.stream(core.list_namespaced_config_map, ns, resource_version=created.metadata.resource_version, timeout_seconds=3):
+        events.append((event["type"], event["object"].metadata.name, (event["object"].data or {}).get("color")))
+        if len(events) == 2:
+            stream.stop()
+
+
+watcher = threading.Thread(target=observe)
+watcher.start()
+patched = core.patch_namespaced_config_map(
+    "settings", ns, {"data": {"color": "green"}}, _content_type="application/merge-patch+json")
+print("patched", patched.data["color"], patched.metadata.resource_version != created.metadata.resource_version)
+core.delete_namespaced_config_map("settings", ns)
+watcher.join(30)
+print("watched", events)
+
+try:
+    core.read_namespaced_config_map("settings", ns)
+    print("read after delete succeeded")
+    sys.exit(1)
+except ApiException as error:
+    print("read after delete", error.status, error.reason)
+
+deployment = apps.create_namespaced_deployment(ns, {
+    "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+    "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+             "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
+print("deployment", deployment.metadata.name, deployment.spec.replicas, deployment.metadata.generation)
