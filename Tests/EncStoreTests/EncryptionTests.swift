@@ -183,6 +183,30 @@ struct EncryptionTests {
         #expect(history.last?.kind == .delete && history.last?.previous?.value == "v300".bytes)
         await store.close()
 
+        // Every stored envelope, current and history, now names the new key.
+        let environment = try LMDBEnvironment(directory: dataDirectory, mapSize: 1 << 30, maxReaders: 8)
+        let keyIDs = try environment.read { txn in
+            var ids: [String: Int] = [:]
+            for dbi in [environment.databases.current, environment.databases.history] {
+                try txn.withCursor(dbi) { cursor in
+                    var entry = try [UInt8]().withUnsafeBytes { try cursor.seek($0) }
+                    while let (_, record) = entry {
+                        if dbi == environment.databases.current {
+                            ids[Sealer.keyID(of: try RecordCodec.decodeCurrent(record).1) ?? "?", default: 0] += 1
+                        } else {
+                            let event = try RecordCodec.decodeEvent(record)
+                            if event.kind == .put { ids[Sealer.keyID(of: event.envelope) ?? "?", default: 0] += 1 }
+                            if let previous = event.previous { ids[Sealer.keyID(of: previous.envelope) ?? "?", default: 0] += 1 }
+                        }
+                        entry = try cursor.next()
+                    }
+                }
+            }
+            return ids
+        }
+        environment.close()
+        #expect(keyIDs.keys.sorted() == [report.activeKey], "\(keyIDs)")
+
         let reopened = try open()
         #expect(try await reopened.text("/rot/1") == "v301")
         await reopened.close()

@@ -60,8 +60,10 @@ struct ObjectStoreTests {
     @Test("updates need the current resourceVersion; generation moves with spec only; status is its own subresource")
     func updates() async throws {
         try await namespace("d")
+        let template: JSONValue = ["metadata": ["labels": ["app": "web"]], "spec": ["containers": [["name": "web", "image": "nginx:1.27"]]]]
         let created = try await objects.create(
-            deployments, namespace: "d", body: ["metadata": ["name": "web"], "spec": ["replicas": 1], "status": ["replicas": 9]])
+            deployments, namespace: "d",
+            body: ["metadata": ["name": "web"], "spec": ["replicas": 1, "selector": ["matchLabels": ["app": "web"]], "template": template], "status": ["replicas": 9]])
         #expect(created[path: ["metadata", "generation"]] == 1 && created["status"] == nil)
         let version = try #require(created[path: ["metadata", "resourceVersion"]]?.stringValue)
 

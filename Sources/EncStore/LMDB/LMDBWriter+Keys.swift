@@ -62,7 +62,8 @@ extension LMDBWriter {
     enum Table: Sendable { case current, history }
 
     /// Re-seals with the active key up to `limit` records of `table` after `after` that another key sealed.
-    /// - Returns: how many records were re-sealed, and the cursor to continue from (`nil` at the end).
+    /// - Returns: how many records were re-sealed, and the last key examined to continue after
+    ///   (`nil` once the table is done).
     func reseal(_ table: Table, after: [UInt8]?, limit: Int) throws -> (resealed: Int, next: [UInt8]?) {
         let dbi = table == .current ? databases.current : databases.history
         var updates: [([UInt8], [UInt8])] = []
@@ -73,15 +74,17 @@ extension LMDBWriter {
             var scanned = 0
             while let (key, record) = entry {
                 if scanned == limit {
-                    next = Array(key)
+                    // Continue after the last record processed; this one is not processed yet.
                     return
                 }
                 scanned += 1
+                next = Array(key)
                 if let updated = try table == .current ? resealCurrent(key: key, record) : resealEvent(record) {
                     updates.append((Array(key), updated))
                 }
                 entry = try cursor.next()
             }
+            next = nil
         }
         for (key, record) in updates {
             try key.withUnsafeBytes { key in try record.withUnsafeBytes { try txn.put(dbi, key, $0) } }

@@ -19,6 +19,9 @@ struct ProtoSchema: Sendable {
     struct Field: Sendable {
         var name: String
         var repeated: Bool
+        /// The Go field is not a pointer and has `omitempty`: protobuf always carries it, and a
+        /// zero value means unset.
+        var omitZero: Bool
         var kind: Kind
     }
 
@@ -28,7 +31,7 @@ struct ProtoSchema: Sendable {
     /// The Kubernetes messages the API server decodes.
     static let kubernetes = ProtoSchema(text: kubernetesText)
 
-    /// Parses the schema text: `M <message>` lines, each followed by `F <number> <name> <o|r> <type>` lines.
+    /// Parses the schema text: `M <message>` lines, each followed by `F <number> <name> <o|r|z> <type>` lines.
     init(text: String) {
         var messages: [String: [Int: Field]] = [:]
         var current = ""
@@ -38,7 +41,7 @@ struct ProtoSchema: Sendable {
                 current = String(parts[1])
                 messages[current] = [:]
             } else if parts.count == 5, parts[0] == "F", let number = Int(parts[1]), let kind = Self.kind(parts[4]) {
-                messages[current]?[number] = Field(name: String(parts[2]), repeated: parts[3] == "r", kind: kind)
+                messages[current]?[number] = Field(name: String(parts[2]), repeated: parts[3] == "r", omitZero: parts[3] == "z", kind: kind)
             }
         }
         self.messages = messages

@@ -7,7 +7,8 @@ import Foundation
 /// kind and whose `raw` holds the object's message. Well-known messages get their JSON forms:
 /// `Time` and `MicroTime` become RFC 3339 strings, `IntOrString` a number or string, `Quantity`
 /// a string, `RawExtension` and `FieldsV1` embedded JSON, `bytes` base64. Fields with the empty
-/// string or an empty list, map or object are left out, as Go's `omitempty` would. Unknown fields
+/// string or an empty list, map or object are left out, as Go's `omitempty` would, and so are
+/// zero numbers and `false` in fields the schema marks as non-pointer `omitempty`. Unknown fields
 /// are skipped; malformed input fails with an ``APIError`` 400, never a crash.
 struct ProtobufDecoder: Sendable {
     static let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
@@ -74,14 +75,22 @@ struct ProtobufDecoder: Sendable {
             case .message(let name):
                 guard wireType == 2 else { throw malformed("message field \(field.name) is not length-delimited") }
                 let value = try decode(try reader.lengthDelimited(), type: name, depth: depth + 1)
-                if field.repeated { lists[field.name, default: []].append(value) } else { members[field.name] = value }
+                if field.repeated {
+                    lists[field.name, default: []].append(value)
+                } else if !(field.omitZero && Self.isZero(value)) {
+                    members[field.name] = value
+                }
             case .scalar(let scalar):
                 if field.repeated, wireType == 2, scalar != .string, scalar != .bytes {
                     var packed = WireReader(bytes: try reader.lengthDelimited())
                     while !packed.isAtEnd { lists[field.name, default: []].append(try packed.scalar(scalar, wireType: Self.wireType(of: scalar))) }
                 } else {
                     let value = try reader.scalar(scalar, wireType: wireType)
-                    if field.repeated { lists[field.name, default: []].append(value) } else { members[field.name] = value }
+                    if field.repeated {
+                        lists[field.name, default: []].append(value)
+                    } else if !(field.omitZero && Self.isZero(value)) {
+                        members[field.name] = value
+                    }
                 }
             }
         }
@@ -141,6 +150,14 @@ struct ProtobufDecoder: Sendable {
             return parsed
         default:
             return .object(members.filter { !Self.isEmpty($0.value) })
+        }
+    }
+
+    /// Go's zero value: what `omitempty` leaves out.
+    static func isZero(_ value: JSONValue) -> Bool {
+        switch value {
+        case .integer(0), .bool(false), .double(0): true
+        default: isEmpty(value)
         }
     }
 

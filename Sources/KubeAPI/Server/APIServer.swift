@@ -147,11 +147,7 @@ public struct APIServer: HTTPResponder {
             guard let node = body[path: ["target", "name"]]?.stringValue, !node.isEmpty else {
                 throw APIError.badRequest("binding target name is required")
             }
-            let pod = try await objects.get(type, namespace: namespace, name: info.name!)
-            if let bound = pod[path: ["spec", "nodeName"]]?.stringValue, !bound.isEmpty {
-                throw APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on pods/binding \"\(info.name!)\": pod \(info.name!) is already assigned to node \"\(bound)\"")
-            }
-            _ = try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: ["spec": ["nodeName": .string(node)]])
+            try await objects.bind(type, namespace: namespace ?? "default", name: info.name!, node: node)
             return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201], status: 201)
         case ("update", nil), ("update", "status"):
             let body = try await readBody(&request)

@@ -1,4 +1,4 @@
-public import EncStore
+import EncStore
 public import Logging
 public import ServiceLifecycle
 
@@ -40,15 +40,23 @@ public struct NamespaceController: Service {
         }
     }
 
-    /// Deletes every object in `namespace`, then the namespace.
+    /// Deletes every object in `namespace` through the registry (so finalizers are honoured and
+    /// allocations released), retrying while some remain, then removes the namespace.
     func finalize(_ namespace: String, _ namespaces: ResourceType) async throws {
-        for type in objects.registry.types where type.namespaced {
-            var after: String?
-            repeat {
-                let page = try await objects.store.range(prefix: type.storagePrefix(namespace: namespace), limit: 500, after: after)
-                for kv in page.kvs { _ = try await objects.store.delete(kv.key) }
-                after = page.more ? page.kvs.last?.key : nil
-            } while after != nil
+        var delay: Duration = .milliseconds(200)
+        while true {
+            var remaining = 0
+            for type in objects.registry.types where type.namespaced {
+                let list = try await objects.list(type, namespace: namespace, options: ObjectStore.ListOptions())
+                for item in list["items"]?.arrayValue ?? [] {
+                    remaining += 1
+                    guard item[path: ["metadata", "deletionTimestamp"]] == nil, let name = item[path: ["metadata", "name"]]?.stringValue else { continue }
+                    _ = try? await objects.delete(type, namespace: namespace, name: name)
+                }
+            }
+            if remaining == 0 { break }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
         }
         _ = try await objects.store.delete(namespaces.storageKey(namespace: nil, name: namespace))
         logger.info("namespace deleted", metadata: ["namespace": "\(namespace)"])

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// An object's `metadata.resourceVersion` is its store modRevision; a list's is the store revision.
 /// Stored bytes never hold the resourceVersion: it is filled in on every read.
-public struct ObjectStore: Sendable {
+public struct ObjectStore: Sendable, Allocator {
     /// The store underneath.
     public let store: any KeyValueStore
     /// The kinds served.
@@ -17,6 +17,19 @@ public struct ObjectStore: Sendable {
     public init(store: any KeyValueStore, registry: ResourceRegistry = .builtIn) {
         self.store = store
         self.registry = registry
+    }
+
+    // MARK: Allocations
+
+    func isAllocated(_ key: String) async throws -> Bool {
+        try await store.get(key).kv != nil
+    }
+
+    /// The allocation keys among `keys` that exist now.
+    private func existing(_ keys: [String]) async throws -> [String] {
+        var found: [String] = []
+        for key in keys where try await isAllocated(key) { found.append(key) }
+        return found
     }
 
     // MARK: Reads
@@ -94,11 +107,10 @@ public struct ObjectStore: Sendable {
         guard !name.isEmpty else {
             throw APIError.invalid(type, name: "", causes: [APIError.Cause(field: "metadata.name", type: "FieldValueRequired", message: "Required value: name or generateName is required")])
         }
-        let causes = ObjectMeta.nameCauses(name, resource: type) + ObjectMeta.labelCauses(metadata["labels"])
-        guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
+        var causes = ObjectMeta.nameCauses(name, resource: type) + ObjectMeta.labelCauses(metadata["labels"])
         if type.namespaced {
             guard let namespace else { throw APIError.badRequest("a namespace is required to create \(type.groupResource)") }
-            try await checkNamespaceAcceptsContent(namespace, type: type, name: name)
+            if causes.isEmpty { try await checkNamespaceAcceptsContent(namespace, type: type, name: name) }
             metadata["namespace"] = .string(namespace)
         } else {
             metadata["namespace"] = nil
@@ -106,13 +118,11 @@ public struct ObjectStore: Sendable {
         metadata["name"] = .string(name)
         metadata["uid"] = .string(UUID().uuidString.lowercased())
         metadata["creationTimestamp"] = .string(ObjectMeta.timestamp(Date()))
-        metadata["resourceVersion"] = nil
-        metadata["deletionTimestamp"] = nil
-        metadata["deletionGracePeriodSeconds"] = nil
-        metadata["managedFields"] = nil
-        if object["spec"] != nil { metadata["generation"] = 1 } else { metadata["generation"] = nil }
+        for serverOwned in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"] {
+            metadata[serverOwned] = nil
+        }
         object["metadata"] = .object(metadata)
-        if type.subresources.contains("status"), type.plural != "namespaces", type.plural != "nodes", type.plural != "pods" {
+        if type.subresources.contains("status"), type.plural != "namespaces", type.plural != "nodes" {
             object["status"] = nil
         }
         if type.plural == "namespaces" {
@@ -123,10 +133,31 @@ public struct ObjectStore: Sendable {
             object[path: "metadata.labels"] = .object(labels)
         }
         let key = type.storageKey(namespace: namespace, name: name)
-        switch try await store.create(key, value: object.serialized()) {
-        case .written(let kv): return try decode(kv)
-        default: throw APIError.alreadyExists(type, name: name)
+        let strategy = Strategies.strategy(for: type)
+        let prepared = object
+        for attempt in 0..<4 {
+            var object = prepared
+            if let strategy {
+                try await strategy.prepareForCreate(&object, allocator: self)
+                if attempt == 0 { causes += strategy.validate(object) }
+            }
+            guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
+            if object["spec"] != nil { object[path: "metadata.generation"] = 1 }
+            let allocations = strategy?.allocations(object) ?? []
+            let keyBytes = Array(key.utf8)
+            let operations = [WriteOperation.create(key, value: object.serialized())] + allocations.map { WriteOperation.create($0, value: keyBytes) }
+            switch try await store.transaction(operations) {
+            case .committed(_, let results):
+                guard case .written(let kv) = results[0] else { throw APIError.internalError("create of \(key) wrote nothing") }
+                return try decode(kv)
+            case .conditionFailed(0, _, _):
+                throw APIError.alreadyExists(type, name: name)
+            case .conditionFailed(let index, _, _):
+                // Another object holds the value: pick again if it was chosen here, else report it.
+                if attempt == 3 { throw APIError.invalid(type, name: name, causes: [ServiceStrategy.conflict(allocations[index - 1], in: object)]) }
+            }
         }
+        throw APIError.internalError("create of \(key) did not converge")
     }
 
     private func checkTypeMeta(_ object: inout JSONValue, _ type: ResourceType) throws {
@@ -172,7 +203,7 @@ public struct ObjectStore: Sendable {
         }
         let current = try decode(currentKV)
         let merged = try prepareUpdate(type, current: current, new: object, subresource: subresource, name: name)
-        return try await commit(type, name: name, key: key, object: merged, at: currentKV.modRevision)
+        return try await commit(type, name: name, key: key, object: merged, current: current, at: currentKV.modRevision)
     }
 
     /// Applies an RFC 7386 JSON merge patch to object `name` (or its `status`), retrying on conflicts.
@@ -190,7 +221,7 @@ public struct ObjectStore: Sendable {
             patched[path: "metadata.resourceVersion"] = nil
             let merged = try prepareUpdate(type, current: current, new: patched, subresource: subresource, name: name)
             do {
-                return try await commit(type, name: name, key: key, object: merged, at: currentKV.modRevision)
+                return try await commit(type, name: name, key: key, object: merged, current: current, at: currentKV.modRevision)
             } catch let error as APIError where error.reason == "Conflict" {
                 continue
             }
@@ -212,32 +243,73 @@ public struct ObjectStore: Sendable {
             metadata[immutable] = old[immutable]
         }
         metadata["resourceVersion"] = nil
-        let causes = ObjectMeta.labelCauses(metadata["labels"])
+        object["metadata"] = .object(metadata)
+        var causes = ObjectMeta.labelCauses(metadata["labels"])
+        if subresource == nil, let strategy = Strategies.strategy(for: type) {
+            strategy.prepareForUpdate(&object, old: current)
+            causes += strategy.validateUpdate(object, old: current)
+        }
         guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
         if object["spec"] != current["spec"], let generation = old["generation"]?.integerValue {
-            metadata["generation"] = .integer(generation + 1)
+            object[path: "metadata.generation"] = .integer(generation + 1)
         }
-        object["metadata"] = .object(metadata)
         return object
     }
 
-    /// Writes `object` if the key is still at `revision`; removes it when it is being deleted and
-    /// its last finalizer is gone.
-    private func commit(_ type: ResourceType, name: String, key: String, object: JSONValue, at revision: Int64) async throws -> JSONValue {
+    /// Writes `object` if the key is still at `revision` (claiming and releasing its allocations
+    /// in the same transaction); removes it when it is being deleted and its last finalizer is gone.
+    private func commit(
+        _ type: ResourceType, name: String, key: String, object: JSONValue, current: JSONValue, at revision: Int64
+    ) async throws -> JSONValue {
+        let strategy = Strategies.strategy(for: type)
+        let oldAllocations = strategy?.allocations(current) ?? []
         let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
         if object[path: ["metadata", "deletionTimestamp"]] != nil, finalizers.isEmpty, type.plural != "namespaces" {
-            switch try await store.delete(key, ifModRevision: revision) {
-            case .deleted(_, let deletedAt):
-                var gone = object
-                gone[path: "metadata.resourceVersion"] = .string(String(deletedAt))
-                return gone
-            default: throw APIError.conflict(type, name: name)
+            return try await remove(type, name: name, key: key, object: object, at: revision)
+        }
+        let newAllocations = strategy?.allocations(object) ?? []
+        let claimed = newAllocations.filter { !oldAllocations.contains($0) }
+        let released = try await existing(oldAllocations.filter { !newAllocations.contains($0) })
+        let operations = [WriteOperation.update(key, value: object.serialized(), ifModRevision: revision)]
+            + claimed.map { WriteOperation.create($0, value: Array(key.utf8)) } + released.map { WriteOperation.delete($0) }
+        switch try await store.transaction(operations) {
+        case .committed(_, let results):
+            guard case .written(let kv) = results[0] else { throw APIError.internalError("update of \(key) wrote nothing") }
+            return try decode(kv)
+        case .conditionFailed(0, _, _):
+            throw APIError.conflict(type, name: name)
+        case .conditionFailed(let index, _, _):
+            throw APIError.invalid(type, name: name, causes: [ServiceStrategy.conflict(operations[index].key, in: object)])
+        }
+    }
+
+    /// Deletes `key` if it is still at `revision`, releasing the object's allocations.
+    private func remove(_ type: ResourceType, name: String, key: String, object: JSONValue, at revision: Int64) async throws -> JSONValue {
+        let allocations = try await existing(Strategies.strategy(for: type)?.allocations(object) ?? [])
+        switch try await store.transaction([WriteOperation.delete(key, ifModRevision: revision)] + allocations.map { WriteOperation.delete($0) }) {
+        case .committed(let deletedAt, _):
+            var gone = object
+            gone[path: "metadata.resourceVersion"] = .string(String(deletedAt))
+            return gone
+        case .conditionFailed:
+            throw APIError.conflict(type, name: name)
+        }
+    }
+
+    /// Assigns a pod to a node (the `binding` subresource): sets `spec.nodeName` once.
+    public func bind(_ pods: ResourceType, namespace: String, name: String, node: String) async throws {
+        let key = pods.storageKey(namespace: namespace, name: name)
+        for _ in 0..<8 {
+            guard let kv = try await store.get(key).kv else { throw APIError.notFound(pods, name: name) }
+            var pod = try decode(kv)
+            if let bound = pod[path: ["spec", "nodeName"]]?.stringValue, !bound.isEmpty {
+                throw APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on pods/binding \"\(name)\": pod \(name) is already assigned to node \"\(bound)\"")
             }
+            pod[path: "spec.nodeName"] = .string(node)
+            pod[path: "metadata.resourceVersion"] = nil
+            if case .written = try await store.put(key, value: pod.serialized(), ifModRevision: kv.modRevision) { return }
         }
-        switch try await store.put(key, value: object.serialized(), ifModRevision: revision) {
-        case .written(let kv): return try decode(kv)
-        default: throw APIError.conflict(type, name: name)
-        }
+        throw APIError.conflict(pods, name: name)
     }
 
     // MARK: Delete
@@ -285,11 +357,10 @@ public struct ObjectStore: Sendable {
                 default: continue
                 }
             }
-            switch try await store.delete(key, ifModRevision: kv.modRevision) {
-            case .deleted(_, let revision):
-                object[path: "metadata.resourceVersion"] = .string(String(revision))
-                return object
-            default: continue
+            do {
+                return try await remove(type, name: name, key: key, object: object, at: kv.modRevision)
+            } catch let error as APIError where error.reason == "Conflict" {
+                continue
             }
         }
         throw APIError.conflict(type, name: name)
