@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("OpenAPI/definitions.json")],
             swiftSettings: swiftSettings
         ),
         .target(name: "SuiClient", swiftSettings: swiftSettings),

@@ -198,6 +198,27 @@ struct KubectlManifestTests {
         #expect(applied.status == 0 && applied.output == "pod/web created\nconfigmap/applied created\n", "\(applied.error)")
         let annotation = try master.kubectl(["get", "cm", "applied", "-n", "kube-public", "-o", "jsonpath={.metadata.annotations}"])
         #expect(annotation.output.contains("kubectl.kubernetes.io/last-applied-configuration"))
+        // kubectl leaves field validation to the server, which knows the schema.
+        let typo = root + "/typo.yaml"
+        try """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: typo}
+            spec:
+              replica: 2
+              selector: {matchLabels: {app: t}}
+              template:
+                metadata: {labels: {app: t}}
+                spec: {containers: [{name: c, image: nginx, imagex: nginx}]}
+            """.write(toFile: typo, atomically: true, encoding: .utf8)
+        let strict = try master.kubectl(["create", "-f", typo])
+        #expect(strict.status == 1)
+        #expect(strict.error == "Error from server (BadRequest): error when creating \"\(typo)\": Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.replica\", unknown field \"spec.template.spec.containers[0].imagex\"\n")
+        let warned = try master.kubectl(["create", "-f", typo, "--validate=warn"])
+        #expect(warned.status == 0 && warned.error == "Warning: unknown field \"spec.replica\"\nWarning: unknown field \"spec.template.spec.containers[0].imagex\"\n", "\(warned.error)")
+        let explained = try master.kubectl(["explain", "deployment.spec.replicas"])
+        #expect(explained.status == 0 && explained.output.contains("FIELD: replicas <integer>") && explained.output.contains("Defaults to 1."))
+
         let described = try master.kubectl(["describe", "pod", "web"])
         #expect(described.status == 0 && described.output.contains("nginx:1.27") && described.output.contains("app=web"), "\(described.output)")
     }

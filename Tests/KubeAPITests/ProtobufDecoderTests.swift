@@ -3,38 +3,7 @@ import Testing
 
 @testable import KubeAPI
 
-/// Builds protobuf wire bytes for tests.
-struct ProtoWriter {
-    var bytes: [UInt8] = []
-
-    mutating func varint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
-
-    mutating func field(_ number: Int, _ payload: [UInt8]) {
-        varint(UInt64(number << 3 | 2))
-        varint(UInt64(payload.count))
-        bytes += payload
-    }
-
-    mutating func field(_ number: Int, _ text: String) { field(number, Array(text.utf8)) }
-
-    mutating func field(_ number: Int, int value: Int64) {
-        varint(UInt64(number << 3))
-        varint(UInt64(bitPattern: value))
-    }
-
-    static func message(_ build: (inout ProtoWriter) -> Void) -> [UInt8] {
-        var writer = ProtoWriter()
-        build(&writer)
-        return writer.bytes
-    }
-}
+typealias ProtoWriter = ProtobufWriter
 
 @Suite("Kubernetes protobuf decoding")
 struct ProtobufDecoderTests {

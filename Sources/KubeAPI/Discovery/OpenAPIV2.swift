@@ -1,20 +1,64 @@
-/// `/openapi/v2`, which kubectl fetches in gnostic's protobuf form before validating manifests.
+/// `/openapi/v2`, which kubectl fetches in gnostic's protobuf form before it sends a manifest.
 ///
-/// Today the document carries only `swagger` and `info` (no paths or definitions), so kubectl
-/// finds no schema for a kind and skips client-side validation rather than failing to download.
-/// The full document is part of the OpenAPI work listed in the README's status table.
+/// Generated from the served types: for every stored kind, a PATCH operation on its object path
+/// that names its group/version/kind and takes the `fieldValidation` query parameter. That is
+/// what kubectl looks for to leave field validation to the server (which enforces it with the
+/// schema registry). Definitions are not included yet, so `kubectl explain` uses `/openapi/v3`.
 enum OpenAPIV2 {
     /// The media type of the protobuf form (kubectl asks for it with an `@`, which Go cannot parse back).
     static let protobufMediaType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
-    /// `openapi_v2.Document{swagger: "2.0", info: {title, version}}` in protobuf wire format
-    /// (Document: swagger = 1, info = 2; Info: title = 1, version = 2).
-    static let document: [UInt8] = {
-        func field(_ number: UInt8, _ payload: [UInt8]) -> [UInt8] {
-            precondition(payload.count < 128, "single-byte lengths only")
-            return [number << 3 | 2, UInt8(payload.count)] + payload
+    /// The document for `registry`, in gnostic's `openapi_v2.Document` wire format.
+    static func document(_ registry: ResourceRegistry) -> [UInt8] {
+        ProtobufWriter.message { document in
+            document.field(1, "2.0")  // swagger
+            document.field(2, ProtobufWriter.message { info in  // info
+                info.field(1, "Kubernetes")
+                info.field(2, "v1.32.0+k3s-daas")
+            })
+            document.field(8, ProtobufWriter.message { paths in  // paths
+                for type in registry.types where !type.isVirtual {
+                    paths.field(2, ProtobufWriter.message { named in  // NamedPathItem
+                        named.field(1, path(type))
+                        named.field(2, ProtobufWriter.message { item in  // PathItem.patch
+                            item.field(8, patchOperation(type))
+                        })
+                    })
+                }
+            })
         }
-        let info = field(1, Array("Kubernetes".utf8)) + field(2, Array("v1.32.0+k3s-daas".utf8))
-        return field(1, Array("2.0".utf8)) + field(2, info)
-    }()
+    }
+
+    static func path(_ type: ResourceType) -> String {
+        let root = type.group.isEmpty ? "/api/\(type.version)" : "/apis/\(type.group)/\(type.version)"
+        return root + (type.namespaced ? "/namespaces/{namespace}" : "") + "/\(type.plural)/{name}"
+    }
+
+    /// Operation{operationId, parameters: [fieldValidation], vendor extensions}.
+    private static func patchOperation(_ type: ResourceType) -> [UInt8] {
+        ProtobufWriter.message { operation in
+            operation.field(5, "patch\(type.kind)")
+            operation.field(8, ProtobufWriter.message { item in  // ParametersItem.parameter
+                item.field(1, ProtobufWriter.message { parameter in  // Parameter.non_body_parameter
+                    parameter.field(2, ProtobufWriter.message { nonBody in  // NonBodyParameter.query_parameter_sub_schema
+                        nonBody.field(3, ProtobufWriter.message { query in
+                            query.field(2, "query")
+                            query.field(3, "fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields: Ignore, Warn or Strict.")
+                            query.field(4, "fieldValidation")
+                            query.field(6, "string")
+                        })
+                    })
+                })
+            })
+            for (name, yaml) in [
+                ("x-kubernetes-action", "patch\n"),
+                ("x-kubernetes-group-version-kind", "group: \"\(type.group)\"\nkind: \(type.kind)\nversion: \(type.version)\n"),
+            ] {
+                operation.field(13, ProtobufWriter.message { named in  // NamedAny
+                    named.field(1, name)
+                    named.field(2, ProtobufWriter.message { $0.field(2, yaml) })  // Any.yaml
+                })
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-public import X509
+import X509
 import SwiftASN1
 
 /// The cluster's certificates: a CA, the API server's serving certificate and an admin client

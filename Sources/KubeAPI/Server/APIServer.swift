@@ -78,10 +78,15 @@ public struct APIServer: HTTPResponder {
         case 2 where parts[0] == "apis":
             guard registry.groups.contains(parts[1]) else { throw APIError.pathNotFound }
             return Self.json(Discovery.group(registry, parts[1]))
+        case 2 where parts == ["openapi", "v3"]:
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIV3.builtIn.index)))
+        case 3... where parts[0] == "openapi" && parts[1] == "v3":
+            guard let document = OpenAPIV3.builtIn.documents[parts.dropFirst(2).joined(separator: "/")] else { throw APIError.pathNotFound }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         case 2 where parts == ["openapi", "v2"]:
             return Response(
                 status: .ok, headers: [.contentType: OpenAPIV2.protobufMediaType],
-                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIV2.document)))
+                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIV2.document(registry))))
         case 3 where parts[0] == "apis":
             guard let list = Discovery.resources(registry, group: parts[1], version: parts[2]) else { throw APIError.pathNotFound }
             return Self.json(list)
@@ -140,8 +145,8 @@ public struct APIServer: HTTPResponder {
         case ("watch", nil):
             return try await watch(type, namespace: namespace, info: info, query: query, table: TableConvertor.wantsTable(request.headers[.accept]))
         case ("create", nil):
-            let body = try await readBody(&request)
-            return Self.json(try await objects.create(type, namespace: namespace, body: body), status: 201)
+            let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
+            return Self.json(try await objects.create(type, namespace: namespace, body: body), status: 201, warnings: warnings)
         case ("create", "binding") where type.plural == "pods":
             let body = try await readBody(&request)
             guard let node = body[path: ["target", "name"]]?.stringValue, !node.isEmpty else {
@@ -150,8 +155,9 @@ public struct APIServer: HTTPResponder {
             try await objects.bind(type, namespace: namespace ?? "default", name: info.name!, node: node)
             return Self.json(["kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Success", "code": 201], status: 201)
         case ("update", nil), ("update", "status"):
-            let body = try await readBody(&request)
-            return Self.json(try await objects.update(type, namespace: namespace, name: info.name!, body: body, subresource: info.subresource))
+            let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
+            return Self.json(
+                try await objects.update(type, namespace: namespace, name: info.name!, body: body, subresource: info.subresource), warnings: warnings)
         case ("update", "scale"), ("patch", "scale"):
             guard type.subresources.contains("scale") else { throw APIError.pathNotFound }
             let body = try await readBody(&request)
@@ -167,8 +173,9 @@ public struct APIServer: HTTPResponder {
             guard contentType.hasPrefix("application/merge-patch+json") else {
                 throw APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json")
             }
-            let body = try await readBody(&request)
-            return Self.json(try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: body, subresource: info.subresource))
+            let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
+            return Self.json(
+                try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: body, subresource: info.subresource), warnings: warnings)
         case ("delete", nil):
             let body = try await readOptionalBody(&request)
             let options = ObjectStore.DeleteOptions(
@@ -188,6 +195,24 @@ public struct APIServer: HTTPResponder {
             return Self.json(result)
         default:
             throw APIError.methodNotAllowed(info.verb, type.plural)
+        }
+    }
+
+    /// Applies `fieldValidation`: `Strict` refuses fields the schema does not define (400),
+    /// `Warn` (the default) drops them with a `Warning` header each, `Ignore` drops them silently.
+    private func validateFields(_ body: JSONValue, type: ResourceType, query: [String: String]) throws -> (JSONValue, [String]) {
+        let (pruned, unknown) = SchemaRegistry.kubernetes.prune(body, type: type)
+        guard !unknown.isEmpty else { return (body, []) }
+        let messages = unknown.map { "unknown field \"\($0)\"" }
+        switch query["fieldValidation"] ?? "Warn" {
+        case "Strict":
+            throw APIError.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: \(messages.joined(separator: ", "))")
+        case "Ignore":
+            return (pruned, [])
+        case "Warn":
+            return (pruned, messages)
+        case let other:
+            throw APIError.badRequest("fieldValidation must be one of \"Ignore\", \"Warn\" or \"Strict\", got \"\(other)\"")
         }
     }
 
@@ -302,10 +327,12 @@ public struct APIServer: HTTPResponder {
         return parameters
     }
 
-    static func json(_ value: JSONValue, status: Int = 200) -> Response {
-        Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    static func json(_ value: JSONValue, status: Int = 200, warnings: [String] = []) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for warning in warnings {
+            headers.append(HTTPField(name: HTTPField.Name("Warning")!, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
+        }
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
     }
 }
 

@@ -56,6 +56,8 @@ public struct KubeAPIServer: Service {
         tls.certificateVerification = .optionalVerification
         tls.minimumTLSVersion = .tlsv12
 
+        // Parse the OpenAPI definitions off the request path.
+        Task.detached(priority: .utility) { _ = OpenAPIV3.builtIn.index.count }
         try await Bootstrap.ensure(objects, apiServerHost: configuration.host, port: configuration.port)
         try await BootstrapPolicy.ensure(objects)
         let configuration = self.configuration

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@testable import KubeAPI
+
+@Suite("OpenAPI and schema registry")
+struct OpenAPITests {
+    let schemas = SchemaRegistry.kubernetes
+    let registry = ResourceRegistry.builtIn
+
+    @Test("every served kind has a definition")
+    func coverage() {
+        for type in registry.types where !type.isVirtual {
+            #expect(schemas.definitionName(for: type) != nil, "\(type.apiVersion) \(type.kind)")
+        }
+        #expect(schemas.definitionName(for: registry.lookup(group: "apps", version: "v1", plural: "deployments")!) == "io.k8s.api.apps.v1.Deployment")
+    }
+
+    @Test("pruning removes exactly the fields the schema does not define, at any depth")
+    func prune() throws {
+        let deployments = try #require(registry.lookup(group: "apps", version: "v1", plural: "deployments"))
+        let object: JSONValue = [
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": ["name": "d", "labels": ["free": "form"], "bogus": 1],
+            "spec": ["replicas": 1, "template": ["spec": ["containers": [["name": "c", "image": "i", "imagex": "j", "resources": ["limits": ["cpu": "1"]]]]]]],
+        ]
+        let (pruned, unknown) = schemas.prune(object, type: deployments)
+        #expect(unknown == ["metadata.bogus", "spec.template.spec.containers[0].imagex"])
+        #expect(pruned[path: ["metadata", "bogus"]] == nil && pruned[path: ["metadata", "labels", "free"]] == "form")
+        #expect(pruned[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?["imagex"] == nil)
+        #expect(pruned[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.first?[path: ["resources", "limits", "cpu"]] == "1")
+    }
+
+    @Test("v3 documents carry paths, group-version-kinds, fieldValidation and the schemas they reference")
+    func v3() throws {
+        let openapi = OpenAPIV3.builtIn
+        let index = try JSONParser().parse(openapi.index)
+        let url = try #require(index[path: ["paths", "apis/apps/v1", "serverRelativeURL"]]?.stringValue)
+        #expect(url.hasPrefix("/openapi/v3/apis/apps/v1?hash="))
+        let document = try JSONParser(maxDepth: 200).parse(try #require(openapi.documents["apis/apps/v1"]))
+        let patch = try #require(document[path: ["paths", "/apis/apps/v1/namespaces/{namespace}/deployments/{name}", "patch"]])
+        #expect(patch["x-kubernetes-group-version-kind"] == ["group": "apps", "version": "v1", "kind": "Deployment"])
+        #expect(patch["parameters"]?.arrayValue?.contains { $0["name"] == "fieldValidation" } == true)
+        let schemas = try #require(document[path: ["components", "schemas"]]?.objectValue)
+        #expect(schemas["io.k8s.api.apps.v1.Deployment"] != nil && schemas["io.k8s.api.core.v1.PodSpec"] != nil)
+        #expect(schemas["io.k8s.api.core.v1.Pod"] == nil, "only what apps/v1 references")
+        #expect(document.jsonString.contains("#/definitions/") == false)
+    }
+
+    @Test("the v2 protobuf document names every stored kind's PATCH with fieldValidation")
+    func v2() {
+        let bytes = OpenAPIV2.document(registry)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("/apis/apps/v1/namespaces/{namespace}/deployments/{name}") && text.contains("fieldValidation"))
+        #expect(text.contains("kind: Deployment\nversion: v1"))
+    }
+
+    @Test("definitions.json matches the Kubernetes spec in shared/fixtures when it is present")
+    func definitionsUpToDate() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fixture = repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kubernetes/swagger.json").path
+        guard FileManager.default.fileExists(atPath: fixture) else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repository.appendingPathComponent("Scripts/generate-openapi-definitions.py").path, "--check", fixture]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "run Scripts/generate-openapi-definitions.py to regenerate")
+    }
+}
