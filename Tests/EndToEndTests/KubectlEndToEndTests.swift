@@ -33,6 +33,9 @@ struct KubectlEndToEndTests {
             for version in ["v1", "apps/v1", "batch/v1", "rbac.authorization.k8s.io/v1", "coordination.k8s.io/v1"] {
                 #expect(versions.split(separator: "\n").contains(Substring(version)), "\(version)")
             }
+            let verbose = try master.kubectl(["get", "deployments", "-A", "-v=6", "--cache-dir", root + "/cache"])
+            let requests = verbose.error.split(separator: "\n").filter { $0.contains(" GET https://") }
+            #expect(requests.count == 3, "aggregated discovery: /api, /apis, then the list (\(requests))")
             let resources = try ok(master, ["api-resources", "--no-headers"])
             #expect(resources.contains("configmaps") && resources.contains("deployments") && resources.contains("deploy"))
             #expect(try ok(master, ["get", "service", "kubernetes", "-o", "jsonpath={.spec.clusterIP}"]) == "10.43.0.1")

@@ -55,6 +55,19 @@ struct OpenAPITests {
         #expect(text.contains("kind: Deployment\nversion: v1"))
     }
 
+    @Test("aggregated discovery lists every group, version, resource and subresource")
+    func aggregatedDiscovery() {
+        #expect(Discovery.wantsAggregated("application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"))
+        #expect(!Discovery.wantsAggregated("application/json"))
+        let apis = Discovery.aggregated(registry, core: false)
+        let apps = apis["items"]?.arrayValue?.first { $0[path: ["metadata", "name"]] == "apps" }
+        let deployments = apps?[path: ["versions"]]?.arrayValue?.first?["resources"]?.arrayValue?.first { $0["resource"] == "deployments" }
+        #expect(deployments?["scope"] == "Namespaced" && deployments?["shortNames"] == ["deploy"])
+        #expect(deployments?["subresources"]?.arrayValue?.contains { $0["subresource"] == "scale" && $0[path: ["responseKind", "kind"]] == "Scale" } == true)
+        let core = Discovery.aggregated(registry, core: true)
+        #expect(core["items"]?.arrayValue?.count == 1 && core[path: ["kind"]] == "APIGroupDiscoveryList")
+    }
+
     @Test("definitions.json matches the Kubernetes spec in shared/fixtures when it is present")
     func definitionsUpToDate() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

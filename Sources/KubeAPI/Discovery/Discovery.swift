@@ -51,6 +51,50 @@ enum Discovery {
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(resources)]
     }
 
+    /// The media type of aggregated discovery documents.
+    static let aggregatedMediaType = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+
+    /// Whether an `Accept` header asks for aggregated discovery (v2).
+    static func wantsAggregated(_ accept: String?) -> Bool {
+        (accept ?? "").split(separator: ",").contains { $0.contains("g=apidiscovery.k8s.io") && $0.contains("as=APIGroupDiscoveryList") }
+    }
+
+    /// `/api` (`core: true`) or `/apis` as an `APIGroupDiscoveryList`: every group, version and
+    /// resource in one document, as kubectl prefers.
+    static func aggregated(_ registry: ResourceRegistry, core: Bool) -> JSONValue {
+        let groups = core ? [""] : registry.groups
+        let items: [JSONValue] = groups.map { group in
+            let versions: [JSONValue] = registry.versions(of: group).map { version in
+                let resources: [JSONValue] = registry.types.filter { $0.group == group && $0.version == version }.map { type in
+                    var entry: JSONValue = [
+                        "resource": .string(type.plural),
+                        "responseKind": ["group": .string(group), "version": .string(version), "kind": .string(type.kind)],
+                        "scope": type.namespaced ? "Namespaced" : "Cluster", "singularResource": .string(type.singular),
+                        "verbs": .array(type.verbs.map { .string($0) }),
+                    ]
+                    if !type.shortNames.isEmpty { entry["shortNames"] = .array(type.shortNames.map { .string($0) }) }
+                    if !type.categories.isEmpty { entry["categories"] = .array(type.categories.map { .string($0) }) }
+                    if !type.subresources.isEmpty {
+                        entry["subresources"] = .array(type.subresources.map { subresource in
+                            switch subresource {
+                            case "scale":
+                                ["subresource": "scale", "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"], "verbs": ["get", "patch", "update"]]
+                            case "binding":
+                                ["subresource": "binding", "responseKind": ["group": "", "version": "v1", "kind": "Binding"], "verbs": ["create"]]
+                            default:
+                                ["subresource": .string(subresource), "responseKind": ["group": .string(group), "version": .string(version), "kind": .string(type.kind)], "verbs": ["get", "patch", "update"]]
+                            }
+                        })
+                    }
+                    return entry
+                }
+                return ["version": .string(version), "resources": .array(resources), "freshness": "Current"]
+            }
+            return ["metadata": ["name": .string(group), "creationTimestamp": .null], "versions": .array(versions)]
+        }
+        return ["kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": [:], "items": .array(items)]
+    }
+
     /// `/version`: the Kubernetes version whose API this server follows.
     static let version: JSONValue = [
         "major": "1", "minor": "32", "gitVersion": "v1.32.0+k3s-daas", "gitCommit": "", "gitTreeState": "clean",

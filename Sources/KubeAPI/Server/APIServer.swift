@@ -70,6 +70,10 @@ public struct APIServer: HTTPResponder {
             throw APIError(code: 403, reason: "Forbidden", message: attributes.forbiddenMessage(user: user.name), details: attributes.path == nil ? details : nil)
         }
         switch parts.count {
+        case 1 where Discovery.wantsAggregated(request.headers[.accept]) && (parts[0] == "api" || parts[0] == "apis"):
+            return Response(
+                status: .ok, headers: [.contentType: Discovery.aggregatedMediaType],
+                body: .init(byteBuffer: ByteBuffer(bytes: Discovery.aggregated(registry, core: parts[0] == "api").serialized())))
         case 1 where parts[0] == "api": return Self.json(Discovery.coreVersions(serverAddress: serverAddress))
         case 1 where parts[0] == "apis": return Self.json(Discovery.groups(registry))
         case 2 where parts[0] == "api":
