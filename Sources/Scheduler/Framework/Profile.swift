@@ -48,7 +48,7 @@ public struct Profile: Sendable, Hashable {
                 .map { PluginReference($0) },
             .postFilter: [PluginReference(PluginNames.defaultPreemption)],
             .preScore: [PluginNames.taintToleration, PluginNames.nodeAffinity, PluginNames.nodeResourcesFit, PluginNames.podTopologySpread,
-                        PluginNames.interPodAffinity, PluginNames.nodeResourcesBalancedAllocation].map { PluginReference($0) },
+                        PluginNames.interPodAffinity, PluginNames.imageLocality].map { PluginReference($0) },
             .score: [PluginNames.taintToleration, PluginNames.nodeAffinity, PluginNames.nodeResourcesFit, PluginNames.podTopologySpread,
                      PluginNames.interPodAffinity, PluginNames.nodeResourcesBalancedAllocation, PluginNames.imageLocality]
                 .map { PluginReference($0) },

@@ -34,6 +34,13 @@ public struct DefaultPreemption: PostFilterPlugin {
         public var victims: [Pod]
         /// How many victims' eviction violates a PodDisruptionBudget.
         public var pdbViolations: Int
+
+        /// A candidate.
+        public init(nodeName: String, victims: [Pod], pdbViolations: Int) {
+            self.nodeName = nodeName
+            self.victims = victims
+            self.pdbViolations = pdbViolations
+        }
     }
 
     /// Finds victims and nominates a node, or explains why preemption cannot help.
