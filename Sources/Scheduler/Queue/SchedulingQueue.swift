@@ -178,6 +178,14 @@ public struct SchedulingQueue: Sendable {
         return [.flush(at: now + options.maxInUnschedulable)]
     }
 
+    /// A pod whose binding cycle failed after it left the queue re-enters backoff, keeping its
+    /// attempt count (so its backoff keeps growing).
+    public mutating func bindingFailed(_ pod: Pod, attempts: Int, now: Duration) -> [QueueAction] {
+        let p = QueuedPodInfo(podInfo: PodInfo(pod), initialAttemptTime: now, timestamp: now, attempts: max(attempts, 1))
+        backoff.upsert(p)
+        return [.flush(at: SchedulingQueue.backoffExpiry(p, options))]
+    }
+
     /// A cluster event: moves unschedulable pods whose rejecting plugins care about it to
     /// backoff (or straight to active if their backoff is over), and remembers it for in-flight pods.
     public mutating func onEvent(_ event: ClusterEventKind, now: Duration) -> [QueueAction] {

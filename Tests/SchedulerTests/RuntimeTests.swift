@@ -1,0 +1,95 @@
+import Scheduler
+import SchedulerTesting
+import Testing
+
+private actor RecordingBinder: Binder {
+    var bindings: [String: String] = [:]
+    var failing: Set<String> = []
+    func failBindings(of uid: String) { failing.insert(uid) }
+    func bind(_ pod: Pod, to nodeName: String) async throws {
+        if failing.contains(pod.uid) { throw SchedulerError(.invalidState, "conflict") }
+        bindings[pod.uid] = nodeName
+    }
+}
+
+private struct WaitForApproval: PermitPlugin {
+    let name = "WaitForApproval"
+    func permit(_ pod: Pod, nodeName: String, state: CycleState) -> PermitDecision {
+        pod.labels["approve"] == "no" ? .deny(Status(.unschedulable, "denied")) : .wait(timeout: .seconds(30))
+    }
+}
+
+@Suite("Scheduler runtime")
+struct RuntimeTests {
+    @Test("watch events in, bindings out; the next pod sees the assumed one")
+    func schedulesAndBinds() async throws {
+        let binder = RecordingBinder()
+        let runtime = try SchedulerRuntime(binder: binder)
+        await runtime.handle(.nodeAdded(NodeBuilder("n1").capacity(cpu: "2", memory: "4Gi").build()))
+        await runtime.handle(.nodeAdded(NodeBuilder("n2").capacity(cpu: "2", memory: "4Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("a").requests(cpu: "1500m").build()))
+        await runtime.handle(.podAdded(PodBuilder("b").requests(cpu: "1500m").build()))
+        await runtime.handle(.podAdded(PodBuilder("c").requests(cpu: "1500m").build()))
+        let first = await runtime.scheduleOne()
+        let second = await runtime.scheduleOne()
+        guard case .assumed(_, let n1) = first, case .assumed(_, let n2) = second else {
+            Issue.record("expected two assumed pods, got \(String(describing: first)), \(String(describing: second))")
+            return
+        }
+        #expect(n1 != n2)
+        let third = await runtime.scheduleOne()
+        guard case .unschedulable(let pod, let message, _) = third else { Issue.record("expected unschedulable"); return }
+        #expect(pod == "default/c")
+        #expect(message.hasPrefix("0/2 nodes are available: 2 Insufficient cpu."))
+        await runtime.waitForBindings()
+        #expect(await binder.bindings.count == 2)
+        // Deleting a bound pod frees room: c is requeued (after its 1 s backoff).
+        let boundA = PodBuilder("a").requests(cpu: "1500m").node(await binder.bindings["default/a"]!).build()
+        await runtime.handle(.podUpdated(boundA))
+        await runtime.handle(.podDeleted(boundA))
+        let pending = await runtime.pendingPods
+        #expect(pending.backoff + pending.active == 1)
+    }
+
+    @Test("a failed binding forgets the assumed pod and backs it off")
+    func bindingFailure() async throws {
+        let binder = RecordingBinder()
+        await binder.failBindings(of: "default/p")
+        let runtime = try SchedulerRuntime(binder: binder)
+        await runtime.handle(.nodeAdded(NodeBuilder("n").capacity(cpu: "2", memory: "4Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("p").requests(cpu: "1").build()))
+        _ = await runtime.scheduleOne()
+        await runtime.waitForBindings()
+        #expect(await runtime.snapshot.node(named: "n")?.pods.isEmpty == true)
+        #expect(await runtime.pendingPods.backoff == 1)
+    }
+
+    @Test("Permit: wait until allowed; deny fails the attempt")
+    func permit() async throws {
+        var registry = PluginRegistry.default
+        registry.register("WaitForApproval") { _ in WaitForApproval() }
+        var profile = Profile.defaultProfile()
+        profile.plugins[.permit] = [PluginReference("WaitForApproval")]
+        let binder = RecordingBinder()
+        let runtime = try SchedulerRuntime(profiles: [profile], registry: registry, binder: binder)
+        await runtime.handle(.nodeAdded(NodeBuilder("n").capacity(cpu: "2", memory: "4Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("p").build()))
+        _ = await runtime.scheduleOne()
+        #expect(await runtime.waitingPodUIDs == ["default/p"])
+        #expect(await binder.bindings.isEmpty)
+        await runtime.allow(podUID: "default/p", plugin: "WaitForApproval")
+        await runtime.waitForBindings()
+        #expect(await binder.bindings == ["default/p": "n"])
+
+        await runtime.handle(.podAdded(PodBuilder("q").label("approve", "no").build()))
+        let outcome = await runtime.scheduleOne()
+        #expect(outcome == .unschedulable(pod: "default/q", message: "denied", nominatedNodeName: nil))
+    }
+
+    @Test("configuration errors: duplicate profiles, mixed queue sorts")
+    func configErrors() {
+        let binder = RecordingBinder()
+        #expect(throws: SchedulerError.self) { try SchedulerRuntime(profiles: [.defaultProfile(), .defaultProfile()], binder: binder) }
+        #expect(throws: SchedulerError.self) { try SchedulerRuntime(profiles: [], binder: binder) }
+    }
+}
