@@ -117,7 +117,16 @@ public struct Framework: Sendable {
 
     /// Runs Filter plugins on one node; the first rejection wins (with the plugin recorded).
     public func runFilter(_ pod: PodInfo, node: NodeInfo, state: CycleState) -> Status {
-        for p in filterPlugins where !state.skippedFilterPlugins.contains(p.name) {
+        runFilter(pod, node: node, state: state, plugins: activeFilterPlugins(state))
+    }
+
+    /// The Filter plugins PreFilter did not skip this cycle (compute once per cycle).
+    func activeFilterPlugins(_ state: CycleState) -> [any FilterPlugin] {
+        state.skippedFilterPlugins.isEmpty ? filterPlugins : filterPlugins.filter { !state.skippedFilterPlugins.contains($0.name) }
+    }
+
+    func runFilter(_ pod: PodInfo, node: NodeInfo, state: CycleState, plugins: [any FilterPlugin]) -> Status {
+        for p in plugins {
             let s = p.filter(pod, node: node, state: state)
             if !s.isSuccess { return s.withPlugin(p.name) }
         }

@@ -154,8 +154,9 @@ public struct SchedulingAlgorithm: Sendable {
     }
 
     private func filter(_ pod: PodInfo, batch: [Int], snapshot: Snapshot, framework: Framework, state: CycleState) async -> [Status] {
+        let plugins = framework.activeFilterPlugins(state)
         if batch.count < options.parallelThreshold {
-            return batch.map { framework.runFilter(pod, node: snapshot.nodes[$0], state: state) }
+            return batch.map { framework.runFilter(pod, node: snapshot.nodes[$0], state: state, plugins: plugins) }
         }
         let chunks = max(2, options.parallelism)
         let size = (batch.count + chunks - 1) / chunks
@@ -163,7 +164,7 @@ public struct SchedulingAlgorithm: Sendable {
             for c in 0..<chunks where c * size < batch.count {
                 let slice = Array(batch[(c * size)..<min(batch.count, (c + 1) * size)])
                 group.addTask {
-                    (c, slice.map { framework.runFilter(pod, node: snapshot.nodes[$0], state: state) })
+                    (c, slice.map { framework.runFilter(pod, node: snapshot.nodes[$0], state: state, plugins: plugins) })
                 }
             }
             var parts = [[Status]](repeating: [], count: chunks)

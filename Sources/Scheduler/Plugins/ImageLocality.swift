@@ -17,11 +17,15 @@ public struct ImageLocality: ScorePlugin {
     public func score(_ pod: PodInfo, node: NodeInfo, state: CycleState) -> (Int64, Status) {
         guard let info: ImageLocalityState = state.read(name) else { return (0, Status(.error, "ImageLocality: missing cycle state")) }
         var sum: Int64 = 0
-        for c in pod.pod.initContainers + pod.pod.containers {
-            let image = normalizedImageName(c.image)
-            if let size = node.imageSizes[image] {
-                let spread = Double(info.imageNodeCounts[image] ?? 0) / Double(max(info.totalNodes, 1))
-                sum += Int64(Double(size) * spread)
+        if !node.imageSizes.isEmpty {
+            for list in [pod.pod.initContainers, pod.pod.containers] {
+                for c in list {
+                    let image = normalizedImageName(c.image)
+                    if let size = node.imageSizes[image] {
+                        let spread = Double(info.imageNodeCounts[image] ?? 0) / Double(max(info.totalNodes, 1))
+                        sum += Int64(Double(size) * spread)
+                    }
+                }
             }
         }
         return (ImageLocality.calculatePriority(sum, containers: pod.pod.initContainers.count + pod.pod.containers.count), .success)

@@ -146,15 +146,14 @@ public actor SchedulerRuntime {
             return .error(pod: pod.key, message: "no profile for schedulerName \"\(pod.schedulerName)\"")
         }
         var state = CycleState()
-        let snapshot = cache.snapshot
-        var algorithm = self.algorithm
-        let result = await algorithm.schedule(podInfo, state: &state, snapshot: snapshot, framework: framework)
-        self.algorithm = algorithm
+        // The snapshot shares the cache's storage; it must be released before the cache is
+        // mutated (assume), or the whole node array would be copied.
+        let result = await runAlgorithm(podInfo, state: &state, framework: framework)
         switch result {
         case .failure(var fit):
             var nominated: String?
             if !fit.diagnosis.preFilterMessage.map({ $0.hasPrefix("running Score plugins") }).isTrue {
-                let (post, status) = framework.runPostFilter(podInfo, state: state, snapshot: snapshot, filteredStatuses: fit.diagnosis.nodeToStatus)
+                let (post, status) = framework.runPostFilter(podInfo, state: state, snapshot: cache.snapshot, filteredStatuses: fit.diagnosis.nodeToStatus)
                 if status.isSuccess, let post {
                     nominated = post.nominatedNodeName
                     await reporter.preempt(for: pod, nominatedNodeName: post.nominatedNodeName, victims: post.victims)
@@ -217,6 +216,13 @@ public actor SchedulerRuntime {
     }
 
     // MARK: Internals
+
+    private func runAlgorithm(_ pod: PodInfo, state: inout CycleState, framework: Framework) async -> Result<ScheduleResult, FitError> {
+        var algorithm = self.algorithm
+        let result = await algorithm.schedule(pod, state: &state, snapshot: cache.snapshot, framework: framework)
+        self.algorithm = algorithm
+        return result
+    }
 
     private func waitForWake() async {
         if queue.activeCount > 0 { return }
