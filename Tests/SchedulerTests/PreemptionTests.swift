@@ -36,6 +36,18 @@ struct PreemptionTests {
         #expect(try await cluster.schedule(pod).preemption?.victims.map(\.name) == ["b"])
     }
 
+    @Test("preemption re-evaluates pod-dependent PreFilters: evicting the pod an anti-affinity rule objects to")
+    func antiAffinityVictim() async throws {
+        let cluster = TestCluster(
+            nodes: [NodeBuilder("n").capacity(cpu: "4", memory: "8Gi")],
+            pods: [PodBuilder("web").label("app", "web").priority(1).requests(cpu: "1").node("n"),
+                   PodBuilder("other").priority(1).requests(cpu: "1").node("n")])
+        let pod = PodBuilder("p").priority(10).requests(cpu: "1").podAntiAffinity(["app": "web"], topologyKey: WellKnownLabels.hostname).build()
+        let decision = try await cluster.schedule(pod)
+        #expect(decision.message?.hasPrefix("0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules.") == true)
+        #expect(decision.preemption == PostFilterResult(nominatedNodeName: "n", victims: [PodBuilder("web").label("app", "web").priority(1).requests(cpu: "1").node("n").build()]))
+    }
+
     @Test("pick order: fewest PDB violations, then lowest highest priority, then fewest victims")
     func pickOne() {
         typealias C = DefaultPreemption.Candidate

@@ -58,9 +58,14 @@ public struct DefaultPreemption: PostFilterPlugin {
             }
         }
         let wanted = min(potential.count, max(potential.count * minCandidateNodesPercentage / 100, minCandidateNodesAbsolute))
+        // When every PreFilter that ran only looks at the pod itself, its cycle state holds for
+        // the changed node too; otherwise PreFilter is re-run on a snapshot with the change.
+        let reusable = framework.preFilterPlugins.allSatisfy {
+            state.skippedFilterPlugins.contains($0.name) || DefaultPreemption.podLocalPreFilters.contains($0.name)
+        }
         var candidates: [Candidate] = []
         for n in potential {
-            switch selectVictims(pod, on: n, snapshot: snapshot, framework: framework) {
+            switch selectVictims(pod, on: n, snapshot: snapshot, framework: framework, reusing: reusable ? state : nil) {
             case .success(let c):
                 candidates.append(c)
             case .failure(let s):
@@ -79,8 +84,12 @@ public struct DefaultPreemption: PostFilterPlugin {
         return (PostFilterResult(nominatedNodeName: best.nodeName, victims: best.victims), .success)
     }
 
-    /// Upstream's `SelectVictimsOnNode`.
-    public func selectVictims(_ pod: PodInfo, on node: NodeInfo, snapshot: Snapshot, framework: Framework) -> Result<Candidate, Status> {
+    /// PreFilter plugins whose state depends only on the incoming pod, not on other pods.
+    static let podLocalPreFilters: Set<String> = [PluginNames.nodeAffinity, PluginNames.nodePorts, PluginNames.nodeResourcesFit]
+
+    /// Upstream's `SelectVictimsOnNode`. With `reusing`, that cycle state is used for every
+    /// filter run instead of re-running PreFilter.
+    public func selectVictims(_ pod: PodInfo, on node: NodeInfo, snapshot: Snapshot, framework: Framework, reusing: CycleState? = nil) -> Result<Candidate, Status> {
         var info = node
         var potential: [PodInfo] = []
         for p in node.pods where p.pod.priority < pod.pod.priority {
@@ -88,7 +97,7 @@ public struct DefaultPreemption: PostFilterPlugin {
             info.remove(uid: p.pod.uid)
         }
         if potential.isEmpty { return .failure(Status(.unschedulableAndUnresolvable, "No preemption victims found for incoming pod")) }
-        let first = fits(pod, info, snapshot: snapshot, framework: framework)
+        let first = fits(pod, info, snapshot: snapshot, framework: framework, reusing: reusing)
         if !first.isSuccess { return .failure(first) }
         potential.sort { DefaultPreemption.moreImportant($0.pod, $1.pod) }
         let (violating, nonViolating) = DefaultPreemption.splitByPDB(potential, budgets: snapshot.disruptionBudgets)
@@ -97,7 +106,7 @@ public struct DefaultPreemption: PostFilterPlugin {
         for (list, counts) in [(violating, true), (nonViolating, false)] {
             for p in list {
                 info.add(p)
-                if !fits(pod, info, snapshot: snapshot, framework: framework).isSuccess {
+                if !fits(pod, info, snapshot: snapshot, framework: framework, reusing: reusing).isSuccess {
                     info.remove(uid: p.pod.uid)
                     victims.append(p.pod)
                     if counts { violations += 1 }
@@ -110,7 +119,8 @@ public struct DefaultPreemption: PostFilterPlugin {
 
     /// Runs PreFilter (on a snapshot with `node` replaced, so pod-dependent plugins see the
     /// change) and the filters on `node`.
-    func fits(_ pod: PodInfo, _ node: NodeInfo, snapshot: Snapshot, framework: Framework) -> Status {
+    func fits(_ pod: PodInfo, _ node: NodeInfo, snapshot: Snapshot, framework: Framework, reusing: CycleState?) -> Status {
+        if let reusing { return framework.runFilter(pod, node: node, state: reusing) }
         var s = snapshot
         if let i = s.index[node.name] { s.nodes[i] = node }
         var state = CycleState()
