@@ -93,3 +93,76 @@ struct RuntimeTests {
         #expect(throws: SchedulerError.self) { try SchedulerRuntime(profiles: [], binder: binder) }
     }
 }
+
+private struct ShortWait: PermitPlugin {
+    let name = "ShortWait"
+    func permit(_ pod: Pod, nodeName: String, state: CycleState) -> PermitDecision { .wait(timeout: .milliseconds(50)) }
+}
+
+private actor Recorder: SchedulingReporter {
+    var failures: [String] = []
+    var nominations: [String: String] = [:]
+    func failedScheduling(_ pod: Pod, message: String) async { failures.append(message) }
+    func preempt(for pod: Pod, nominatedNodeName: String, victims: [Pod]) async { nominations[pod.name] = nominatedNodeName }
+}
+
+@Suite("Scheduler runtime: timeouts, the run loop, nominations")
+struct RuntimeLoopTests {
+    @Test("a Permit wait that is never approved times out and the pod is retried")
+    func permitTimeout() async throws {
+        var registry = PluginRegistry.default
+        registry.register("ShortWait") { _ in ShortWait() }
+        var profile = Profile.defaultProfile()
+        profile.plugins[.permit] = [PluginReference("ShortWait")]
+        let binder = RecordingBinder()
+        let reporter = Recorder()
+        let runtime = try SchedulerRuntime(profiles: [profile], registry: registry, binder: binder, reporter: reporter)
+        await runtime.handle(.nodeAdded(NodeBuilder("n").capacity(cpu: "2", memory: "4Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("p").build()))
+        _ = await runtime.scheduleOne()
+        await runtime.waitForBindings()
+        #expect(await binder.bindings.isEmpty)
+        #expect(await reporter.failures.first?.contains("rejected due to timeout after waiting") == true)
+        #expect(await runtime.pendingPods.backoff == 1)
+        #expect(await runtime.snapshot.node(named: "n")?.pods.isEmpty == true)
+    }
+
+    @Test("run() schedules pods as their events arrive, and stops when cancelled")
+    func runLoop() async throws {
+        let binder = RecordingBinder()
+        let runtime = try SchedulerRuntime(binder: binder)
+        let loop = Task { await runtime.run() }
+        await runtime.handle(.nodeAdded(NodeBuilder("n").capacity(cpu: "2", memory: "4Gi").build()))
+        for i in 0..<5 { await runtime.handle(.podAdded(PodBuilder("p\(i)").requests(cpu: "100m").build())) }
+        var bound = 0
+        for _ in 0..<200 where bound < 5 {
+            try await Task.sleep(for: .milliseconds(10))
+            bound = await binder.bindings.count
+        }
+        #expect(bound == 5)
+        loop.cancel()
+        await loop.value
+    }
+
+    @Test("a preempting pod is nominated and lands on its nominated node once victims are gone")
+    func nomination() async throws {
+        let binder = RecordingBinder()
+        let reporter = Recorder()
+        var options = QueueOptions()
+        options.initialBackoff = .zero
+        options.maxBackoff = .zero
+        let runtime = try SchedulerRuntime(binder: binder, reporter: reporter, queueOptions: options)
+        await runtime.handle(.nodeAdded(NodeBuilder("a").capacity(cpu: "1", memory: "4Gi").build()))
+        await runtime.handle(.nodeAdded(NodeBuilder("b").capacity(cpu: "1", memory: "4Gi").build()))
+        let low = PodBuilder("low").priority(1).requests(cpu: "1").node("b").build()
+        let mid = PodBuilder("mid").priority(5).requests(cpu: "1").node("a").build()
+        await runtime.handle(.podAdded(low))
+        await runtime.handle(.podAdded(mid))
+        await runtime.handle(.podAdded(PodBuilder("high").priority(10).requests(cpu: "1").build()))
+        let first = await runtime.scheduleOne()
+        #expect(first == .unschedulable(pod: "default/high", message: "0/2 nodes are available: 2 Insufficient cpu.", nominatedNodeName: "b"))
+        #expect(await reporter.nominations == ["high": "b"])
+        await runtime.handle(.podDeleted(low))
+        #expect(await runtime.scheduleOne() == .assumed(pod: "default/high", nodeName: "b"))
+    }
+}

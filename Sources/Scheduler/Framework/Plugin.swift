@@ -173,9 +173,23 @@ public protocol PostBindPlugin: Plugin {
 /// A cluster change that may make pods schedulable again.
 public struct ClusterEventKind: Sendable, Hashable, CustomStringConvertible {
     /// The object kind.
-    public enum Resource: String, Sendable, Hashable { case node = "Node", pod = "Pod", podDisruptionBudget = "PodDisruptionBudget" }
+    public enum Resource: String, Sendable, Hashable {
+        /// A node.
+        case node = "Node"
+        /// A pod.
+        case pod = "Pod"
+        /// A PodDisruptionBudget.
+        case podDisruptionBudget = "PodDisruptionBudget"
+    }
     /// What happened.
-    public enum Action: String, Sendable, Hashable { case add = "Add", update = "Update", delete = "Delete" }
+    public enum Action: String, Sendable, Hashable {
+        /// Created.
+        case add = "Add"
+        /// Changed.
+        case update = "Update"
+        /// Deleted.
+        case delete = "Delete"
+    }
     /// The object kind.
     public var resource: Resource
     /// What happened.

@@ -70,6 +70,13 @@ public struct SchedulingAlgorithm: Sendable {
             for n in snapshot.nodes { diagnosis.nodeToStatus[n.name] = preStatus }
             return .failure(FitError(pod: pod.pod, numAllNodes: all, diagnosis: diagnosis))
         }
+        // A pod nominated by an earlier preemption tries that node first (upstream's
+        // evaluateNominatedNode); if it fits, scoring is skipped.
+        if let nominated = pod.pod.nominatedNodeName, let i = snapshot.index[nominated], pre?.nodeNames?.contains(nominated) ?? true {
+            if framework.runFilter(pod, node: snapshot.nodes[i], state: state).isSuccess {
+                return .success(ScheduleResult(suggestedHost: nominated, evaluatedNodes: 1, feasibleNodes: 1))
+            }
+        }
         // Candidate positions, round-robin from nextStartNodeIndex.
         var candidates: [Int]
         if let names = pre?.nodeNames {

@@ -156,6 +156,10 @@ public actor SchedulerRuntime {
                 let (post, status) = framework.runPostFilter(podInfo, state: state, snapshot: cache.snapshot, filteredStatuses: fit.diagnosis.nodeToStatus)
                 if status.isSuccess, let post {
                     nominated = post.nominatedNodeName
+                    // Remember the nomination so the next attempt tries that node first.
+                    var nominatedPod = pod
+                    nominatedPod.nominatedNodeName = post.nominatedNodeName
+                    _ = queue.update(nominatedPod, now: now)
                     await reporter.preempt(for: pod, nominatedNodeName: post.nominatedNodeName, victims: post.victims)
                 } else if !status.message.isEmpty {
                     fit.diagnosis.postFilterMessage = status.message
@@ -199,6 +203,16 @@ public actor SchedulerRuntime {
     /// Runs until cancelled: schedules while pods are active, otherwise sleeps until an event
     /// wakes it or the next backoff expires.
     public func run() async {
+        await withTaskCancellationHandler {
+            await loop()
+        } onCancel: {
+            Task { await self.wakeForCancellation() }
+        }
+    }
+
+    private func wakeForCancellation() { wake() }
+
+    private func loop() async {
         while !Task.isCancelled {
             if await scheduleOne() != nil { continue }
             let deadline = queue.nextFlush
@@ -225,7 +239,7 @@ public actor SchedulerRuntime {
     }
 
     private func waitForWake() async {
-        if queue.activeCount > 0 { return }
+        if queue.activeCount > 0 || Task.isCancelled { return }
         await withCheckedContinuation { wakeups.append($0) }
     }
 
