@@ -10,8 +10,6 @@ public struct SchedulerError: Error, Sendable, Hashable, CustomStringConvertible
         case invalidConfiguration
         /// A plugin's arguments are invalid.
         case invalidPluginArgs
-        /// No profile serves the pod's schedulerName.
-        case unknownProfile
         /// The pod or node is unknown to the cache.
         case notFound
         /// The cache was asked for an impossible transition (e.g. assuming a pod twice).

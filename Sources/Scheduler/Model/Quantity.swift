@@ -138,7 +138,6 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible, Expressible
         }
         var (q, rem) = numerator.quotientAndRemainder(dividingBy: denominator)
         if negative { q = -q } else if rem != 0 { q += 1 }
-        _ = rem
         guard q <= Int128(Int64.max), q >= Int128(Int64.min) else { return nil }
         return Int64(q)
     }
