@@ -166,3 +166,51 @@ struct RuntimeLoopTests {
         #expect(await runtime.scheduleOne() == .assumed(pod: "default/high", nodeName: "b"))
     }
 }
+
+private struct RejectingReserve: ReservePlugin {
+    let name = "RejectingReserve"
+    func reserve(_ pod: Pod, nodeName: String, state: inout CycleState) -> Status {
+        pod.labels["reserve"] == "fail" ? Status(.error, "volume claim lost") : .success
+    }
+    func unreserve(_ pod: Pod, nodeName: String, state: CycleState) {}
+}
+
+@Suite("Scheduler runtime: profiles and Reserve")
+struct RuntimeProfileTests {
+    @Test("pods are routed by schedulerName; pods for other schedulers are ignored")
+    func routing() async throws {
+        var packing = Profile.defaultProfile(schedulerName: "bin-packing")
+        packing.pluginArgs["NodeResourcesFit"] = .map(["scoringStrategy": .map(["type": .string("MostAllocated")])])
+        let binder = RecordingBinder()
+        let runtime = try SchedulerRuntime(profiles: [.defaultProfile(), packing], binder: binder)
+        await runtime.handle(.nodeAdded(NodeBuilder("full").capacity(cpu: "4", memory: "8Gi").build()))
+        await runtime.handle(.nodeAdded(NodeBuilder("empty").capacity(cpu: "4", memory: "8Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("existing").requests(cpu: "3", memory: "6Gi").node("full").build()))
+        await runtime.handle(.podAdded(PodBuilder("spread").requests(cpu: "500m", memory: "1Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("packed").schedulerName("bin-packing").requests(cpu: "500m", memory: "1Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("foreign").schedulerName("someone-else").build()))
+        var outcomes: [ScheduleOutcome] = []
+        while let o = await runtime.scheduleOne() { outcomes.append(o) }
+        #expect(Set(outcomes) == [.assumed(pod: "default/spread", nodeName: "empty"), .assumed(pod: "default/packed", nodeName: "full")])
+    }
+
+    @Test("a Reserve failure forgets the assumed pod and backs it off")
+    func reserveFailure() async throws {
+        var registry = PluginRegistry.default
+        registry.register("RejectingReserve") { _ in RejectingReserve() }
+        var profile = Profile.defaultProfile()
+        profile.plugins[.reserve] = [PluginReference("RejectingReserve")]
+        let runtime = try SchedulerRuntime(profiles: [profile], registry: registry, binder: RecordingBinder())
+        await runtime.handle(.nodeAdded(NodeBuilder("n").capacity(cpu: "2", memory: "4Gi").build()))
+        await runtime.handle(.podAdded(PodBuilder("p").label("reserve", "fail").requests(cpu: "1").build()))
+        #expect(await runtime.scheduleOne() == .error(pod: "default/p", message: "volume claim lost"))
+        #expect(await runtime.snapshot.node(named: "n")?.pods.isEmpty == true)
+        #expect(await runtime.pendingPods.backoff == 1)
+    }
+
+    @Test("DefaultBinder without a Binder reports an error status")
+    func binderless() async {
+        let status = await DefaultBinder(binder: nil).bind(PodBuilder("p").build(), nodeName: "n", state: CycleState())
+        #expect(status.code == .error)
+    }
+}

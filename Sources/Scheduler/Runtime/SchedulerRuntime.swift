@@ -180,7 +180,9 @@ public actor SchedulerRuntime {
             let reserve = framework.runReserve(pod, nodeName: host, state: &state)
             if !reserve.isSuccess {
                 cache.forget(uid: pod.uid)
-                _ = queue.failed(uid: pod.uid, rejectedBy: reserve.plugin.map { [$0] } ?? [], now: clock.now())
+                // An Error backs off; an Unschedulable verdict waits for the plugin's events.
+                let rejectors: Set<String> = reserve.isRejected ? reserve.plugin.map { [$0] } ?? [] : []
+                _ = queue.failed(uid: pod.uid, rejectedBy: rejectors, now: clock.now())
                 return .error(pod: pod.key, message: reserve.message)
             }
             let (permit, wait, waitingFor) = framework.runPermit(pod, nodeName: host, state: state)
