@@ -83,6 +83,18 @@ struct ResourcesFitTests {
         #expect(status.reasons == ["Too many pods", "Insufficient cpu"])
     }
 
+    @Test("ignoredResources and ignoredResourceGroups skip extended resources in the filter")
+    func ignored() throws {
+        let cluster = TestCluster(nodes: [NodeBuilder("n").capacity(cpu: "2", memory: "2Gi")])
+        let pod = PodBuilder("p").requests(cpu: "1", ["example.com/foo": "1", "other.io/bar": "2"]).build()
+        #expect(cluster.filter(NodeResourcesFit(), pod: pod, node: "n").reasons == ["Insufficient example.com/foo", "Insufficient other.io/bar"])
+        let byName = try NodeResourcesFit(args: .map(["ignoredResources": .list([.string("other.io/bar")])]))
+        #expect(cluster.filter(byName, pod: pod, node: "n").reasons == ["Insufficient example.com/foo"])
+        let byGroup = try NodeResourcesFit(args: .map(["ignoredResourceGroups": .list([.string("example.com")])]))
+        #expect(cluster.filter(byGroup, pod: pod, node: "n").reasons == ["Insufficient other.io/bar"])
+        #expect(throws: SchedulerError.self) { try NodeResourcesFit(args: .map(["ignoredResourceGroups": .list([.string("a/b")])])) }
+    }
+
     @Test("invalid args are rejected with clear errors")
     func invalidArgs() {
         #expect(throws: SchedulerError.self) { try NodeResourcesFit(args: .map(["scoringStrategy": .map(["type": .string("Random")])])) }

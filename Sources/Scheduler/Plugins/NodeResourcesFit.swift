@@ -51,13 +51,19 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     public let resources: [ResourceSpec]
     /// Resources the filter ignores.
     public let ignoredResources: Set<String>
+    /// Extended-resource groups (the part before "/") the filter ignores.
+    public let ignoredResourceGroups: Set<String>
     private let shape: [(utilization: Int64, score: Int64)]
 
     /// The plugin with explicit settings.
-    public init(strategy: ScoringStrategy = .leastAllocated, resources: [ResourceSpec] = NodeResourcesFit.defaultResources, ignoredResources: Set<String> = []) {
+    public init(
+        strategy: ScoringStrategy = .leastAllocated, resources: [ResourceSpec] = NodeResourcesFit.defaultResources,
+        ignoredResources: Set<String> = [], ignoredResourceGroups: Set<String> = []
+    ) {
         self.strategy = strategy
         self.resources = resources
         self.ignoredResources = ignoredResources
+        self.ignoredResourceGroups = ignoredResourceGroups
         if case .requestedToCapacityRatio(let points) = strategy {
             shape = points.map { (Int64($0.utilization), Int64($0.score) * (maxNodeScore / 10)) }
         } else {
@@ -69,19 +75,23 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
     public static let defaultResources = [ResourceSpec(name: ResourceNames.cpu, weight: 1), ResourceSpec(name: ResourceNames.memory, weight: 1)]
 
     /// The plugin from configuration args (`scoringStrategy: {type, resources, requestedToCapacityRatio: {shape}}`,
-    /// `ignoredResources`).
+    /// `ignoredResources`, `ignoredResourceGroups`).
     public init(args: PluginArgs?) throws(SchedulerError) {
         guard let args else { self.init(); return }
         let strategyArgs = args["scoringStrategy"]
         let type = strategyArgs?["type"]?.string ?? "LeastAllocated"
         let resources = try parseResourceSpecs(strategyArgs?["resources"], plugin: "NodeResourcesFit") ?? NodeResourcesFit.defaultResources
         let ignored = Set((args["ignoredResources"]?.list ?? []).compactMap(\.string))
+        let groups = Set((args["ignoredResourceGroups"]?.list ?? []).compactMap(\.string))
+        for g in groups where g.contains("/") {
+            throw SchedulerError(.invalidPluginArgs, "NodeResourcesFit: ignoredResourceGroups entry \"\(g)\" must not contain \"/\"")
+        }
         switch type {
-        case "LeastAllocated": self.init(strategy: .leastAllocated, resources: resources, ignoredResources: ignored)
-        case "MostAllocated": self.init(strategy: .mostAllocated, resources: resources, ignoredResources: ignored)
+        case "LeastAllocated": self.init(strategy: .leastAllocated, resources: resources, ignoredResources: ignored, ignoredResourceGroups: groups)
+        case "MostAllocated": self.init(strategy: .mostAllocated, resources: resources, ignoredResources: ignored, ignoredResourceGroups: groups)
         case "RequestedToCapacityRatio":
             let points = try parseShape(strategyArgs?["requestedToCapacityRatio"]?["shape"])
-            self.init(strategy: .requestedToCapacityRatio(shape: points), resources: resources, ignoredResources: ignored)
+            self.init(strategy: .requestedToCapacityRatio(shape: points), resources: resources, ignoredResources: ignored, ignoredResourceGroups: groups)
         default:
             throw SchedulerError(.invalidPluginArgs, "NodeResourcesFit: scoringStrategy.type \"\(type)\" is not one of LeastAllocated, MostAllocated, RequestedToCapacityRatio")
         }
@@ -113,6 +123,7 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
             reasons.append("Insufficient ephemeral-storage")
         }
         for (name, amount) in r.scalar.sorted(by: { $0.key < $1.key }) where amount > 0 && !ignoredResources.contains(name) {
+            if let slash = name.firstIndex(of: "/"), ignoredResourceGroups.contains(String(name[..<slash])) { continue }
             if amount > (free.scalar[name] ?? 0) - (used.scalar[name] ?? 0) { reasons.append("Insufficient \(name)") }
         }
         return reasons
