@@ -106,7 +106,7 @@ public struct PodTopologySpread: PreFilterPlugin, FilterPlugin, PreScorePlugin, 
             guard let value = node.node.labels[c.topologyKey] else {
                 return Status(.unschedulableAndUnresolvable, "node(s) didn't match pod topology spread constraints (missing required label)")
             }
-            let selfMatch = c.selector.matches(pod.pod.labels) ? 1 : 0
+            let selfMatch = c.hasSelector && c.selector.matches(pod.pod.labels) ? 1 : 0
             let matchNum = s.perConstraint[i][value] ?? 0
             if matchNum + selfMatch - s.minMatch[i] > Int(c.maxSkew) {
                 return Status(.unschedulable, "node(s) didn't match pod topology spread constraints")
