@@ -1,7 +1,9 @@
-/// Scheduler: kube-scheduler's framework and default plugins, and the SchedulerTesting harness.
+/// Scheduler: kube-scheduler's framework and default plugins as a library.
 ///
-/// Not built yet: this namespace holds no behaviour. The README's status table tracks it.
+/// Start with ``Framework`` (a profile's plugins), ``SchedulingAlgorithm`` (one decision over a
+/// ``Snapshot``), ``SchedulingQueue`` and ``ClusterCache`` (state machines fed by watch events),
+/// or ``SchedulerRuntime``, which composes them and binds through a ``Binder``.
 public enum Scheduler {
     /// This library's semantic version; Docs/changelogs/Scheduler.md records each release.
-    public static let version = "0.0.0"
+    public static let version = "0.1.0"
 }

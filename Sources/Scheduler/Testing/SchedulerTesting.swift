@@ -1,5 +1,3 @@
-/// SchedulerTesting: builders, an in-memory snapshot and decision explanations for people who
-/// write scheduler plugins.
-///
-/// Not built yet: this namespace holds no behaviour. The README's status table tracks it.
+/// SchedulerTesting: builders, an in-memory cluster and decision explanations for people who
+/// write scheduler plugins. Start with ``PodBuilder``, ``NodeBuilder`` and ``TestCluster``.
 public enum SchedulerTesting {}
