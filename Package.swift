@@ -77,7 +77,15 @@ let package = Package(
         ),
         .target(name: "SuiClient", swiftSettings: swiftSettings),
         .target(name: "SealAuth", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
-        .target(name: "TEEAttest", swiftSettings: swiftSettings),
+        .target(
+            name: "TEEAttest",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Scheduler",
             dependencies: [.product(name: "Yams", package: "Yams")],
@@ -114,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "daasctl",
             dependencies: [
-                "EncStore", "KubeAPI",
+                "EncStore", "KubeAPI", "TEEAttest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Executables/daasctl",
@@ -123,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "daas-bench",
             dependencies: [
-                "EncStore", "CLMDB", "Scheduler", "SchedulerTesting",
+                "EncStore", "CLMDB", "Scheduler", "SchedulerTesting", "TEEAttest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Executables/daas-bench",
