@@ -165,3 +165,35 @@ struct ObjectStoreTests {
         #expect(APIError.notFound(deployments, name: "w").message == "deployments.apps \"w\" not found")
     }
 }
+
+@Suite("Watch bookmarks and request limits")
+struct BookmarkAndLimitTests {
+    @Test("a watch that allows bookmarks gets the latest delivered resourceVersion")
+    func bookmarks() async throws {
+        let objects = ObjectStore(store: MVCCStore.inMemory())
+        let namespaces = ResourceRegistry.builtIn.lookup(group: "", version: "v1", plural: "namespaces")!
+        var options = ObjectStore.WatchOptions()
+        options.resourceVersion = "1"
+        options.bookmarkInterval = .milliseconds(50)
+        let events = try await objects.watch(namespaces, namespace: nil, options: options)
+        let created = try await objects.create(namespaces, namespace: nil, body: ["metadata": ["name": "b"]])
+        var bookmark: JSONValue?
+        for try await event in events where event["type"] == "BOOKMARK" {
+            if event[path: ["object", "metadata", "resourceVersion"]] == created[path: ["metadata", "resourceVersion"]] {
+                bookmark = event
+                break
+            }
+        }
+        #expect(bookmark?[path: ["object", "kind"]] == "Namespace")
+    }
+
+    @Test("the in-flight limiter refuses past its bound and frees slots on release")
+    func limiter() {
+        let limiter = InFlightLimiter(readOnly: 2, mutating: 1)
+        #expect(limiter.acquire(mutating: true))
+        #expect(!limiter.acquire(mutating: true))
+        #expect(limiter.acquire(mutating: false) && limiter.acquire(mutating: false) && !limiter.acquire(mutating: false))
+        limiter.release(mutating: true)
+        #expect(limiter.acquire(mutating: true))
+    }
+}

@@ -15,6 +15,8 @@ public struct APIServer: HTTPResponder {
     let tokenAuthenticators: [any TokenAuthenticator]
     let authorizer: RBACAuthorizer
     let serverAddress: String
+    let limits: Limits
+    private let inFlight: InFlightLimiter
     private let parser = JSONParser()
     private static let maxBodySize = 3 << 20
 
@@ -23,7 +25,9 @@ public struct APIServer: HTTPResponder {
     ///   - objects: The registry requests act on.
     ///   - tokenAuthenticators: Bearer-token authenticators, tried in order.
     ///   - serverAddress: `host:port` clients reach the server at, for discovery.
-    public init(objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String) {
+    public init(objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits()) {
+        self.limits = limits
+        self.inFlight = InFlightLimiter(readOnly: limits.maxRequestsInFlight, mutating: limits.maxMutatingRequestsInFlight)
         self.objects = objects
         self.tokenAuthenticators = tokenAuthenticators
         self.authorizer = RBACAuthorizer(objects: objects)
@@ -31,6 +35,17 @@ public struct APIServer: HTTPResponder {
     }
 
     public func respond(to request: Request, context: APIRequestContext) async throws -> Response {
+        // Long-running watches are not counted, as in kube-apiserver.
+        let query = request.uri.query ?? ""
+        let longRunning = query.contains("watch=true") || query.contains("watch=1")
+        let mutating = ![.get, .head, .options].contains(request.method)
+        guard longRunning || inFlight.acquire(mutating: mutating) else {
+            let error = APIError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.", details: ["retryAfterSeconds": 1])
+            var response = Self.json(error.status, status: 429)
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        defer { if !longRunning { inFlight.release(mutating: mutating) } }
         do {
             return try await handle(request, context: context)
         } catch let error as APIError {
@@ -268,6 +283,7 @@ public struct APIServer: HTTPResponder {
         }
         options.resourceVersion = query["resourceVersion"]
         if let timeout = query["timeoutSeconds"].flatMap(Int.init), timeout > 0 { options.timeout = .seconds(timeout) }
+        if query["allowWatchBookmarks"] == "true" { options.bookmarkInterval = limits.bookmarkInterval }
         let events = try await objects.watch(type, namespace: namespace, options: options)
         return Response(
             status: .ok, headers: [.contentType: "application/json"],

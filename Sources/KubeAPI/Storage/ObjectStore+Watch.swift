@@ -1,4 +1,5 @@
 public import EncStore
+import Synchronization
 
 extension ObjectStore {
     /// Options of a watch.
@@ -9,6 +10,8 @@ extension ObjectStore {
         public var resourceVersion: String?
         /// End the watch after this long.
         public var timeout: Duration?
+        /// Send a BOOKMARK with the latest delivered resourceVersion this often (nil: never).
+        public var bookmarkInterval: Duration?
         public init() {}
     }
 
@@ -40,11 +43,13 @@ extension ObjectStore {
             throw APIError.expired(requested: options.resourceVersion ?? "", oldest: (error.compactRevision ?? 0) + 1)
         }
         let (stream, continuation) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
+        let delivered = DeliveredRevision(start - 1)
         let producer = Task {
             for event in initial { continuation.yield(event) }
             do {
                 for try await event in events {
                     if let translated = try translate(event, options.list) { continuation.yield(translated) }
+                    delivered.value.store(event.revision, ordering: .relaxed)
                 }
                 continuation.finish()
             } catch let error as StoreError where error.code == .compacted {
@@ -59,9 +64,23 @@ extension ObjectStore {
                 continuation.finish()
             }
         }
+        let bookmarks = Task {
+            guard let interval = options.bookmarkInterval else { return }
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { return }
+                // Every event up to this revision has been handed to the stream.
+                let revision = delivered.value.load(ordering: .relaxed)
+                continuation.yield([
+                    "type": "BOOKMARK",
+                    "object": ["kind": .string(type.kind), "apiVersion": .string(type.apiVersion), "metadata": ["resourceVersion": .string(String(revision))]],
+                ])
+            }
+        }
         continuation.onTermination = { _ in
             producer.cancel()
             timer.cancel()
+            bookmarks.cancel()
         }
         return stream
     }
@@ -85,4 +104,10 @@ extension ObjectStore {
             }
         }
     }
+}
+
+/// The revision of the last event a watch handed to its stream, read by its bookmark timer.
+final class DeliveredRevision: Sendable {
+    let value: Atomic<Int64>
+    init(_ revision: Int64) { value = Atomic(revision) }
 }
