@@ -1,0 +1,215 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+
+/// `daas-bench api`: the API server over HTTPS with keep-alive, against etcd on the same create load.
+struct APIBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "ConfigMap creates (32 clients), GET latency, LIST of 10,000 pods, watch latency, RSS; etcd as the reference."
+    )
+
+    @Option(help: "Concurrent clients for the create load.") var clients = 32
+    @Option(help: "ConfigMaps to create.") var creates = 6_400
+    @Option(help: "GETs to time.") var gets = 2_000
+    @Option(help: "Pods to create for the LIST and memory figures.") var pods = 10_000
+    @Option(help: "Watchers for the delivery-latency test.") var watchers = 100
+    @Option(help: "Changes each watcher receives.") var watchEvents = 100
+    @Option(help: "The daas-master executable (default: next to this one).") var master: String?
+    @Option(help: "The etcd executable for the reference (Debian's etcd-server).") var etcd = "/usr/bin/etcd"
+
+    func run() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-bench-api-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let executable = master ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("daas-master").path
+        print("workload: \(clients) HTTPS keep-alive clients; \(creates) ConfigMap creates; \(gets) GETs; LIST of \(pods) pods; \(watchers) watchers x \(watchEvents) changes; cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+        print("server: \(executable) (durable encrypted store); reference: \(etcd) on loopback, puts of the same JSON through its v3 HTTP gateway")
+
+        let server = try BenchProcess(executable: executable, arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"], logPath: root + "/master.log")
+        defer { server.stop() }
+        let url = String(try server.waitFor("serving the Kubernetes API at").split(separator: " ").last!)
+        let pki = root + "/master/pki/"
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki + "ca.crt"))
+        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(pki + "admin.crt").map { .certificate($0) }
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: pki + "admin.key", format: .pem))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + watchers + 8)
+        configuration.httpVersion = .http1Only
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let api = API(client: client, base: url)
+
+        try await api.send(.POST, "/api/v1/namespaces", ["metadata": ["name": "bench"]])
+        // Creates, 32 clients.
+        let body = { (name: String) -> [String: Any] in ["metadata": ["name": name, "labels": ["bench": "yes"]], "data": ["key": String(repeating: "v", count: 200)]] }
+        let createSeconds = try await timed {
+            try await concurrently(clients, creates) { index in try await api.send(.POST, "/api/v1/namespaces/bench/configmaps", body("cm-\(index)")) }
+        }
+        let createRate = Double(creates) / createSeconds
+
+        // GET latency.
+        var getLatencies: [Double] = []
+        for index in 0..<gets {
+            getLatencies.append(try await timed { try await api.send(.GET, "/api/v1/namespaces/bench/configmaps/cm-\(index % creates)") } * 1e3)
+        }
+
+        // Pods for LIST and memory.
+        try await concurrently(clients, pods) { index in
+            try await api.send(.POST, "/api/v1/namespaces/bench/pods", [
+                "metadata": ["name": "pod-\(index)", "labels": ["app": "bench"]],
+                "spec": ["containers": [["name": "c", "image": "nginx:1.27", "resources": ["requests": ["cpu": "100m", "memory": "128Mi"]]]]],
+            ])
+        }
+        var listJSON: [Double] = []
+        var listTable: [Double] = []
+        for _ in 0..<5 {
+            listJSON.append(try await timed { try await api.send(.GET, "/api/v1/namespaces/bench/pods") } * 1e3)
+            listTable.append(try await timed {
+                try await api.send(.GET, "/api/v1/namespaces/bench/pods", accept: "application/json;as=Table;v=v1;g=meta.k8s.io")
+            } * 1e3)
+        }
+        let rss = server.residentMiB
+
+        let watchLatencies = try await watchLatency(api)
+        try await client.shutdown()
+        server.stop()
+
+        print(String(format: "creates: %.0f ConfigMaps/s with %d clients (target >= 3000)", createRate, clients))
+        print(String(format: "GET: p50 %.2f ms, p99 %.2f ms (target p99 < 5 ms)", percentile(getLatencies, 0.5), percentile(getLatencies, 0.99)))
+        print(String(format: "LIST %d pods: %.0f ms as JSON, %.0f ms as Table (median of 5; target < 300 ms)", pods, percentile(listJSON, 0.5), percentile(listTable, 0.5)))
+        print(String(format: "watch delivery to %d watchers: p50 %.2f ms, p99 %.2f ms", watchers, percentile(watchLatencies, 0.5), percentile(watchLatencies, 0.99)))
+        print(String(format: "master resident memory with %d pods and %d ConfigMaps: %.0f MiB (target < 300 MB)", pods, creates, rss))
+
+        guard FileManager.default.isExecutableFile(atPath: etcd) else {
+            print("reference: \(etcd) is not installed (apt-get install etcd-server); no etcd ratio in this run")
+            return
+        }
+        let etcdRate = try await etcdCreates(root: root, body: body)
+        print(String(format: "etcd puts of the same JSON with %d clients: %.0f/s; creates ratio (ours/etcd) %.2f", clients, etcdRate, createRate / etcdRate))
+    }
+
+    /// Time from just before an update until each watcher holds the change.
+    func watchLatency(_ api: API) async throws -> [Double] {
+        try await api.send(.POST, "/api/v1/namespaces/bench/configmaps", ["metadata": ["name": "watched"], "data": ["t": "0"]])
+        let sent = SendTimes(count: watchEvents)
+        return try await withThrowingTaskGroup(of: [Double].self) { group in
+            let ready = Counter()
+            for _ in 0..<watchers {
+                group.addTask {
+                    var latencies: [Double] = []
+                    var request = HTTPClientRequest(url: api.base + "/api/v1/namespaces/bench/configmaps?watch=true&fieldSelector=metadata.name%3Dwatched&resourceVersion=0")
+                    request.method = .GET
+                    let response = try await api.client.execute(request, timeout: .seconds(300))
+                    var pending = [UInt8]()
+                    var first = true
+                    await ready.increment()
+                    for try await chunk in response.body {
+                        pending += chunk.readableBytesView
+                        while let newline = pending.firstIndex(of: 0x0A) {
+                            let line = String(decoding: pending[..<newline], as: UTF8.self)
+                            pending.removeSubrange(...newline)
+                            if first {
+                                first = false  // the ADDED event for the existing object
+                                continue
+                            }
+                            guard let range = line.range(of: "\"t\":\""), let end = line[range.upperBound...].firstIndex(of: "\""),
+                                let index = Int(line[range.upperBound..<end]), index > 0
+                            else { continue }
+                            let now = DispatchTime.now().uptimeNanoseconds
+                            latencies.append(Double(now - (await sent.get(index - 1))) / 1e6)
+                            if latencies.count == watchEvents { return latencies }
+                        }
+                    }
+                    return latencies
+                }
+            }
+            while await ready.value < watchers { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(200))
+            for index in 0..<watchEvents {
+                await sent.set(index, DispatchTime.now().uptimeNanoseconds)
+                try await api.send(.PATCH, "/api/v1/namespaces/bench/configmaps/watched", ["data": ["t": String(index + 1)]], contentType: "application/merge-patch+json")
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return try await group.reduce(into: [Double]()) { $0 += $1 }
+        }
+    }
+
+    /// The same create load against etcd: each client puts the same JSON under its own keys.
+    func etcdCreates(root: String, body: @escaping @Sendable (String) -> [String: Any]) async throws -> Double {
+        let etcdServer = try BenchProcess(
+            executable: etcd,
+            arguments: ["--data-dir", root + "/etcd", "--listen-client-urls", "http://127.0.0.1:23790", "--advertise-client-urls", "http://127.0.0.1:23790",
+                        "--listen-peer-urls", "http://127.0.0.1:23800", "--initial-advertise-peer-urls", "http://127.0.0.1:23800",
+                        "--initial-cluster", "default=http://127.0.0.1:23800", "--name", "default"],
+            logPath: root + "/etcd.log")
+        defer { etcdServer.stop() }
+        _ = try etcdServer.waitFor("ready to serve client requests")
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: clients)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { _ = client.shutdown() }
+        let seconds = try await timed {
+            try await concurrently(clients, creates) { index in
+                let key = Data("/registry/configmaps/bench/cm-\(index)".utf8).base64EncodedString()
+                let value = try JSONSerialization.data(withJSONObject: body("cm-\(index)")).base64EncodedString()
+                var request = HTTPClientRequest(url: "http://127.0.0.1:23790/v3/kv/put")
+                request.method = .POST
+                request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: ["key": key, "value": value])))
+                let response = try await client.execute(request, timeout: .seconds(30))
+                _ = try await response.body.collect(upTo: 1 << 20)
+                guard response.status == .ok else { throw BenchError("etcd put failed: \(response.status)") }
+            }
+        }
+        return Double(creates) / seconds
+    }
+}
+
+/// A tiny HTTPS client for the API server.
+struct API: Sendable {
+    let client: HTTPClient
+    let base: String
+
+    @discardableResult
+    func send(_ method: HTTPMethod, _ path: String, _ body: [String: Any]? = nil, accept: String = "application/json", contentType: String = "application/json") async throws -> Int {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        request.headers.add(name: "Accept", value: accept)
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 256 << 20)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw BenchError("\(method) \(path): \(response.status.code) \(String(buffer: bytes).prefix(300))")
+        }
+        return bytes.readableBytes
+    }
+}
+
+/// Runs `body(0..<count)` on `workers` concurrent tasks.
+func concurrently(_ workers: Int, _ count: Int, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for worker in 0..<workers {
+            group.addTask {
+                for index in stride(from: worker, to: count, by: workers) { try await body(index) }
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
+/// Seconds `body` took.
+func timed(_ body: () async throws -> Void) async throws -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    return seconds(ContinuousClock.now - start)
+}
+
+actor Counter {
+    private(set) var value = 0
+    func increment() { value += 1 }
+}
