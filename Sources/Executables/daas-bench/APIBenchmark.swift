@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 
 /// `daas-bench api`: the API server over HTTPS with keep-alive, against etcd on the same create load.
@@ -42,21 +43,23 @@ struct APIBenchmark: AsyncParsableCommand {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let api = API(client: client, base: url)
 
+        progress("creating the namespace")
         try await api.send(.POST, "/api/v1/namespaces", ["metadata": ["name": "bench"]])
+        progress("creates")
         // Creates, 32 clients.
-        let body = { (name: String) -> [String: Any] in ["metadata": ["name": name, "labels": ["bench": "yes"]], "data": ["key": String(repeating: "v", count: 200)]] }
+        let body: @Sendable (String) -> [String: Any] = { name in ["metadata": ["name": name, "labels": ["bench": "yes"]], "data": ["key": String(repeating: "v", count: 200)]] }
         let createSeconds = try await timed {
             try await concurrently(clients, creates) { index in try await api.send(.POST, "/api/v1/namespaces/bench/configmaps", body("cm-\(index)")) }
         }
         let createRate = Double(creates) / createSeconds
 
-        // GET latency.
+        progress("gets")
         var getLatencies: [Double] = []
         for index in 0..<gets {
             getLatencies.append(try await timed { try await api.send(.GET, "/api/v1/namespaces/bench/configmaps/cm-\(index % creates)") } * 1e3)
         }
 
-        // Pods for LIST and memory.
+        progress("pods")
         try await concurrently(clients, pods) { index in
             try await api.send(.POST, "/api/v1/namespaces/bench/pods", [
                 "metadata": ["name": "pod-\(index)", "labels": ["app": "bench"]],
@@ -73,6 +76,7 @@ struct APIBenchmark: AsyncParsableCommand {
         }
         let rss = server.residentMiB
 
+        progress("watch")
         let watchLatencies = try await watchLatency(api)
         try await client.shutdown()
         server.stop()
@@ -100,7 +104,10 @@ struct APIBenchmark: AsyncParsableCommand {
             for _ in 0..<watchers {
                 group.addTask {
                     var latencies: [Double] = []
-                    var request = HTTPClientRequest(url: api.base + "/api/v1/namespaces/bench/configmaps?watch=true&fieldSelector=metadata.name%3Dwatched&resourceVersion=0")
+                    // The server ends the watch after timeoutSeconds, which releases the connection.
+                    let timeout = watchEvents / 20 + 8
+                    var request = HTTPClientRequest(
+                        url: api.base + "/api/v1/namespaces/bench/configmaps?watch=true&fieldSelector=metadata.name%3Dwatched&resourceVersion=0&timeoutSeconds=\(timeout)")
                     request.method = .GET
                     let response = try await api.client.execute(request, timeout: .seconds(300))
                     var pending = [UInt8]()
@@ -120,7 +127,6 @@ struct APIBenchmark: AsyncParsableCommand {
                             else { continue }
                             let now = DispatchTime.now().uptimeNanoseconds
                             latencies.append(Double(now - (await sent.get(index - 1))) / 1e6)
-                            if latencies.count == watchEvents { return latencies }
                         }
                     }
                     return latencies
@@ -157,7 +163,7 @@ struct APIBenchmark: AsyncParsableCommand {
                 let value = try JSONSerialization.data(withJSONObject: body("cm-\(index)")).base64EncodedString()
                 var request = HTTPClientRequest(url: "http://127.0.0.1:23790/v3/kv/put")
                 request.method = .POST
-                request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: ["key": key, "value": value])))
+                request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["key": key, "value": value])))
                 let response = try await client.execute(request, timeout: .seconds(30))
                 _ = try await response.body.collect(upTo: 1 << 20)
                 guard response.status == .ok else { throw BenchError("etcd put failed: \(response.status)") }
@@ -165,6 +171,11 @@ struct APIBenchmark: AsyncParsableCommand {
         }
         return Double(creates) / seconds
     }
+}
+
+/// Reports which phase the benchmark is in, on standard error.
+func progress(_ phase: String) {
+    FileHandle.standardError.write(Data("daas-bench: \(phase)\n".utf8))
 }
 
 /// A tiny HTTPS client for the API server.
@@ -179,7 +190,7 @@ struct API: Sendable {
         request.headers.add(name: "Accept", value: accept)
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         }
         let response = try await client.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 256 << 20)

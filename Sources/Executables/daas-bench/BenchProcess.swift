@@ -8,7 +8,7 @@ final class BenchProcess {
     /// Starts `executable` and waits until its log contains `readyMarker`; returns the matching line.
     init(executable: String, arguments: [String], logPath: String) throws {
         self.logPath = logPath
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
