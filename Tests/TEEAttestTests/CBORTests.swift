@@ -136,7 +136,7 @@ struct CBORTests {
         #expect(decoded > 250)  // 368 with this seed: the fuzzer reaches the success paths too
     }
 
-    @Test("fuzz: mutated real documents never crash the decoder", arguments: NitroFixture.all)
+    @Test("fuzz: mutated real documents never crash the COSE and payload parsers", arguments: NitroFixture.all)
     func fuzzMutations(fixture: NitroFixture) {
         var rng = SplitMix64(seed: fixture.verifyAtMs)
         let original = fixture.cbor
@@ -149,7 +149,8 @@ struct CBORTests {
             default: bytes.remove(at: Int.random(in: 0..<bytes.count, using: &rng))
             }
             do {
-                _ = try COSESign1(decoding: bytes)
+                let cose = try COSESign1(decoding: bytes)
+                _ = try AttestationDocument(payload: CBORDecoder().decode(cose.payload))
             } catch is AttestationError {
             } catch {
                 Issue.record("non-AttestationError \(error)")
