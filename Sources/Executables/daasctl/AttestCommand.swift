@@ -10,9 +10,17 @@ struct AttestCommand: ParsableCommand {
         subcommands: [Verify.self, Export.self, Measure.self]
     )
 
+    /// Reads a whole file after checking it is at most `limit` bytes (documents are about 4.5 KB).
+    static func readFile(_ path: String, limit: Int = 256 * 1024) throws -> Data {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+              let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
+        guard size.intValue <= limit, data.count <= limit else { throw Failure("\(path) is larger than \(limit) bytes") }
+        return data
+    }
+
     /// Reads a document file (binary CBOR or hex text).
     static func readDocument(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure("cannot read \(path)") }
+        let data = try readFile(path)
         do {
             return try AttestationVerifier.documentBytes(fromFile: Array(data))
         } catch let error as AttestationError {
@@ -51,7 +59,7 @@ struct AttestCommand: ParsableCommand {
             do {
                 let verifier: AttestationVerifier
                 if let root {
-                    guard let pem = FileManager.default.contents(atPath: root) else { throw Failure("cannot read \(root)") }
+                    let pem = try AttestCommand.readFile(root, limit: 64 * 1024)
                     verifier = try AttestationVerifier(rootPEM: String(decoding: pem, as: UTF8.self))
                 } else {
                     verifier = try AttestationVerifier()
