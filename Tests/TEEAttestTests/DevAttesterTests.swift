@@ -54,6 +54,8 @@ struct DevAttesterTests {
             let attributes = try FileManager.default.attributesOfItem(atPath: dir.path + "/attest/" + name)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600, "\(name)")
         }
+        let directory = try FileManager.default.attributesOfItem(atPath: dir.path + "/attest")
+        #expect((directory[.posixPermissions] as? NSNumber)?.intValue == 0o700)
         let second = try Self.make(dir)
         #expect(try first.rootCertificatePEM == second.rootCertificatePEM)
         let document = try second.attest(AttestationRequest())
@@ -93,13 +95,25 @@ struct DevAttesterTests {
     }
 
     @Test("oversized request fields are refused", arguments: [
-        AttestationRequest(userData: [UInt8](repeating: 0, count: 513)),
-        AttestationRequest(nonce: [UInt8](repeating: 0, count: 513)),
-        AttestationRequest(publicKey: [UInt8](repeating: 0, count: 1025)),
-        AttestationRequest(publicKey: []),
+        ("user_data 513 bytes", AttestationRequest(userData: [UInt8](repeating: 0, count: 513))),
+        ("nonce 513 bytes", AttestationRequest(nonce: [UInt8](repeating: 0, count: 513))),
+        ("public_key 1025 bytes", AttestationRequest(publicKey: [UInt8](repeating: 0, count: 1025))),
+        ("empty public_key", AttestationRequest(publicKey: [])),
     ])
-    func oversized(request: AttestationRequest) throws {
+    func oversized(name: String, request: AttestationRequest) throws {
         let dir = try TemporaryDirectory()
-        #expect(errorCode { _ = try Self.make(dir).attest(request) } == .nsmRequestTooLarge)
+        #expect(errorCode { _ = try Self.make(dir).attest(request) } == .nsmRequestTooLarge, "\(name)")
+        #expect(errorCode { _ = try NSMMessage.attestationRequest(request) } == .nsmRequestTooLarge, "\(name)")
+    }
+
+    @Test("the largest allowed fields are accepted and verify")
+    func largestFields() throws {
+        let dir = try TemporaryDirectory()
+        let attester = try Self.make(dir)
+        let request = AttestationRequest(userData: [UInt8](repeating: 1, count: 512), nonce: [UInt8](repeating: 2, count: 512),
+                                         publicKey: [UInt8](repeating: 3, count: 1024))
+        let verified = try AttestationVerifier(rootPEM: attester.rootCertificatePEM).verify(try attester.attest(request))
+        #expect(verified.userData?.count == 512 && verified.nonce?.count == 512 && verified.publicKey?.count == 1024)
+        #expect(try NSMMessage.attestationRequest(request).count < NSMMessage.maxRequestBytes)
     }
 }
