@@ -18,10 +18,13 @@ public struct CertificateChainValidator: Sendable {
     public let roots: [Certificate]
     /// Each anchor's DER, to recognise a copy of it at `cabundle[0]`.
     private let rootsDER: [[UInt8]]
+    /// Where verified links are remembered; nil (the default) verifies every signature every time.
+    public let cache: VerifiedLinkCache?
 
-    /// Creates a validator for the given anchors.
-    public init(roots: [Certificate]) {
+    /// Creates a validator for the given anchors, optionally remembering verified links in `cache`.
+    public init(roots: [Certificate], cache: VerifiedLinkCache? = nil) {
         self.roots = roots
+        self.cache = cache
         self.rootsDER = roots.map { root in
             var serializer = DER.Serializer()
             return (try? serializer.serialize(root)).map { serializer.serializedBytes } ?? []
@@ -52,15 +55,18 @@ public struct CertificateChainValidator: Sendable {
     public func validate(certificate: [UInt8], cabundle: [[UInt8]], at time: Date) throws -> ValidatedChain {
         let leaf = try Self.parse(certificate, name: "the leaf certificate")
         var path = [leaf]
+        var ders = [certificate]
         var names = ["the leaf certificate"]
         for (index, der) in cabundle.enumerated().reversed() {
             // A byte-identical copy of an anchor ends the chain there.
             if let match = rootsDER.firstIndex(of: der) {
                 path.append(roots[match])
+                ders.append(rootsDER[match])
                 names.append("the trusted root")
-                return try check(path: path, names: names, at: time)
+                return try check(path: path, ders: ders, names: names, at: time)
             }
             path.append(try Self.parse(der, name: "cabundle[\(index)]"))
+            ders.append(der)
             names.append("cabundle[\(index)]")
         }
         // A self-signed top that is not byte-identical to an anchor is trusted only if it is a
@@ -74,11 +80,12 @@ public struct CertificateChainValidator: Sendable {
                 : "the chain ends at issuer \(top.issuer), which is not a trusted root")
         }
         path.append(anchor)
+        ders.append(rootsDER[roots.firstIndex(of: anchor) ?? 0])
         names.append("the trusted root")
-        return try check(path: path, names: names, at: time)
+        return try check(path: path, ders: ders, names: names, at: time)
     }
 
-    private func check(path: [Certificate], names: [String], at time: Date) throws -> ValidatedChain {
+    private func check(path: [Certificate], ders: [[UInt8]], names: [String], at time: Date) throws -> ValidatedChain {
         // 1. Names link up.
         for i in 0..<(path.count - 1) where path[i].issuer != path[i + 1].subject {
             if i + 1 == path.count - 1 {
@@ -126,11 +133,16 @@ public struct CertificateChainValidator: Sendable {
                 throw AttestationError(.chainConstraintsViolated, "\(name) (\(cert.subject)) key usage does not allow keyCertSign")
             }
         }
-        // 4. Signatures, from the root down.
+        // 4. Signatures, from the root down. A link already verified (same issuer and certificate
+        //    bytes) is deterministic, so the cache may answer for it; times and constraints above
+        //    were still checked for this call.
         for i in stride(from: path.count - 2, through: 0, by: -1) {
+            let link = cache.map { _ in VerifiedLinkCache.Link(issuer: ders[i + 1], certificate: ders[i]) }
+            if let cache, let link, cache.contains(link) { continue }
             guard path[i + 1].publicKey.isValidSignature(path[i].signature, for: path[i]) else {
                 throw AttestationError(.chainSignatureInvalid, "\(names[i]) (\(path[i].subject)) is not signed by \(names[i + 1]) (\(path[i + 1].subject))")
             }
+            if let cache, let link { cache.insert(link) }
         }
         guard let leafKey = P384.Signing.PublicKey(path[0].publicKey) else {
             throw AttestationError(.chainUnsupportedKey, "the leaf certificate's key is not an ECDSA P-384 key")

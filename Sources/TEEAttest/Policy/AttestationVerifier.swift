@@ -17,6 +17,9 @@ public struct AttestationVerifier: Sendable {
         public var roots: [Certificate]
         /// Limits for decoding the document and its payload. Default: ``CBORLimits`` defaults.
         public var limits: CBORLimits
+        /// Remembers verified certificate links across calls. Default: nil, every signature is
+        /// checked on every call.
+        public var linkCache: VerifiedLinkCache?
 
         /// Settings with the AWS Nitro root and default limits.
         public init() throws {
@@ -24,9 +27,10 @@ public struct AttestationVerifier: Sendable {
         }
 
         /// Settings with the given anchors (for example the dev attester's root).
-        public init(roots: [Certificate], limits: CBORLimits = CBORLimits()) {
+        public init(roots: [Certificate], limits: CBORLimits = CBORLimits(), linkCache: VerifiedLinkCache? = nil) {
             self.roots = roots
             self.limits = limits
+            self.linkCache = linkCache
         }
     }
 
@@ -38,7 +42,7 @@ public struct AttestationVerifier: Sendable {
     /// A verifier with the given settings.
     public init(configuration: Configuration) {
         self.configuration = configuration
-        self.chainValidator = CertificateChainValidator(roots: configuration.roots)
+        self.chainValidator = CertificateChainValidator(roots: configuration.roots, cache: configuration.linkCache)
         self.decoder = CBORDecoder(limits: configuration.limits)
     }
 
