@@ -158,7 +158,17 @@ let package = Package(
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SuiClientTests", dependencies: ["SuiClient", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SealAuthTests", dependencies: ["SealAuth", "DaaSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "TEEAttestTests", dependencies: ["TEEAttest", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TEEAttestTests",
+            dependencies: [
+                "TEEAttest", "DaaSTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SchedulerTests",
             dependencies: ["Scheduler", "SchedulerTesting", "DaaSTestSupport"],

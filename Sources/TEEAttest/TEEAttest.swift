@@ -1,7 +1,8 @@
-/// TEEAttest: AWS Nitro attestation verification (CBOR, COSE, X.509), the NSM client and a dev attester.
+/// TEEAttest: AWS Nitro attestation verification (CBOR, COSE_Sign1 ES384, X.509 chain, policy),
+/// the NSM client and a dev attester producing documents of the same format.
 ///
-/// Not built yet: this namespace holds no behaviour. The README's status table tracks it.
+/// Start at ``AttestationVerifier``; Docs/ATTESTATION.md describes the format and the checks.
 public enum TEEAttest {
     /// This library's semantic version; Docs/changelogs/TEEAttest.md records each release.
-    public static let version = "0.0.0"
+    public static let version = "0.1.0"
 }
