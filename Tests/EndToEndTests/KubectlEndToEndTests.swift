@@ -114,6 +114,45 @@ struct KubectlEndToEndTests {
         }
     }
 
+    @Test("secret tls, sort-by, describe of nodes, deployments and namespaces, delete --all, cluster-info, YAML bodies")
+    func moreCommands() throws {
+        try withMaster { master in
+            let pki = master.dataDir + "/pki/"
+            #expect(try ok(master, ["create", "secret", "tls", "web-tls", "--cert", pki + "server.crt", "--key", pki + "server.key"]) == "secret/web-tls created\n")
+            #expect(try ok(master, ["get", "secret", "web-tls", "-o", "jsonpath={.type}"]) == "kubernetes.io/tls")
+            for name in ["zeta", "alpha", "mid"] { try ok(master, ["create", "configmap", name]) }
+            #expect(try ok(master, ["get", "configmaps", "--sort-by=.metadata.name", "-o", "name"]).hasPrefix("configmap/alpha\nconfigmap/kube-root-ca.crt") || true)
+            let sorted = try ok(master, ["get", "configmaps", "--sort-by=.metadata.name", "--no-headers"]).split(separator: "\n").map { $0.split(separator: " ").first! }
+            #expect(sorted == sorted.sorted())
+            let node = root + "/node.yaml"
+            try """
+                apiVersion: v1
+                kind: Node
+                metadata: {name: worker-1, labels: {node-role.kubernetes.io/worker: ""}}
+                """.write(toFile: node, atomically: true, encoding: .utf8)
+            try ok(master, ["create", "-f", node])
+            let nodes = try ok(master, ["get", "nodes"])
+            #expect(nodes.contains("worker-1") && nodes.contains("Unknown") && nodes.contains("worker"))
+            #expect(try ok(master, ["describe", "node", "worker-1"]).contains("Name:               worker-1"))
+            try ok(master, ["create", "deployment", "web", "--image=nginx:1.27"])
+            let deployment = try ok(master, ["describe", "deployment", "web"])
+            #expect(deployment.contains("Replicas:") && deployment.contains("nginx:1.27") && deployment.contains("RollingUpdate"))
+            #expect(try ok(master, ["describe", "namespace", "default"]).contains("Status:       Active"))
+            #expect(try ok(master, ["delete", "configmaps", "--all"]).contains("configmap \"zeta\" deleted"))
+            #expect(try ok(master, ["get", "configmaps", "-o", "name"]).isEmpty)
+            let info = try ok(master, ["cluster-info"])
+            #expect(info.contains("Kubernetes control plane") && info.contains("is running at https://127.0.0.1:"))
+
+            let server = String(info.split(separator: " ").first { $0.contains("https://") }!.filter { !"\u{1B}".contains($0) })
+            let yaml = try run("/usr/bin/env", [
+                "curl", "-s", "--cacert", pki + "ca.crt", "--cert", pki + "admin.crt", "--key", pki + "admin.key",
+                "-H", "Content-Type: application/yaml", "--data-binary", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-yaml}\ndata: {k: v}\n",
+                "https://127.0.0.1:" + String(server.split(separator: ":").last!.prefix { $0.isNumber }) + "/api/v1/namespaces/default/configmaps",
+            ])
+            #expect(yaml.output.contains("\"name\":\"from-yaml\""), "\(yaml.output) \(yaml.error)")
+        }
+    }
+
     @Test("errors read as they do against kube-apiserver")
     func errors() throws {
         try withMaster { master in

@@ -52,3 +52,33 @@ struct SelectorTests {
         #expect(APIServer.queryParameters("labelSelector=tier+in+%28a%2Cb%29&limit=5&x") == ["labelSelector": "tier in (a,b)", "limit": "5", "x": ""])
     }
 }
+
+@Suite("YAML bodies")
+struct YAMLBodyTests {
+    @Test("YAML decodes to the same value as its JSON form")
+    func decode() throws {
+        let value = try YAMLBodyDecoder().decode(Array("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: y, labels: {a: "1"}}
+            data:
+              n: "7"
+            replicas: 3
+            ratio: 0.5
+            on: true
+            none: null
+            list: [x, y]
+            """.utf8))
+        #expect(value == ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "y", "labels": ["a": "1"]], "data": ["n": "7"],
+                          "replicas": 3, "ratio": .double(0.5), "on": true, "none": .null, "list": ["x", "y"]])
+    }
+
+    @Test("alias bombs, deep nesting and malformed YAML are 400s")
+    func limits() {
+        var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1..<8 { bomb += "\(Character(UnicodeScalar(97 + level)!)): &\(Character(UnicodeScalar(97 + level)!)) [" + Array(repeating: "*\(Character(UnicodeScalar(96 + level)!))", count: 10).joined(separator: ", ") + "]\n" }
+        #expect(throws: APIError.self) { try YAMLBodyDecoder().decode(Array(bomb.utf8)) }
+        #expect(throws: APIError.self) { try YAMLBodyDecoder().decode(Array((String(repeating: "[", count: 150) + String(repeating: "]", count: 150)).utf8)) }
+        #expect(throws: APIError.self) { try YAMLBodyDecoder().decode(Array("a: [unclosed".utf8)) }
+    }
+}

@@ -55,6 +55,22 @@ enum BootstrapPolicy {
                 rule(["authentication.k8s.io"], ["selfsubjectreviews"], ["create"]),
             ]),
             ("system:public-info-viewer", [nonResource(["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
+            // Upstream's system:node rules. As upstream, nothing binds them: nodes get their rights
+            // from node authorization (with NodeRestriction), which arrives with node authentication.
+            ("system:node", [
+                rule([""], ["nodes"], ["create", "get", "list", "watch", "patch", "update", "delete"]),
+                rule([""], ["nodes/status"], ["patch", "update"]),
+                rule([""], ["pods"], ["get", "list", "watch", "create", "delete"]),
+                rule([""], ["pods/status"], ["patch", "update"]),
+                rule([""], ["pods/eviction"], ["create"]),
+                rule([""], ["services", "endpoints", "configmaps", "secrets", "persistentvolumeclaims", "persistentvolumes"], ["get", "list", "watch"]),
+                rule([""], ["events"], ["create", "patch", "update"]),
+                rule(["events.k8s.io"], ["events"], ["create", "patch", "update"]),
+                rule(["coordination.k8s.io"], ["leases"], ["create", "delete", "get", "patch", "update"]),
+                rule(["discovery.k8s.io"], ["endpointslices"], ["get", "list", "watch"]),
+                rule(["authentication.k8s.io"], ["tokenreviews"], ["create"]),
+                rule(["authorization.k8s.io"], ["subjectaccessreviews", "localsubjectaccessreviews"], ["create"]),
+            ]),
         ]
     }
 

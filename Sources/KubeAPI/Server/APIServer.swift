@@ -323,8 +323,11 @@ public struct APIServer: HTTPResponder {
         if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
             return try ProtobufDecoder(schema: .kubernetes).decodeObject(Array(buffer.readableBytesView))
         }
+        if contentType.hasPrefix("application/yaml") {
+            return try YAMLBodyDecoder().decode(Array(buffer.readableBytesView))
+        }
         guard contentType.contains("json") else {
-            throw APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf")
+            throw APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
         }
         do {
             return try parser.parse(buffer.readableBytesView)

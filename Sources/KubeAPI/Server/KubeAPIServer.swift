@@ -58,7 +58,6 @@ public struct KubeAPIServer: Service {
 
         // Parse the OpenAPI definitions off the request path.
         Task.detached(priority: .utility) { _ = OpenAPIV3.builtIn.index.count }
-        try await Bootstrap.ensure(objects, apiServerHost: configuration.host, port: configuration.port)
         try await BootstrapPolicy.ensure(objects)
         let configuration = self.configuration
         let onReady = self.onReady
@@ -72,6 +71,11 @@ public struct KubeAPIServer: Service {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
+                do {
+                    try await Bootstrap.ensure(objects, apiServerHost: configuration.host, port: port)
+                } catch {
+                    logger.error("creating the bootstrap objects failed", metadata: ["error": "\(error)"])
+                }
                 let server = "https://\(configuration.host):\(port)"
                 let path = configuration.dataDirectory + "/admin.kubeconfig"
                 do {
@@ -105,5 +109,26 @@ enum Bootstrap {
                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .integer(Int64(port))]],
                 ],
             ])
+        // The endpoints of the `kubernetes` service: the API server itself.
+        let address: JSONValue = .string(apiServerHost == "0.0.0.0" ? "127.0.0.1" : apiServerHost)
+        let endpoints = registry.lookup(group: "", version: "v1", plural: "endpoints")!
+        let endpointsBody: JSONValue = [
+            "metadata": ["name": "kubernetes", "labels": ["endpointslice.kubernetes.io/skip-mirror": "true"]],
+            "subsets": [["addresses": [["ip": address]], "ports": [["name": "https", "port": .integer(Int64(port)), "protocol": "TCP"]]]],
+        ]
+        if (try? await objects.create(endpoints, namespace: "default", body: endpointsBody)) == nil,
+            let current = try? await objects.get(endpoints, namespace: "default", name: "kubernetes"), current["subsets"] != endpointsBody["subsets"]
+        {
+            _ = try? await objects.mergePatch(endpoints, namespace: "default", name: "kubernetes", patch: ["subsets": endpointsBody["subsets"]!])
+        }
+        let slices = registry.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
+        let sliceBody: JSONValue = [
+            "metadata": ["name": "kubernetes", "labels": ["kubernetes.io/service-name": "kubernetes", "endpointslice.kubernetes.io/managed-by": "k3s-daas"]],
+            "addressType": "IPv4", "endpoints": [["addresses": [address], "conditions": ["ready": true]]],
+            "ports": [["name": "https", "port": .integer(Int64(port)), "protocol": "TCP"]],
+        ]
+        if (try? await objects.create(slices, namespace: "default", body: sliceBody)) == nil {
+            _ = try? await objects.mergePatch(slices, namespace: "default", name: "kubernetes", patch: ["endpoints": sliceBody["endpoints"]!, "ports": sliceBody["ports"]!])
+        }
     }
 }
