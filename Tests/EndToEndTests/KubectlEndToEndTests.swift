@@ -140,6 +140,24 @@ struct KubectlEndToEndTests {
             #expect(try ok(master, ["describe", "namespace", "default"]).contains("Status:       Active"))
             #expect(try ok(master, ["delete", "configmaps", "--all"]).contains("configmap \"zeta\" deleted"))
             #expect(try ok(master, ["get", "configmaps", "-o", "name"]).isEmpty)
+            let event = root + "/event.yaml"
+            try """
+                apiVersion: events.k8s.io/v1
+                kind: Event
+                metadata: {name: web.1}
+                eventTime: "2026-01-01T00:00:00.000000Z"
+                reason: Scaled
+                type: Normal
+                note: scaled up to 3
+                action: Scale
+                reportingController: deployment-controller
+                reportingInstance: master
+                regarding: {kind: Deployment, name: web, namespace: default}
+                """.write(toFile: event, atomically: true, encoding: .utf8)
+            #expect(try ok(master, ["create", "-f", event]) == "event.events.k8s.io/web.1 created\n")
+            #expect(try ok(master, ["get", "events.v1.events.k8s.io", "web.1", "-o", "jsonpath={.note}/{.regarding.name}"]) == "scaled up to 3/web")
+            #expect(try ok(master, ["get", "events.v1.", "web.1", "-o", "jsonpath={.message}/{.involvedObject.name}"]) == "scaled up to 3/web")
+            #expect(try ok(master, ["get", "events", "--field-selector", "involvedObject.name=web", "-o", "name"]) == "event/web.1\n")
             let info = try ok(master, ["cluster-info"])
             #expect(info.contains("Kubernetes control plane") && info.contains("is running at https://127.0.0.1:"))
 

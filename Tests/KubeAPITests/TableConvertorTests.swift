@@ -41,3 +41,21 @@ struct TableConvertorTests {
         #expect(TableConvertor.wantsTable("application/json") == false)
     }
 }
+
+@Suite("events.k8s.io conversion")
+struct EventConversionTests {
+    @Test("events.k8s.io/v1 and core/v1 Events convert both ways without losing fields")
+    func roundTrip() {
+        let modern: JSONValue = [
+            "apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": ["name": "e"], "reason": "Started", "type": "Normal",
+            "note": "started container", "regarding": ["kind": "Pod", "name": "p"], "reportingController": "kubelet",
+            "reportingInstance": "n1", "action": "Start", "eventTime": "2026-01-01T00:00:00.000000Z", "deprecatedCount": 2,
+        ]
+        let core = EventConversion.toCore(modern)
+        #expect(core["apiVersion"] == "v1" && core["message"] == "started container" && core[path: ["involvedObject", "name"]] == "p")
+        #expect(core["reportingComponent"] == "kubelet" && core["count"] == 2 && core["note"] == nil && core["regarding"] == nil)
+        #expect(EventConversion.fromCore(core) == modern)
+        let list = EventConversion.fromCore(["kind": "EventList", "apiVersion": "v1", "items": [core]])
+        #expect(list["apiVersion"] == "events.k8s.io/v1" && list["items"] == [modern])
+    }
+}

@@ -115,6 +115,9 @@ public struct APIServer: HTTPResponder {
         guard let info, let type = registry.lookup(group: info.group, version: info.version, plural: info.resource),
             type.namespaced || info.namespace == nil || info.resource == "namespaces"
         else { throw APIError.pathNotFound }
+        if type.group == "events.k8s.io", type.plural == "events", let core = registry.lookup(group: "", version: "v1", plural: "events") {
+            return try await serveEvents(info, type: type, core: core, query: query, request: request)
+        }
         if type.isVirtual {
             guard info.verb == "create", info.name == nil else { throw APIError.methodNotAllowed(info.verb, type.plural) }
             var request = request
@@ -333,6 +336,54 @@ public struct APIServer: HTTPResponder {
             return try parser.parse(buffer.readableBytesView)
         } catch {
             throw APIError.badRequest("the body of the request could not be decoded: \(error)")
+        }
+    }
+
+    /// events.k8s.io/v1 Events, stored as core Events: bodies are converted in, objects out.
+    private func serveEvents(_ info: RequestInfo, type: ResourceType, core: ResourceType, query: [String: String], request: Request) async throws -> Response {
+        var request = request
+        let namespace = info.namespace
+        let present = EventConversion.fromCore
+        switch (info.verb, info.subresource) {
+        case ("get", nil):
+            return Self.json(present(try await objects.get(core, namespace: namespace, name: info.name!)))
+        case ("list", nil):
+            return Self.json(present(try await objects.list(core, namespace: namespace, options: try listOptions(query))))
+        case ("watch", nil):
+            var options = ObjectStore.WatchOptions()
+            options.list = try listOptions(query)
+            options.list.limit = 0
+            options.resourceVersion = query["resourceVersion"]
+            if let timeout = query["timeoutSeconds"].flatMap(Int.init), timeout > 0 { options.timeout = .seconds(timeout) }
+            let events = try await objects.watch(core, namespace: namespace, options: options)
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    for try await event in events {
+                        var event = event
+                        event["object"] = event["object"].map(present)
+                        try await writer.write(ByteBuffer(bytes: event.serialized() + [0x0A]))
+                    }
+                    try await writer.finish(nil)
+                })
+        case ("create", nil):
+            let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
+            return Self.json(present(try await objects.create(core, namespace: namespace, body: EventConversion.toCore(body))), status: 201, warnings: warnings)
+        case ("update", nil):
+            let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
+            return Self.json(present(try await objects.update(core, namespace: namespace, name: info.name!, body: EventConversion.toCore(body))), warnings: warnings)
+        case ("patch", nil):
+            guard (request.headers[.contentType] ?? "").hasPrefix("application/merge-patch+json") else {
+                throw APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json")
+            }
+            let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
+            var patch = EventConversion.toCore(body)
+            patch["apiVersion"] = nil
+            return Self.json(present(try await objects.mergePatch(core, namespace: namespace, name: info.name!, patch: patch)), warnings: warnings)
+        case ("delete", nil):
+            return Self.json(present(try await objects.delete(core, namespace: namespace, name: info.name!)))
+        default:
+            throw APIError.methodNotAllowed(info.verb, type.plural)
         }
     }
 
