@@ -106,7 +106,8 @@ let package = Package(
         .executableTarget(
             name: "daas-master",
             dependencies: [
-                "EncStore", "KubeAPI",
+                "EncStore", "KubeAPI", "TEEAttest",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,6 +127,11 @@ let package = Package(
             dependencies: [
                 "EncStore", "KubeAPI", "TEEAttest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             path: "Sources/Executables/daasctl",
             swiftSettings: swiftSettings

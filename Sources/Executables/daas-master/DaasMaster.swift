@@ -27,6 +27,9 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Read the store's data keys from this environment variable instead of a key file.")
     var keyEnv: String?
 
+    @Option(help: "Attestation of this master: dev (a local attester under <data-dir>/attest), nitro (the enclave's /dev/nsm) or none.")
+    var attestation = "dev"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -45,8 +48,18 @@ struct DaasMaster: AsyncParsableCommand {
             throw Failure("cannot open the store: \(error.message)")
         }
         let objects = ObjectStore(store: store)
+        var configuration = KubeAPIServer.Configuration(host: host, port: port, dataDirectory: dataDir)
+        do {
+            configuration.attestation = try MasterAttestation.make(mode: attestation, dataDir: dataDir, pki: try configuration.pki())
+        } catch let error as Failure {
+            await store.close()
+            throw error
+        } catch {
+            await store.close()
+            throw Failure("cannot start \(attestation) attestation: \(error)")
+        }
         let server = KubeAPIServer(
-            configuration: .init(host: host, port: port, dataDirectory: dataDir), objects: objects, logger: logger,
+            configuration: configuration, objects: objects, logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(

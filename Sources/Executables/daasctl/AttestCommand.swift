@@ -3,7 +3,7 @@ import Foundation
 import TEEAttest
 
 /// `daasctl attest`: verify a saved attestation document offline, or export it for Sui.
-struct AttestCommand: ParsableCommand {
+struct AttestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attest",
         abstract: "Verify a saved attestation document or export it for Nautilus' register_enclave.",
@@ -28,19 +28,20 @@ struct AttestCommand: ParsableCommand {
         }
     }
 
-    struct Verify: ParsableCommand {
+    struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Verify a saved document (CBOR or hex): signature, chain to the root, PCRs and nonce. Exit 0 only when it verifies.")
+            abstract: "Verify a master (--master URL: fresh nonce, TLS key and CA bound) or a saved document (--document FILE): signature, chain to the root, PCRs and nonce. Exit 0 only when it verifies.")
 
-        @Option(help: "The attestation document file (binary COSE_Sign1 CBOR or hex text).") var document: String
+        @Option(help: "A master URL, e.g. https://127.0.0.1:6443: fetch a fresh document and check it binds the TLS connection.") var master: String?
+        @Option(help: "The attestation document file (binary COSE_Sign1 CBOR or hex text).") var document: String?
         @Option(help: "Verification time in Unix milliseconds. Default: now.") var at: Int64?
         @Option(help: "Trusted root certificate (PEM). Default: the AWS Nitro Enclaves Root-G1.") var root: String?
         @Option(name: .customLong("pcr"), help: "An expected PCR as N=HEX (N in 0...31); repeatable.") var pcrs: [String] = []
         @Option(help: "The expected nonce, hex.") var nonce: String?
         @Option(help: "Maximum document age in seconds.") var maxAge: Int64?
 
-        func run() throws {
-            let bytes = try AttestCommand.readDocument(document)
+        func run() async throws {
+            guard (master == nil) != (document == nil) else { throw Failure("give exactly one of --master and --document") }
             var expectations = AttestationExpectations(maxAge: maxAge.map { .seconds($0) })
             if let at { expectations.time = Date(timeIntervalSince1970: Double(at) / 1000) }
             for spec in pcrs {
@@ -56,17 +57,27 @@ struct AttestCommand: ParsableCommand {
                 expectations.nonce = value
             }
             let verified: VerifiedAttestation
+            let verifier: AttestationVerifier
             do {
-                let verifier: AttestationVerifier
                 if let root {
                     let pem = try AttestCommand.readFile(root, limit: 64 * 1024)
                     verifier = try AttestationVerifier(rootPEM: String(decoding: pem, as: UTF8.self))
                 } else {
                     verifier = try AttestationVerifier()
                 }
-                verified = try verifier.verify(bytes, expectations: expectations)
             } catch let error as AttestationError {
-                throw Failure("attestation refused: \(error)")
+                throw Failure("cannot use the root: \(error)")
+            }
+            if let master {
+                let result = try await MasterAttestationFetcher.verify(url: master, verifier: verifier, expectations: expectations)
+                verified = result.verified
+                print("master: \(master): TLS key and CA bound by the attestation; cluster id \(result.binding.clusterID); CA sha256 \(Hex.encode(result.binding.caSHA256))")
+            } else {
+                do {
+                    verified = try verifier.verify(try AttestCommand.readDocument(document!), expectations: expectations)
+                } catch let error as AttestationError {
+                    throw Failure("attestation refused: \(error)")
+                }
             }
             let iso = ISO8601DateFormatter()
             iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

@@ -99,6 +99,18 @@ public struct ClusterPKI: Sendable {
         return octets.count == 4 ? octets : nil
     }
 
+    /// The serving certificate's public key as DER SubjectPublicKeyInfo: what attestation binds.
+    public func serverPublicKeyInfo() throws -> [UInt8] {
+        Array(try Certificate(pemEncoded: serverCertificatePEM).publicKey.subjectPublicKeyInfoBytes)
+    }
+
+    /// The CA certificate in DER.
+    public func caCertificateDER() throws -> [UInt8] {
+        var serializer = DER.Serializer()
+        try serializer.serialize(try Certificate(pemEncoded: caCertificatePEM))
+        return serializer.serializedBytes
+    }
+
     /// A kubeconfig for `user` in `groups`, with a new client certificate signed by the cluster
     /// CA found in `directory` (which must exist: the master creates it on first start).
     public static func userKubeconfig(directory: String, user: String, groups: [String], server: String, validDays: Int = 365) throws -> String {

@@ -16,6 +16,7 @@ public struct APIServer: HTTPResponder {
     let authorizer: RBACAuthorizer
     let serverAddress: String
     let limits: Limits
+    let attestation: (any AttestationProvider)?
     private let inFlight: InFlightLimiter
     private let parser = JSONParser()
     private static let maxBodySize = 3 << 20
@@ -25,8 +26,12 @@ public struct APIServer: HTTPResponder {
     ///   - objects: The registry requests act on.
     ///   - tokenAuthenticators: Bearer-token authenticators, tried in order.
     ///   - serverAddress: `host:port` clients reach the server at, for discovery.
-    public init(objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits()) {
+    public init(
+        objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
+        attestation: (any AttestationProvider)? = nil
+    ) {
         self.limits = limits
+        self.attestation = attestation
         self.inFlight = InFlightLimiter(readOnly: limits.maxRequestsInFlight, mutating: limits.maxMutatingRequestsInFlight)
         self.objects = objects
         self.tokenAuthenticators = tokenAuthenticators
@@ -67,6 +72,9 @@ public struct APIServer: HTTPResponder {
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
         case "/version":
             return Self.json(Discovery.version)
+        case "/daas/v1/attestation":
+            // Unauthenticated by design: clients fetch it before they trust the server.
+            return try await attest(Self.queryParameters(request.uri.query ?? "")["nonce"])
         default:
             break
         }
@@ -337,6 +345,26 @@ public struct APIServer: HTTPResponder {
         } catch {
             throw APIError.badRequest("the body of the request could not be decoded: \(error)")
         }
+    }
+
+    /// A fresh attestation document for the client's nonce (8 to 64 bytes of hex).
+    private func attest(_ nonceHex: String?) async throws -> Response {
+        guard let attestation else { throw APIError.pathNotFound }
+        guard let nonceHex, nonceHex.count % 2 == 0, (16...128).contains(nonceHex.count),
+            let nonce = Self.hexBytes(nonceHex)
+        else { throw APIError.badRequest("nonce must be 8 to 64 bytes in hex") }
+        let document = try await attestation.attestation(nonce: nonce)
+        return Response(status: .ok, headers: [.contentType: "application/cbor"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var iterator = text.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            guard let value = UInt8(String([high, low]), radix: 16) else { return nil }
+            bytes.append(value)
+        }
+        return bytes
     }
 
     /// events.k8s.io/v1 Events, stored as core Events: bodies are converted in, objects out.

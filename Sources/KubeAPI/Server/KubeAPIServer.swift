@@ -17,12 +17,25 @@ public struct KubeAPIServer: Service {
         public var port: Int
         /// Where certificates and `admin.kubeconfig` are written.
         public var dataDirectory: String
+        /// Serves `GET /daas/v1/attestation` when set. Default: none (404).
+        public var attestation: (any AttestationProvider)?
 
         /// Creates a configuration; every parameter but the data directory has a default.
-        public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String) {
+        public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String, attestation: (any AttestationProvider)? = nil) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
+            self.attestation = attestation
+        }
+
+        /// The names and addresses the serving certificate covers.
+        public var serverHosts: [String] {
+            ["localhost", "127.0.0.1", host, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "10.43.0.1"]
+        }
+
+        /// The cluster's certificates (created on first use).
+        public func pki() throws -> ClusterPKI {
+            try ClusterPKI.loadOrCreate(directory: dataDirectory + "/pki", hosts: serverHosts)
         }
     }
 
@@ -46,11 +59,10 @@ public struct KubeAPIServer: Service {
     }
 
     public func run() async throws {
-        let pki = try ClusterPKI.loadOrCreate(
-            directory: configuration.dataDirectory + "/pki",
-            hosts: ["localhost", "127.0.0.1", configuration.host, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "10.43.0.1"])
+        let pki = try configuration.pki()
+        // The chain carries the CA too, so a client can match it against the attested CA hash.
         var tls = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(pki.serverCertificatePEM.utf8)).map { .certificate($0) },
+            certificateChain: try NIOSSLCertificate.fromPEMBytes(Array((pki.serverCertificatePEM + "\n" + pki.caCertificatePEM).utf8)).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(pki.serverKeyPEM.utf8), format: .pem)))
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pki.caCertificatePEM.utf8)))
         tls.certificateVerification = .optionalVerification
@@ -66,7 +78,7 @@ public struct KubeAPIServer: Service {
         let authenticators = tokenAuthenticators
         let address = "\(configuration.host):\(configuration.port)"
         let app = Application(
-            responder: APIServer(objects: objects, tokenAuthenticators: authenticators, serverAddress: address),
+            responder: APIServer(objects: objects, tokenAuthenticators: authenticators, serverAddress: address, attestation: configuration.attestation),
             server: try .http2Upgrade(tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in

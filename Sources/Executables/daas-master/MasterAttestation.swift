@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+import KubeAPI
+import TEEAttest
+
+/// The master's attestation: documents from an attester (Nitro NSM or the dev attester) binding
+/// the serving certificate's public key and, in `user_data`, the cluster id and the CA's SHA-256.
+struct MasterAttestation: AttestationProvider {
+    let attester: any Attester
+    let publicKey: [UInt8]
+    let binding: MasterBinding
+
+    func attestation(nonce: [UInt8]) async throws -> [UInt8] {
+        try attester.attest(AttestationRequest(userData: binding.userData, nonce: nonce, publicKey: publicKey))
+    }
+
+    /// The provider for `mode` (`dev`, `nitro` or `none`), or nil for `none`.
+    static func make(mode: String, dataDir: String, pki: ClusterPKI) throws -> MasterAttestation? {
+        let attester: any Attester
+        switch mode {
+        case "none":
+            return nil
+        case "nitro":
+            attester = try NSMDevice()
+        case "dev":
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            attester = try DevAttester(configuration: .init(directory: dataDir + "/attest", measuredExecutable: executable))
+        default:
+            throw Failure("--attestation must be dev, nitro or none, got \(mode)")
+        }
+        let binding = MasterBinding(clusterID: try clusterID(dataDir), caSHA256: Array(SHA256.hash(data: try pki.caCertificateDER())))
+        return MasterAttestation(attester: attester, publicKey: try pki.serverPublicKeyInfo(), binding: binding)
+    }
+
+    /// The cluster id, created once under the data directory.
+    static func clusterID(_ dataDir: String) throws -> String {
+        let path = dataDir + "/cluster-id"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let id = UUID().uuidString.lowercased()
+        try (id + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return id
+    }
+}

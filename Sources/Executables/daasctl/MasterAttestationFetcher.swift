@@ -1,0 +1,152 @@
+import Crypto
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import TEEAttest
+import SwiftASN1
+import X509
+
+/// Fetches a master's attestation document over TLS and verifies that it binds that very TLS
+/// connection: the attested `public_key` must be the certificate key the server presented, and
+/// the attested CA hash the CA it presented. Only then is the master (and its CA) trusted.
+enum MasterAttestationFetcher {
+    /// What a verified master proved.
+    struct Result {
+        var verified: VerifiedAttestation
+        var binding: MasterBinding
+        var caCertificateDER: [UInt8]
+    }
+
+    static func verify(url: String, verifier: AttestationVerifier, expectations: AttestationExpectations) async throws -> Result {
+        guard let components = URLComponents(string: url), components.scheme == "https", let host = components.host else {
+            throw Failure("--master must be an https:// URL")
+        }
+        let port = components.port ?? 443
+        var expectations = expectations
+        let nonce = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        expectations.nonce = nonce
+        expectations.requirePublicKey = true
+        expectations.requireUserData = true
+        let (chain, response) = try await fetch(host: host, port: port, path: "/daas/v1/attestation?nonce=" + Hex.encode(nonce))
+        guard let status = response.status, status == 200 else {
+            throw Failure("\(url) answered \(response.status.map(String.init) ?? "no HTTP response") to the attestation request")
+        }
+        let verified: VerifiedAttestation
+        do {
+            verified = try verifier.verify(response.body, expectations: expectations)
+        } catch let error as AttestationError {
+            throw Failure("attestation refused: \(error)")
+        }
+        guard let leaf = chain.first, let tlsKey = try? Certificate(derEncoded: leaf.toDERBytes()).publicKey.subjectPublicKeyInfoBytes,
+            verified.publicKey.map({ $0.elementsEqual(tlsKey) }) == true
+        else {
+            throw Failure("refused: the TLS key \(url) presented is not the attested public_key (a man in the middle, or another server)")
+        }
+        let binding: MasterBinding
+        do {
+            binding = try MasterBinding(userData: verified.userData ?? [])
+        } catch {
+            throw Failure("refused: the attested user_data is not a master binding: \(error)")
+        }
+        guard chain.count >= 2, let caDER = try? chain[chain.count - 1].toDERBytes(), Array(SHA256.hash(data: caDER)) == binding.caSHA256 else {
+            throw Failure("refused: the CA \(url) presented does not match the attested CA hash")
+        }
+        return Result(verified: verified, binding: binding, caCertificateDER: caDER)
+    }
+
+    struct HTTPResponse {
+        var status: Int?
+        var body: [UInt8]
+    }
+
+    /// One HTTP/1.1 GET over TLS, keeping the certificates the server presented.
+    static func fetch(host: String, port: Int, path: String) async throws -> ([NIOSSLCertificate], HTTPResponse) {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.certificateVerification = .noHostnameVerification
+        let context = try NIOSSLContext(configuration: tls)
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let promise = eventLoop.makePromise(of: ([NIOSSLCertificate], [UInt8]).self)
+        let serverName = ClusterHostName.isIPAddress(host) ? nil : host
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: eventLoop)
+                .connectTimeout(.seconds(10))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let collector = ResponseCollector(promise: promise)
+                        // Trust is decided by the attestation, so the chain is only recorded here.
+                        let handler = try NIOSSLClientHandler(context: context, serverHostname: serverName) { certificates, verification in
+                            collector.chain = certificates
+                            verification.succeed(.certificateVerified)
+                        }
+                        try channel.pipeline.syncOperations.addHandlers(handler, collector)
+                    }
+                }
+                .connect(host: host, port: port).get()
+        } catch {
+            promise.fail(error)
+            throw Failure("cannot connect to \(host):\(port): \(error)")
+        }
+        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept: application/cbor\r\nConnection: close\r\n\r\n"
+        try await channel.writeAndFlush(ByteBuffer(string: request)).get()
+        let (chain, raw) = try await promise.futureResult.get()
+        return (chain, parse(raw))
+    }
+
+    /// Splits a `Connection: close` HTTP/1.1 response into its status and body (Content-Length or to the end).
+    static func parse(_ raw: [UInt8]) -> HTTPResponse {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let headerEnd = raw.indices.first(where: { raw[$0...].starts(with: separator) }) else { return HTTPResponse(status: nil, body: []) }
+        let head = String(decoding: raw[..<headerEnd], as: UTF8.self)
+        let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+        var body = Array(raw[(headerEnd + 4)...])
+        if let line = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
+            let length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)), length <= body.count
+        {
+            body = Array(body.prefix(length))
+        }
+        return HTTPResponse(status: status, body: body)
+    }
+}
+
+/// Collects everything a connection receives, up to 1 MiB, and the certificates the server
+/// presented, until the connection closes; then completes its promise exactly once.
+final class ResponseCollector: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    var chain: [NIOSSLCertificate] = []
+    private var bytes: [UInt8] = []
+    private var promise: EventLoopPromise<([NIOSSLCertificate], [UInt8])>?
+
+    init(promise: EventLoopPromise<([NIOSSLCertificate], [UInt8])>) { self.promise = promise }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        bytes += unwrapInboundIn(data).readableBytesView
+        if bytes.count > 1 << 20 { finish(.failure(Failure("the attestation response is larger than 1 MiB")), context) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(.success((chain, bytes)), context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finish(.failure(Failure("TLS or connection error: \(error)")), context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish(.failure(Failure("the connection closed before a response")), context)
+    }
+
+    private func finish(_ result: Result<([NIOSSLCertificate], [UInt8]), any Error>, _ context: ChannelHandlerContext) {
+        guard let promise else { return }
+        self.promise = nil
+        promise.completeWith(result)
+        context.close(promise: nil)
+    }
+}
+
+enum ClusterHostName {
+    static func isIPAddress(_ host: String) -> Bool {
+        host.split(separator: ".").count == 4 && host.split(separator: ".").allSatisfy { UInt8($0) != nil } || host.contains(":")
+    }
+}
