@@ -168,6 +168,11 @@ struct KubectlEndToEndTests {
                 "https://127.0.0.1:" + String(server.split(separator: ":").last!.prefix { $0.isNumber }) + "/api/v1/namespaces/default/configmaps",
             ])
             #expect(yaml.output.contains("\"name\":\"from-yaml\""), "\(yaml.output) \(yaml.error)")
+            let exact = try run("/usr/bin/env", [
+                "curl", "-s", "--cacert", pki + "ca.crt", "--cert", pki + "admin.crt", "--key", pki + "admin.key",
+                "https://127.0.0.1:" + String(server.split(separator: ":").last!.prefix { $0.isNumber }) + "/api/v1/namespaces/default/configmaps?resourceVersion=1&resourceVersionMatch=Exact",
+            ])
+            #expect(exact.output.contains("\"code\":400") && exact.output.contains("resourceVersionMatch=Exact is not supported"))
         }
     }
 

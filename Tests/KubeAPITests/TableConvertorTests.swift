@@ -23,6 +23,23 @@ struct TableConvertorTests {
         #expect(TableConvertor.podStatus(["status": ["phase": "Succeeded", "containerStatuses": [["state": ["terminated": ["reason": "Completed", "exitCode": 0]]]]]]) == "Completed")
     }
 
+    @Test("volume claims, volumes and endpoint slices get kube-apiserver's columns")
+    func storageRows() throws {
+        let claims = ResourceRegistry.builtIn.lookup(group: "", version: "v1", plural: "persistentvolumeclaims")!
+        let claim: JSONValue = [
+            "metadata": ["name": "data", "creationTimestamp": "2026-01-01T00:00:00Z"],
+            "spec": ["accessModes": ["ReadWriteOnce"], "storageClassName": "local", "volumeName": "pv-1"],
+            "status": ["phase": "Bound", "capacity": ["storage": "1Gi"], "accessModes": ["ReadWriteOnce", "ReadOnlyMany"]],
+        ]
+        let now = try #require(TableConvertor.seconds("2026-01-01T00:01:00Z"))
+        let table = TableConvertor.table(claims, items: [claim], listMetadata: [:], includeObject: "None", now: now)
+        #expect(table["columnDefinitions"]?.arrayValue?.map { $0["name"] } == ["Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass", "Age", "VolumeMode"])
+        #expect(table["rows"]?.arrayValue?.first?["cells"] == ["data", "Bound", "pv-1", "1Gi", "RWO,ROX", "local", "<unset>", "60s", "Filesystem"])
+        let slices = ResourceRegistry.builtIn.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
+        let slice: JSONValue = ["metadata": ["name": "s"], "addressType": "IPv4", "ports": [["port": 443]], "endpoints": [["addresses": ["10.0.0.1"]]]]
+        #expect(TableConvertor.table(slices, items: [slice], listMetadata: [:], includeObject: "None", now: now)["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.prefix(4) == ["s", "IPv4", "443", "10.0.0.1"])
+    }
+
     @Test("a deployment row and its metadata-only object")
     func deploymentRow() throws {
         let deployments = ResourceRegistry.builtIn.lookup(group: "apps", version: "v1", plural: "deployments")!

@@ -282,6 +282,11 @@ public struct APIServer: HTTPResponder {
             options.limit = value
         }
         options.continueToken = query["continue"]
+        // Lists are served at the current revision, which satisfies "" / "0" / NotOlderThan; an
+        // exact historical read is refused rather than silently answered at another revision.
+        if query["resourceVersionMatch"] == "Exact" {
+            throw APIError.badRequest("resourceVersionMatch=Exact is not supported by this server; omit it to list at the latest revision")
+        }
         return options
     }
 

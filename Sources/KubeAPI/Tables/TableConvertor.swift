@@ -201,6 +201,61 @@ enum TableConvertor {
                 },
                 TableColumn(name: "Message", type: "string") { object, _ in object["message"] ?? "" },
             ]
+        case ("", "persistentvolumeclaims"):
+            return [
+                name,
+                TableColumn(name: "Status", type: "string") { object, _ in object[path: ["status", "phase"]] ?? "Pending" },
+                TableColumn(name: "Volume", type: "string") { object, _ in object[path: ["spec", "volumeName"]] ?? "" },
+                TableColumn(name: "Capacity", type: "string") { object, _ in object[path: ["status", "capacity", "storage"]] ?? "" },
+                TableColumn(name: "Access Modes", type: "string") { object, _ in .string(accessModes(object[path: ["status", "accessModes"]] ?? object[path: ["spec", "accessModes"]])) },
+                TableColumn(name: "StorageClass", type: "string") { object, _ in object[path: ["spec", "storageClassName"]] ?? "<unset>" },
+                TableColumn(name: "VolumeAttributesClass", type: "string") { object, _ in object[path: ["spec", "volumeAttributesClassName"]] ?? "<unset>" },
+                age,
+                TableColumn(name: "VolumeMode", type: "string", priority: 1) { object, _ in object[path: ["spec", "volumeMode"]] ?? "Filesystem" },
+            ]
+        case ("", "persistentvolumes"):
+            return [
+                name,
+                TableColumn(name: "Capacity", type: "string") { object, _ in object[path: ["spec", "capacity", "storage"]] ?? "" },
+                TableColumn(name: "Access Modes", type: "string") { object, _ in .string(accessModes(object[path: ["spec", "accessModes"]])) },
+                TableColumn(name: "Reclaim Policy", type: "string") { object, _ in object[path: ["spec", "persistentVolumeReclaimPolicy"]] ?? "Retain" },
+                TableColumn(name: "Status", type: "string") { object, _ in object[path: ["status", "phase"]] ?? "Pending" },
+                TableColumn(name: "Claim", type: "string") { object, _ in
+                    guard let claim = object[path: ["spec", "claimRef", "name"]]?.stringValue else { return "" }
+                    return .string("\(object[path: ["spec", "claimRef", "namespace"]]?.stringValue ?? "")/\(claim)")
+                },
+                TableColumn(name: "StorageClass", type: "string") { object, _ in object[path: ["spec", "storageClassName"]] ?? "" },
+                TableColumn(name: "VolumeAttributesClass", type: "string") { object, _ in object[path: ["spec", "volumeAttributesClassName"]] ?? "<unset>" },
+                TableColumn(name: "Reason", type: "string") { object, _ in object[path: ["status", "reason"]] ?? "" },
+                age,
+                TableColumn(name: "VolumeMode", type: "string", priority: 1) { object, _ in object[path: ["spec", "volumeMode"]] ?? "Filesystem" },
+            ]
+        case ("discovery.k8s.io", "endpointslices"):
+            return [
+                name,
+                TableColumn(name: "AddressType", type: "string") { object, _ in object["addressType"] ?? "" },
+                TableColumn(name: "Ports", type: "string") { object, _ in
+                    let ports = (object["ports"]?.arrayValue ?? []).compactMap { $0["port"]?.integerValue.map(String.init) }
+                    return .string(ports.isEmpty ? "<unset>" : ports.joined(separator: ","))
+                },
+                TableColumn(name: "Endpoints", type: "string") { object, _ in
+                    let addresses = (object["endpoints"]?.arrayValue ?? []).flatMap { ($0["addresses"]?.arrayValue ?? []).compactMap(\.stringValue) }
+                    if addresses.isEmpty { return "<unset>" }
+                    return .string(addresses.prefix(3).joined(separator: ",") + (addresses.count > 3 ? " + \(addresses.count - 3) more..." : ""))
+                },
+                age,
+            ]
+        case ("apps", "controllerrevisions"):
+            return [
+                name,
+                TableColumn(name: "Controller", type: "string") { object, _ in
+                    guard let owner = (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).first(where: { $0["controller"] == true }) else { return "<none>" }
+                    let group = (owner["apiVersion"]?.stringValue ?? "").split(separator: "/").dropLast().first.map { ".\($0)" } ?? ""
+                    return .string("\((owner["kind"]?.stringValue ?? "").lowercased())\(group)/\(owner["name"]?.stringValue ?? "")")
+                },
+                TableColumn(name: "Revision", type: "integer") { object, _ in object["revision"] ?? 0 },
+                age,
+            ]
         case ("coordination.k8s.io", "leases"):
             return [name, TableColumn(name: "Holder", type: "string") { object, _ in object[path: ["spec", "holderIdentity"]] ?? "" }, age]
         case ("rbac.authorization.k8s.io", "rolebindings"), ("rbac.authorization.k8s.io", "clusterrolebindings"):
@@ -288,6 +343,12 @@ enum TableConvertor {
 
     private static func pairs(_ value: JSONValue?) -> String {
         (value?.stringMap ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+    }
+
+    /// `RWO,ROX` from access modes, as kubectl abbreviates them.
+    private static func accessModes(_ value: JSONValue?) -> String {
+        let short = ["ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"]
+        return (value?.arrayValue ?? []).compactMap { $0.stringValue.map { short[$0] ?? $0 } }.joined(separator: ",")
     }
 
     private static func address(_ node: JSONValue, _ type: String) -> String {
