@@ -263,6 +263,33 @@ struct KubectlManifestTests {
         #expect(applied.status == 0 && applied.output == "pod/web created\nconfigmap/applied created\n", "\(applied.error)")
         let annotation = try master.kubectl(["get", "cm", "applied", "-n", "kube-public", "-o", "jsonpath={.metadata.annotations}"])
         #expect(annotation.output.contains("kubectl.kubernetes.io/last-applied-configuration"))
+        // A second apply sends a strategic merge patch: changed fields update, removed ones go.
+        let app = root + "/app.yaml"
+        let deploymentManifest = { (replicas: Int, image: String, labels: String, sidecar: Bool) -> String in
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: app, labels: {\(labels)}}
+            spec:
+              replicas: \(replicas)
+              selector: {matchLabels: {app: app}}
+              template:
+                metadata: {labels: {app: app}}
+                spec:
+                  containers:
+                  - {name: web, image: "\(image)", ports: [{containerPort: 80}]}
+            \(sidecar ? "      - {name: side, image: busybox}" : "")
+            """
+        }
+        try deploymentManifest(2, "nginx:1.27", "team: a, keep: \"yes\"", true).write(toFile: app, atomically: true, encoding: .utf8)
+        #expect(try master.kubectl(["apply", "-f", app]).output == "deployment.apps/app created\n")
+        try deploymentManifest(4, "nginx:1.28", "team: b", false).write(toFile: app, atomically: true, encoding: .utf8)
+        let configured = try master.kubectl(["apply", "-f", app])
+        #expect(configured.output == "deployment.apps/app configured\n", "\(configured.error)")
+        let state = try master.kubectl(["get", "deployment", "app", "-o", "jsonpath={.spec.replicas} {.metadata.labels} {.spec.template.spec.containers[*].name} {.spec.template.spec.containers[0].image}"])
+        #expect(state.output == "4 {\"team\":\"b\"} web nginx:1.28")
+        #expect(try master.kubectl(["apply", "-f", app]).output == "deployment.apps/app unchanged\n")
+
         // kubectl leaves field validation to the server, which knows the schema.
         let typo = root + "/typo.yaml"
         try """

@@ -200,12 +200,18 @@ public struct APIServer: HTTPResponder {
             return Self.json(Scale.of(updated, type: type))
         case ("patch", nil), ("patch", "status"):
             let contentType = request.headers[.contentType] ?? ""
-            guard contentType.hasPrefix("application/merge-patch+json") else {
-                throw APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json")
+            let strategic = contentType.hasPrefix("application/strategic-merge-patch+json")
+            guard strategic || contentType.hasPrefix("application/merge-patch+json") else {
+                throw APIError(
+                    code: 415, reason: "UnsupportedMediaType",
+                    message: "the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json")
             }
-            let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
-            return Self.json(
-                try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: body, subresource: info.subresource), warnings: warnings)
+            // Strategic patches carry $-directives the schema does not know, so only plain merge patches are pruned.
+            let (body, warnings) = strategic ? (try await readBody(&request), []) : try validateFields(try await readBody(&request), type: type, query: query)
+            let patched = strategic
+                ? try await objects.strategicMergePatch(type, namespace: namespace, name: info.name!, patch: body, subresource: info.subresource)
+                : try await objects.mergePatch(type, namespace: namespace, name: info.name!, patch: body, subresource: info.subresource)
+            return Self.json(patched, warnings: warnings)
         case ("delete", nil):
             let body = try await readOptionalBody(&request)
             let options = ObjectStore.DeleteOptions(

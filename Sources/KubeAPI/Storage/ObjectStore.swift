@@ -206,9 +206,29 @@ public struct ObjectStore: Sendable, Allocator {
         return try await commit(type, name: name, key: key, object: merged, current: current, at: currentKV.modRevision)
     }
 
+    /// Applies a strategic merge patch (what `kubectl apply` sends) to object `name`, retrying on conflicts.
+    public func strategicMergePatch(
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil
+    ) async throws -> JSONValue {
+        let schemas = SchemaRegistry.kubernetes
+        let schema = schemas.definitionName(for: type).flatMap { schemas.definitions[$0] }
+        let patcher = StrategicMergePatch(schemas: schemas)
+        return try await patchObject(type, namespace: namespace, name: name, patch: patch, subresource: subresource) {
+            // Fields the schema does not define are dropped, as a typed decode would drop them.
+            schemas.prune(try patcher.apply($0, to: $1, schema: schema), type: type).0
+        }
+    }
+
     /// Applies an RFC 7386 JSON merge patch to object `name` (or its `status`), retrying on conflicts.
     public func mergePatch(
         _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil
+    ) async throws -> JSONValue {
+        try await patchObject(type, namespace: namespace, name: name, patch: patch, subresource: subresource) { MergePatch.apply($0, to: $1) }
+    }
+
+    private func patchObject(
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String?,
+        apply: (JSONValue, JSONValue) throws -> JSONValue
     ) async throws -> JSONValue {
         let key = type.storageKey(namespace: namespace, name: name)
         for _ in 0..<8 {
@@ -217,7 +237,7 @@ public struct ObjectStore: Sendable, Allocator {
             if let requested = patch[path: ["metadata", "resourceVersion"]]?.stringValue, requested != String(currentKV.modRevision) {
                 throw APIError.conflict(type, name: name)
             }
-            var patched = MergePatch.apply(patch, to: current)
+            var patched = try apply(patch, current)
             patched[path: "metadata.resourceVersion"] = nil
             let merged = try prepareUpdate(type, current: current, new: patched, subresource: subresource, name: name)
             do {
