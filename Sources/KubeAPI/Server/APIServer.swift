@@ -40,9 +40,9 @@ public struct APIServer: HTTPResponder {
     }
 
     public func respond(to request: Request, context: APIRequestContext) async throws -> Response {
-        // Long-running watches are not counted, as in kube-apiserver.
-        let query = request.uri.query ?? ""
-        let longRunning = query.contains("watch=true") || query.contains("watch=1")
+        let query = Self.queryParameters(request.uri.query ?? "")
+        // Long-running watches are not counted, as in kube-apiserver (the same test RequestInfo makes).
+        let longRunning = query["watch"] == "true" || query["watch"] == "1"
         let mutating = ![.get, .head, .options].contains(request.method)
         guard longRunning || inFlight.acquire(mutating: mutating) else {
             let error = APIError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.", details: ["retryAfterSeconds": 1])
@@ -52,7 +52,7 @@ public struct APIServer: HTTPResponder {
         }
         defer { if !longRunning { inFlight.release(mutating: mutating) } }
         do {
-            return try await handle(request, context: context)
+            return try await handle(request, query: query, context: context)
         } catch let error as APIError {
             return Self.json(error.status, status: error.code)
         } catch let error as HTTPError where error.status == .contentTooLarge {
@@ -65,7 +65,7 @@ public struct APIServer: HTTPResponder {
         }
     }
 
-    private func handle(_ request: Request, context: APIRequestContext) async throws -> Response {
+    private func handle(_ request: Request, query: [String: String], context: APIRequestContext) async throws -> Response {
         let path = request.uri.path
         switch path {
         case "/healthz", "/livez", "/readyz":
@@ -74,14 +74,13 @@ public struct APIServer: HTTPResponder {
             return Self.json(Discovery.version)
         case "/daas/v1/attestation":
             // Unauthenticated by design: clients fetch it before they trust the server.
-            return try await attest(Self.queryParameters(request.uri.query ?? "")["nonce"])
+            return try await attest(query["nonce"])
         default:
             break
         }
         let user = try await authenticate(request, context: context)
         let registry = objects.registry
         let parts = path.split(separator: "/").map(String.init)
-        let query = Self.queryParameters(request.uri.query ?? "")
         let info = RequestInfo(method: request.method.rawValue, path: path, query: query)
         let attributes = info.map {
             AuthorizationAttributes(verb: $0.verb, apiGroup: $0.group, resource: $0.resource, subresource: $0.subresource, namespace: $0.namespace, name: $0.name)
@@ -296,7 +295,12 @@ public struct APIServer: HTTPResponder {
         return options
     }
 
-    private func watch(_ type: ResourceType, namespace: String?, info: RequestInfo, query: [String: String], table: Bool) async throws -> Response {
+    /// Streams watch events as JSON lines, each object passed through `present` (and made a
+    /// one-row Table when `table`).
+    private func watch(
+        _ type: ResourceType, namespace: String?, info: RequestInfo, query: [String: String], table: Bool,
+        present: @escaping @Sendable (JSONValue) -> JSONValue = { $0 }
+    ) async throws -> Response {
         var options = ObjectStore.WatchOptions()
         options.list = try listOptions(query)
         options.list.limit = 0
@@ -314,6 +318,7 @@ public struct APIServer: HTTPResponder {
                     var first = true
                     for try await event in events {
                         var event = event
+                        event["object"] = event["object"].map(present)
                         if table, let object = event["object"] {
                             // As kube-apiserver: each object becomes a one-row Table; only the first carries the columns.
                             var rows = TableConvertor.table(type, items: [object], listMetadata: object["metadata"] ?? [:], includeObject: query["includeObject"])
@@ -389,22 +394,7 @@ public struct APIServer: HTTPResponder {
         case ("list", nil):
             return Self.json(present(try await objects.list(core, namespace: namespace, options: try listOptions(query))))
         case ("watch", nil):
-            var options = ObjectStore.WatchOptions()
-            options.list = try listOptions(query)
-            options.list.limit = 0
-            options.resourceVersion = query["resourceVersion"]
-            if let timeout = query["timeoutSeconds"].flatMap(Int.init), timeout > 0 { options.timeout = .seconds(timeout) }
-            let events = try await objects.watch(core, namespace: namespace, options: options)
-            return Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: ResponseBody { writer in
-                    for try await event in events {
-                        var event = event
-                        event["object"] = event["object"].map(present)
-                        try await writer.write(ByteBuffer(bytes: event.serialized() + [0x0A]))
-                    }
-                    try await writer.finish(nil)
-                })
+            return try await watch(core, namespace: namespace, info: info, query: query, table: false, present: present)
         case ("create", nil):
             let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
             return Self.json(present(try await objects.create(core, namespace: namespace, body: EventConversion.toCore(body))), status: 201, warnings: warnings)

@@ -321,11 +321,16 @@ enum TableConvertor {
         components.hour = parts[3]
         components.minute = parts[4]
         components.second = parts[5]
-        components.timeZone = TimeZone(identifier: "UTC")
+        components.timeZone = utc.timeZone
+        return utc.date(from: components).map { Int64($0.timeIntervalSince1970) }
+    }
+
+    /// The Gregorian calendar in UTC, built once: an Age cell is computed for every listed row.
+    private static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar.date(from: components).map { Int64($0.timeIntervalSince1970) }
-    }
+        return calendar
+    }()
 
     private static func int(_ object: JSONValue, _ first: String, _ second: String, default fallback: Int64 = 0) -> Int64 {
         object[path: [first, second]]?.integerValue ?? fallback
