@@ -78,7 +78,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "SuiClient", swiftSettings: swiftSettings),
-        .target(name: "SealAuth", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
+        .target(
+            name: "SealAuth",
+            dependencies: ["SuiClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TEEAttest",
             dependencies: [

@@ -1,7 +1,8 @@
-/// SealAuth: Seal token format, issuance, verification, stake policy, cache and identity mapping.
+/// SealAuth: Seal token format, issuance and verification, stake policy, verdict cache and the
+/// mapping to Kubernetes identities (DESIGN.md, "Seal token v1").
 ///
-/// Not built yet: this namespace holds no behaviour. The README's status table tracks it.
+/// Start with ``SealVerifier`` (the master side) and ``SealTokenIssuer`` (the client side).
 public enum SealAuth {
     /// This library's semantic version; Docs/changelogs/SealAuth.md records each release.
-    public static let version = "0.0.0"
+    public static let version = "0.1.0"
 }

@@ -14,6 +14,7 @@ public struct APIServer: HTTPResponder {
     let objects: ObjectStore
     let tokenAuthenticators: [any TokenAuthenticator]
     let authorizer: RBACAuthorizer
+    let nodeAuthorizer: NodeAuthorizer
     let serverAddress: String
     let limits: Limits
     let attestation: (any AttestationProvider)?
@@ -36,6 +37,7 @@ public struct APIServer: HTTPResponder {
         self.objects = objects
         self.tokenAuthenticators = tokenAuthenticators
         self.authorizer = RBACAuthorizer(objects: objects)
+        self.nodeAuthorizer = NodeAuthorizer(objects: objects)
         self.serverAddress = serverAddress
     }
 
@@ -85,11 +87,10 @@ public struct APIServer: HTTPResponder {
         let attributes = info.map {
             AuthorizationAttributes(verb: $0.verb, apiGroup: $0.group, resource: $0.resource, subresource: $0.subresource, namespace: $0.namespace, name: $0.name)
         } ?? AuthorizationAttributes(verb: request.method == .get || request.method == .head ? "get" : request.method.rawValue.lowercased(), path: path)
-        guard try await authorizer.authorize(user, attributes) else {
-            var details: JSONValue = ["kind": .string(attributes.resource)]
-            if let name = attributes.name { details["name"] = .string(name) }
-            if !attributes.apiGroup.isEmpty { details["group"] = .string(attributes.apiGroup) }
-            throw APIError(code: 403, reason: "Forbidden", message: attributes.forbiddenMessage(user: user.name), details: attributes.path == nil ? details : nil)
+        switch try await authorize(user, attributes) {
+        case .allow: break
+        case .deny(let reason): throw Self.forbidden(attributes, user: user, reason: reason)
+        case .noOpinion: throw Self.forbidden(attributes, user: user, reason: nil)
         }
         switch parts.count {
         case 1 where Discovery.wantsAggregated(request.headers[.accept]) && (parts[0] == "api" || parts[0] == "apis"):
@@ -130,7 +131,26 @@ public struct APIServer: HTTPResponder {
             var request = request
             return Self.json(try await review(type, body: try await readBody(&request), user: user), status: 201)
         }
-        return try await serve(info, type: type, query: query, request: request)
+        return try await serve(info, type: type, query: query, request: request, user: user)
+    }
+
+    /// The authorizer chain: node authorization for node identities, then RBAC. `.noOpinion`
+    /// means nothing allowed the request.
+    private func authorize(_ user: UserInfo, _ attributes: AuthorizationAttributes) async throws -> NodeAuthorizer.Decision {
+        if let node = NodeAuthorizer.nodeName(of: user) {
+            let decision = try await nodeAuthorizer.authorize(node: node, attributes)
+            if decision != .noOpinion { return decision }
+        }
+        return try await authorizer.authorize(user, attributes) ? .allow : .noOpinion
+    }
+
+    /// kube-apiserver's 403 for `attributes`, with the node authorizer's `reason` appended when given.
+    static func forbidden(_ attributes: AuthorizationAttributes, user: UserInfo, reason: String?) -> APIError {
+        var details: JSONValue = ["kind": .string(attributes.resource)]
+        if let name = attributes.name { details["name"] = .string(name) }
+        if !attributes.apiGroup.isEmpty { details["group"] = .string(attributes.apiGroup) }
+        let message = attributes.forbiddenMessage(user: user.name) + (reason.map { ": \($0)" } ?? "")
+        return APIError(code: 403, reason: "Forbidden", message: message, details: attributes.path == nil ? details : nil)
     }
 
     /// The caller's identity: a bearer token if one is sent, else the verified client certificate.
@@ -152,7 +172,7 @@ public struct APIServer: HTTPResponder {
         return user
     }
 
-    private func serve(_ info: RequestInfo, type: ResourceType, query: [String: String], request: Request) async throws -> Response {
+    private func serve(_ info: RequestInfo, type: ResourceType, query: [String: String], request: Request, user: UserInfo) async throws -> Response {
         var request = request
         let namespace = type.namespaced ? info.namespace : nil
         switch (info.verb, info.subresource) {
@@ -175,6 +195,10 @@ public struct APIServer: HTTPResponder {
             return try await watch(type, namespace: namespace, info: info, query: query, table: TableConvertor.wantsTable(request.headers[.accept]))
         case ("create", nil):
             let (body, warnings) = try validateFields(try await readBody(&request), type: type, query: query)
+            if let node = NodeAuthorizer.nodeName(of: user), let reason = NodeAuthorizer.admitCreate(node: node, type: type, body: body) {
+                let attributes = AuthorizationAttributes(verb: "create", apiGroup: type.group, resource: type.plural, namespace: namespace)
+                throw Self.forbidden(attributes, user: user, reason: reason)
+            }
             return Self.json(try await objects.create(type, namespace: namespace, body: body), status: 201, warnings: warnings)
         case ("create", "binding") where type.plural == "pods":
             let body = try await readBody(&request)
@@ -272,8 +296,11 @@ public struct APIServer: HTTPResponder {
             } else {
                 throw APIError.invalid(type, name: "", causes: [APIError.Cause(field: "spec", type: "FieldValueRequired", message: "Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified")])
             }
-            let allowed = try await authorizer.authorize(user, attributes)
-            result["status"] = allowed ? ["allowed": true, "reason": "allowed by RBAC"] : ["allowed": false]
+            switch try await authorize(user, attributes) {
+            case .allow: result["status"] = ["allowed": true, "reason": "allowed"]
+            case .deny(let reason): result["status"] = ["allowed": false, "denied": true, "reason": .string(reason)]
+            case .noOpinion: result["status"] = ["allowed": false]
+            }
         }
         return result
     }

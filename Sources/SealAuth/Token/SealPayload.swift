@@ -1,0 +1,98 @@
+import Foundation
+public import SuiClient
+
+/// The signed claims of a Seal token v1 (DESIGN.md, "Seal token v1").
+public struct SealPayload: Sendable, Hashable {
+    /// The domain every v1 payload carries, so a signature made for anything else never verifies.
+    public static let domain = "k3s-daas/seal/v1"
+
+    /// The domain separator; must equal ``domain``.
+    public var dom: String
+    /// The issuing Sui address.
+    public var iss: SuiAddress
+    /// The subject: a node or a user.
+    public var sub: SealSubject
+    /// The audience: the cluster id the token is for.
+    public var aud: String
+    /// Issued-at, in Unix seconds.
+    public var iat: Int64
+    /// Expiry, in Unix seconds.
+    public var exp: Int64
+    /// 16 random bytes, base64url: names this token for revocation.
+    public var nonce: String
+    /// Stake object ids the issuer points at; empty means "all StakedSui the issuer owns".
+    public var stake: [SuiAddress]
+
+    /// Creates a payload with the v1 domain.
+    public init(iss: SuiAddress, sub: SealSubject, aud: String, iat: Int64, exp: Int64, nonce: String, stake: [SuiAddress] = []) {
+        self.dom = Self.domain
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.iat = iat
+        self.exp = exp
+        self.nonce = nonce
+        self.stake = stake
+    }
+
+    /// The payload as the JSON bytes that are signed, with the fields in the order DESIGN.md gives.
+    public func encoded() -> [UInt8] {
+        var json = "{\"dom\":\(Self.quote(dom)),\"iss\":\"\(iss)\",\"sub\":\(Self.quote(sub.description)),\"aud\":\(Self.quote(aud))"
+        json += ",\"iat\":\(iat),\"exp\":\(exp),\"nonce\":\(Self.quote(nonce))"
+        if !stake.isEmpty { json += ",\"stake\":[" + stake.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
+        json += "}"
+        return Array(json.utf8)
+    }
+
+    /// Decodes the signed JSON bytes. The domain is checked by the verifier, not here, so a
+    /// wrong domain is reported as such.
+    static func decode(_ bytes: [UInt8]) throws(SealAuthError) -> SealPayload {
+        let wire: Wire
+        do {
+            wire = try JSONDecoder().decode(Wire.self, from: Data(bytes))
+        } catch {
+            throw SealAuthError(code: .malformed, message: "the payload is not a Seal v1 JSON object")
+        }
+        guard let iss = SuiAddress(hex: wire.iss), wire.iss.count == 66, wire.iss.hasPrefix("0x") else {
+            throw SealAuthError(code: .malformed, message: "iss is not a 0x-prefixed 64-digit Sui address")
+        }
+        guard let sub = SealSubject(wire.sub) else {
+            throw SealAuthError(code: .invalidSubject, message: "sub must be node:<dns-1123 name> or user:<name>")
+        }
+        guard (wire.stake ?? []).count <= 64 else {
+            throw SealAuthError(code: .malformed, message: "at most 64 stake objects may be listed")
+        }
+        var stake: [SuiAddress] = []
+        for text in wire.stake ?? [] {
+            guard let id = SuiAddress(hex: text) else { throw SealAuthError(code: .malformed, message: "a stake entry is not an object id") }
+            stake.append(id)
+        }
+        var payload = SealPayload(iss: iss, sub: sub, aud: wire.aud, iat: wire.iat, exp: wire.exp, nonce: wire.nonce, stake: stake)
+        payload.dom = wire.dom
+        return payload
+    }
+
+    private struct Wire: Decodable {
+        var dom: String
+        var iss: String
+        var sub: String
+        var aud: String
+        var iat: Int64
+        var exp: Int64
+        var nonce: String
+        var stake: [String]?
+    }
+
+    private static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

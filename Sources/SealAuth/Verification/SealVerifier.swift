@@ -1,0 +1,221 @@
+import Foundation
+public import Logging
+public import SuiClient
+import Synchronization
+
+/// Verifies Seal tokens as DESIGN.md specifies and maps them to Kubernetes identities.
+///
+/// Checks run cheapest first: format, domain, lifetime, audience, signature, address, revocation,
+/// then stake on the chain. Verdicts are cached until `min(exp, now + stakeTTL)`; refusals for
+/// ``SealVerifierConfiguration/negativeTTL``. Concurrent verifications of one token share one
+/// chain lookup. When the chain cannot be read, uncached tokens are refused
+/// (``SealAuthError/Code/chainUnavailable``) while cached verdicts keep serving until they expire.
+public final class SealVerifier: Sendable {
+    /// The configuration this verifier was made with.
+    public let configuration: SealVerifierConfiguration
+    private let reader: any SuiReader
+    private let logger: Logger
+    private let clock: @Sendable () -> Int64
+    private let state: Mutex<State>
+
+    private enum Verdict {
+        case valid(SealIdentity, until: Int64)
+        case invalid(SealAuthError, until: Int64)
+    }
+
+    private struct StakeKey: Hashable {
+        var owner: SuiAddress
+        var objects: [SuiAddress]
+    }
+
+    private struct State {
+        var verdicts: LRUCache<String, Verdict>
+        var stakes: LRUCache<StakeKey, (principal: UInt64, until: Int64)>
+        var inFlight: [String: Task<SealIdentity, any Error>] = [:]
+        var revocations = SealRevocations()
+    }
+
+    private enum Lookup {
+        case hit(SealIdentity)
+        case refused(SealAuthError)
+        case pending(Task<SealIdentity, any Error>)
+    }
+
+    /// Creates a verifier.
+    /// - Parameters:
+    ///   - configuration: Policy and cache settings.
+    ///   - reader: Where stake is read: a full node, or the dev ledger.
+    ///   - logger: Receives one audit line per refusal (reason code, never the token).
+    ///   - clock: The current Unix time in seconds; tests inject their own.
+    public init(
+        configuration: SealVerifierConfiguration, reader: any SuiReader, logger: Logger,
+        clock: @escaping @Sendable () -> Int64 = SealVerifier.unixNow
+    ) {
+        self.configuration = configuration
+        self.reader = reader
+        self.logger = logger
+        self.clock = clock
+        self.state = Mutex(State(verdicts: LRUCache(capacity: configuration.cacheCapacity), stakes: LRUCache(capacity: configuration.cacheCapacity)))
+    }
+
+    /// The system clock in Unix seconds, the default clock.
+    public static func unixNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Replaces the revocation list; it applies to cached verdicts at once.
+    public func setRevocations(_ revocations: SealRevocations) {
+        state.withLock { $0.revocations = revocations }
+    }
+
+    /// The current revocation list.
+    public var revocations: SealRevocations { state.withLock { $0.revocations } }
+
+    /// Drops every cached verdict and stake reading.
+    public func flushCache() {
+        state.withLock { state in
+            state.verdicts = LRUCache(capacity: configuration.cacheCapacity)
+            state.stakes = LRUCache(capacity: configuration.cacheCapacity)
+        }
+    }
+
+    /// Verifies `token` and returns the identity it proves. Throws ``SealAuthError``.
+    public func verify(_ token: String) async throws -> SealIdentity {
+        let now = clock()
+        let lookup: Lookup = state.withLock { state in
+            switch state.verdicts.value(for: token) {
+            case .valid(let identity, let until)? where now < until:
+                if let revoked = Self.revocation(of: identity, in: state.revocations) { return .refused(revoked) }
+                return .hit(identity)
+            case .invalid(let error, let until)? where now < until:
+                return .refused(error)
+            case .some:
+                state.verdicts.removeValue(for: token)
+            case nil:
+                break
+            }
+            if let pending = state.inFlight[token] { return .pending(pending) }
+            let task = Task { try await self.verifyAndRemember(token, now: now) }
+            state.inFlight[token] = task
+            return .pending(task)
+        }
+        switch lookup {
+        case .hit(let identity): return identity
+        case .refused(let error): throw error
+        case .pending(let task): return try await task.value
+        }
+    }
+
+    private func verifyAndRemember(_ token: String, now: Int64) async throws -> SealIdentity {
+        do {
+            let (identity, until) = try await verifyUncached(token, now: now)
+            state.withLock { state in
+                state.inFlight[token] = nil
+                state.verdicts.set(.valid(identity, until: until), for: token)
+            }
+            return identity
+        } catch let error as SealAuthError {
+            let remembered = ![.chainUnavailable, .notYetValid, .revokedToken, .revokedAddress].contains(error.code)
+            state.withLock { state in
+                state.inFlight[token] = nil
+                if remembered { state.verdicts.set(.invalid(error, until: now + configuration.negativeTTL), for: token) }
+            }
+            logger.notice("seal token refused", metadata: ["reason": "\(error.code)", "detail": "\(error.message)"])
+            throw error
+        }
+    }
+
+    /// Every check, in DESIGN.md's order; returns the identity and how long it may be cached.
+    private func verifyUncached(_ text: String, now: Int64) async throws -> (SealIdentity, Int64) {
+        let policy = configuration.policy
+        let token = try SealToken(parsing: text)
+        let payload = token.payload
+        guard payload.dom == SealPayload.domain else {
+            throw SealAuthError(code: .wrongDomain, message: "dom is not \(SealPayload.domain)")
+        }
+        let role = payload.sub.role
+        let maxLifetime = policy.maxLifetime[role] ?? 3_600
+        guard payload.exp > payload.iat, payload.exp - payload.iat <= maxLifetime else {
+            throw SealAuthError(code: .lifetimeTooLong, message: "exp - iat must be between 1 and \(maxLifetime) seconds for \(role) tokens")
+        }
+        guard payload.iat <= now + policy.clockSkew else {
+            throw SealAuthError(code: .notYetValid, message: "iat is \(payload.iat - now) seconds in the future")
+        }
+        guard now <= payload.exp + policy.clockSkew else {
+            throw SealAuthError(code: .expired, message: "the token expired \(now - payload.exp) seconds ago")
+        }
+        guard payload.aud == policy.clusterID else {
+            throw SealAuthError(code: .wrongAudience, message: "aud is not this cluster's id")
+        }
+        let signer: SuiAddress
+        do {
+            signer = try SuiSignature.verifyPersonalMessage(token.payloadBytes, serialized: token.signature)
+        } catch let error as SuiClientError {
+            throw SealAuthError(code: .badSignature, message: "the signature does not verify (\(error.code))")
+        }
+        guard signer == payload.iss else {
+            throw SealAuthError(code: .addressMismatch, message: "the signing key's address is not iss")
+        }
+        let identity = SealIdentity(payload: payload, owner: role == .user && policy.clusterOwners.contains(payload.iss))
+        if let revoked = state.withLock({ Self.revocation(of: identity, in: $0.revocations) }) { throw revoked }
+        let minimum = policy.minimumStake[role] ?? 0
+        let principal = try await stakedPrincipal(owner: payload.iss, objects: payload.stake, now: now)
+        guard principal >= minimum else {
+            throw SealAuthError(code: .stakeBelowMinimum, message: "\(payload.iss) stakes \(principal) MIST; \(role) tokens need \(minimum)")
+        }
+        return (identity, min(payload.exp, now + configuration.stakeTTL))
+    }
+
+    /// The principal staked by `owner` in the listed objects (or in every StakedSui it owns),
+    /// from the stake cache when fresh.
+    private func stakedPrincipal(owner: SuiAddress, objects: [SuiAddress], now: Int64) async throws -> UInt64 {
+        let key = StakeKey(owner: owner, objects: objects)
+        if let cached = state.withLock({ $0.stakes.value(for: key) }), now < cached.until { return cached.principal }
+        var total: UInt64 = 0
+        do {
+            if objects.isEmpty {
+                for stake in try await reader.stakes(owner: owner) { total = total.addingReportingOverflow(stake.principal).overflow ? .max : total + stake.principal }
+            } else {
+                guard Set(objects).count == objects.count else {
+                    throw SealAuthError(code: .stakeObjectInvalid, message: "a stake object is listed twice")
+                }
+                for (id, object) in zip(objects, try await reader.objects(ids: objects)) {
+                    let principal = try Self.principal(of: object, id: id, owner: owner)
+                    total = total.addingReportingOverflow(principal).overflow ? .max : total + principal
+                }
+            }
+        } catch let error as SuiClientError {
+            throw SealAuthError(code: .chainUnavailable, message: "reading stake failed: \(error.code)")
+        }
+        state.withLock { $0.stakes.set((total, now + configuration.stakeTTL), for: key) }
+        return total
+    }
+
+    private static func principal(of object: SuiObject?, id: SuiAddress, owner: SuiAddress) throws -> UInt64 {
+        guard let object else { throw SealAuthError(code: .stakeObjectInvalid, message: "stake object \(id) does not exist") }
+        guard let type = object.type, isStakedSuiType(type) else {
+            throw SealAuthError(code: .stakeObjectInvalid, message: "object \(id) is not a \(StakedSui.moveType)")
+        }
+        guard object.owner == .address(owner) else {
+            throw SealAuthError(code: .stakeObjectInvalid, message: "stake object \(id) is not owned by the issuer")
+        }
+        guard let principal = object.contents?["principal"]?.uint64 else {
+            throw SealAuthError(code: .stakeObjectInvalid, message: "stake object \(id) has no principal")
+        }
+        return principal
+    }
+
+    /// Whether `type` is `0x3::staking_pool::StakedSui`, however the address is written.
+    static func isStakedSuiType(_ type: String) -> Bool {
+        let parts = type.split(separator: ":", omittingEmptySubsequences: true)
+        return parts.count == 3 && SuiAddress(hex: String(parts[0])) == SuiAddress(hex: "0x3") && parts[1] == "staking_pool" && parts[2] == "StakedSui"
+    }
+
+    private static func revocation(of identity: SealIdentity, in revocations: SealRevocations) -> SealAuthError? {
+        if revocations.addresses.contains(identity.address) {
+            return SealAuthError(code: .revokedAddress, message: "the issuing address is revoked")
+        }
+        if revocations.nonces.contains(identity.nonce) {
+            return SealAuthError(code: .revokedToken, message: "this token's nonce is revoked")
+        }
+        return nil
+    }
+}
