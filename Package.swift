@@ -129,8 +129,11 @@ let package = Package(
         .executableTarget(
             name: "daasctl",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest",
+                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -35,39 +35,22 @@ struct AttestCommand: AsyncParsableCommand {
         @Option(help: "A master URL, e.g. https://127.0.0.1:6443: fetch a fresh document and check it binds the TLS connection.") var master: String?
         @Option(help: "The attestation document file (binary COSE_Sign1 CBOR or hex text).") var document: String?
         @Option(help: "Verification time in Unix milliseconds. Default: now.") var at: Int64?
-        @Option(help: "Trusted root certificate (PEM). Default: the AWS Nitro Enclaves Root-G1.") var root: String?
-        @Option(name: .customLong("pcr"), help: "An expected PCR as N=HEX (N in 0...31); repeatable.") var pcrs: [String] = []
+        @OptionGroup var trust: AttestationTrustOptions
         @Option(help: "The expected nonce, hex.") var nonce: String?
         @Option(help: "Maximum document age in seconds.") var maxAge: Int64?
 
         func run() async throws {
             guard (master == nil) != (document == nil) else { throw Failure("give exactly one of --master and --document") }
-            var expectations = AttestationExpectations(maxAge: maxAge.map { .seconds($0) })
+            var expectations = try trust.expectations()
+            expectations.maxAge = maxAge.map { .seconds($0) }
             if let at { expectations.time = Date(timeIntervalSince1970: Double(at) / 1000) }
-            for spec in pcrs {
-                let parts = spec.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, let index = Int(parts[0]), (0...31).contains(index),
-                      let value = try? Hex.decode(String(parts[1])), !value.isEmpty else {
-                    throw Failure("--pcr \(spec): expected N=HEX with N in 0...31")
-                }
-                expectations.pcrs[index] = value
-            }
             if let nonce {
                 guard let value = try? Hex.decode(nonce) else { throw Failure("--nonce is not hex") }
                 expectations.nonce = value
             }
             let verified: VerifiedAttestation
-            let verifier: AttestationVerifier
-            do {
-                if let root {
-                    let pem = try AttestCommand.readFile(root, limit: 64 * 1024)
-                    verifier = try AttestationVerifier(rootPEM: String(decoding: pem, as: UTF8.self))
-                } else {
-                    verifier = try AttestationVerifier()
-                }
-            } catch let error as AttestationError {
-                throw Failure("cannot use the root: \(error)")
-            }
+            let verifier = try trust.verifier()
+            let root = trust.root
             if let master {
                 let result = try await MasterAttestationFetcher.verify(url: master, verifier: verifier, expectations: expectations)
                 verified = result.verified

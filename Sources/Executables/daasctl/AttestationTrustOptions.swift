@@ -1,0 +1,36 @@
+import ArgumentParser
+import TEEAttest
+
+/// What a client trusts a master's attestation against: the root and the expected PCRs.
+/// Shared by `attest verify` and `kubeconfig`.
+struct AttestationTrustOptions: ParsableArguments {
+    @Option(help: "Trusted root certificate (PEM). Default: the AWS Nitro Enclaves Root-G1.") var root: String?
+    @Option(name: .customLong("pcr"), help: "An expected PCR as N=HEX (N in 0...31); repeatable.") var pcrs: [String] = []
+
+    /// The expectations the PCR options give.
+    func expectations() throws -> AttestationExpectations {
+        var expectations = AttestationExpectations()
+        for spec in pcrs {
+            let parts = spec.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let index = Int(parts[0]), (0...31).contains(index),
+                  let value = try? Hex.decode(String(parts[1])), !value.isEmpty else {
+                throw Failure("--pcr \(spec): expected N=HEX with N in 0...31")
+            }
+            expectations.pcrs[index] = value
+        }
+        return expectations
+    }
+
+    /// A verifier pinned to `--root`, or to the AWS Nitro root.
+    func verifier() throws -> AttestationVerifier {
+        do {
+            if let root {
+                let pem = try AttestCommand.readFile(root, limit: 64 * 1024)
+                return try AttestationVerifier(rootPEM: String(decoding: pem, as: UTF8.self))
+            }
+            return try AttestationVerifier()
+        } catch let error as AttestationError {
+            throw Failure("cannot use the root: \(error)")
+        }
+    }
+}
