@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "daas-master",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest",
+                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
