@@ -157,35 +157,41 @@ public final class SealVerifier: Sendable {
         let identity = SealIdentity(payload: payload, owner: role == .user && policy.clusterOwners.contains(payload.iss))
         if let revoked = state.withLock({ Self.revocation(of: identity, in: $0.revocations) }) { throw revoked }
         let minimum = policy.minimumStake[role] ?? 0
-        let principal = try await stakedPrincipal(owner: payload.iss, objects: payload.stake, now: now)
+        let key = StakeKey(owner: payload.iss, objects: payload.stake)
+        if let cached = state.withLock({ $0.stakes.value(for: key) }), now < cached.until, cached.principal >= minimum {
+            return (identity, min(payload.exp, cached.until))
+        }
+        let principal = try await stakedPrincipal(owner: payload.iss, objects: payload.stake)
         guard principal >= minimum else {
             throw SealAuthError(code: .stakeBelowMinimum, message: "\(payload.iss) stakes \(principal) MIST; \(role) tokens need \(minimum)")
         }
-        return (identity, min(payload.exp, now + configuration.stakeTTL))
+        // Only sufficient readings are cached: someone who just staked is not kept waiting a TTL.
+        let until = now + configuration.stakeTTL
+        state.withLock { $0.stakes.set((principal, until), for: key) }
+        return (identity, min(payload.exp, until))
     }
 
-    /// The principal staked by `owner` in the listed objects (or in every StakedSui it owns),
-    /// from the stake cache when fresh.
-    private func stakedPrincipal(owner: SuiAddress, objects: [SuiAddress], now: Int64) async throws -> UInt64 {
-        let key = StakeKey(owner: owner, objects: objects)
-        if let cached = state.withLock({ $0.stakes.value(for: key) }), now < cached.until { return cached.principal }
+    /// The principal staked by `owner` in the listed objects, or in every StakedSui it owns.
+    private func stakedPrincipal(owner: SuiAddress, objects: [SuiAddress]) async throws -> UInt64 {
         var total: UInt64 = 0
+        func add(_ principal: UInt64) {
+            let (sum, overflow) = total.addingReportingOverflow(principal)
+            total = overflow ? .max : sum
+        }
         do {
             if objects.isEmpty {
-                for stake in try await reader.stakes(owner: owner) { total = total.addingReportingOverflow(stake.principal).overflow ? .max : total + stake.principal }
+                for stake in try await reader.stakes(owner: owner) { add(stake.principal) }
             } else {
                 guard Set(objects).count == objects.count else {
                     throw SealAuthError(code: .stakeObjectInvalid, message: "a stake object is listed twice")
                 }
                 for (id, object) in zip(objects, try await reader.objects(ids: objects)) {
-                    let principal = try Self.principal(of: object, id: id, owner: owner)
-                    total = total.addingReportingOverflow(principal).overflow ? .max : total + principal
+                    add(try Self.principal(of: object, id: id, owner: owner))
                 }
             }
         } catch let error as SuiClientError {
             throw SealAuthError(code: .chainUnavailable, message: "reading stake failed: \(error.code)")
         }
-        state.withLock { $0.stakes.set((total, now + configuration.stakeTTL), for: key) }
         return total
     }
 
