@@ -3,7 +3,9 @@ import EncStore
 import Foundation
 import KubeAPI
 import Logging
+import SealAuth
 import ServiceLifecycle
+import SuiClient
 import UnixSignals
 
 /// `daas-master`: the control plane. Opens (creating on first start) the encrypted store, serves
@@ -30,16 +32,63 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Attestation of this master: dev (a local attester under <data-dir>/attest), nitro (the enclave's /dev/nsm) or none.")
     var attestation = "dev"
 
+    @Option(name: .customLong("sui-rpc"), help: "A Sui full node URL (JSON-RPC, or GraphQL ending in /graphql); repeat for failover. Default: the in-process dev ledger.")
+    var suiRPC: [String] = []
+
+    @Option(name: .customLong("sui-transport"), help: "How to read the chain: jsonrpc or graphql.")
+    var suiTransport = "jsonrpc"
+
+    @Option(help: "Where the dev ledger listens when --sui-rpc is not given, host:port (port 0 picks a free one).")
+    var devLedgerListen = "127.0.0.1:0"
+
+    @Option(name: .customLong("cluster-owner"), help: "A Sui address whose user tokens get cluster-admin; repeatable.")
+    var clusterOwners: [String] = []
+
+    @Option(help: "Minimum stake for user tokens, in MIST (10^9 MIST = 1 SUI).")
+    var userMinStake: UInt64 = 1_000_000_000
+
+    @Option(help: "Minimum stake for node tokens, in MIST.")
+    var nodeMinStake: UInt64 = 10_000_000_000
+
+    @Option(help: "Seconds a stake reading is trusted; an address that unstakes is locked out within this time.")
+    var stakeTTL: Int64 = 30
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
     func run() async throws {
         var logger = Logger(label: "daas-master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
-            throw Failure("--listen must be host:port, got \(listen)")
+        let (host, port) = try Self.hostPort(listen, option: "--listen")
+        var owners: Set<SuiAddress> = []
+        for owner in clusterOwners {
+            guard let address = SuiAddress(hex: owner), owner.hasPrefix("0x") else { throw Failure("--cluster-owner \(owner) is not a 0x Sui address") }
+            owners.insert(address)
         }
-        let host = String(listen[..<colon])
+        guard stakeTTL > 0 else { throw Failure("--stake-ttl must be positive") }
+        let ledgerListen = try Self.hostPort(devLedgerListen, option: "--dev-ledger-listen")
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            defer { tasks.cancelAll() }
+            var endpoints = suiRPC
+            if endpoints.isEmpty {
+                let url = try await SuiLedger.startDevLedger(in: &tasks, dataDir: dataDir, listen: ledgerListen, logger: logger)
+                FileHandle.standardOutput.write(Data("daas-master: dev Sui ledger at \(url) (daasctl stake add --ledger \(url) ...)\n".utf8))
+                endpoints = [suiTransport == "graphql" ? url + "/graphql" : url]
+            }
+            let reader = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)
+            try await serve(reader: reader, owners: owners, host: host, port: port, logger: logger)
+        }
+    }
+
+    /// Splits `host:port`.
+    static func hostPort(_ text: String, option: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw Failure("\(option) must be host:port, got \(text)")
+        }
+        return (String(text[..<colon]), port)
+    }
+
+    private func serve(reader: any SuiReader, owners: Set<SuiAddress>, host: String, port: Int, logger: Logger) async throws {
         let provider = keyEnv.map { KeyProvider.environment($0) } ?? .file(keyFile ?? dataDir + "/store.key")
         let store: MVCCStore
         do {
@@ -58,18 +107,25 @@ struct DaasMaster: AsyncParsableCommand {
             await store.close()
             throw Failure("cannot start \(attestation) attestation: \(error)")
         }
+        var policy = SealPolicy(clusterID: try MasterAttestation.clusterID(dataDir))
+        policy.clusterOwners = owners
+        policy.minimumStake = [.user: userMinStake, .node: nodeMinStake]
+        var sealConfiguration = SealVerifierConfiguration(policy: policy)
+        sealConfiguration.stakeTTL = stakeTTL
+        let verifier = SealVerifier(configuration: sealConfiguration, reader: reader, logger: logger)
         let server = KubeAPIServer(
-            configuration: configuration, objects: objects, logger: logger,
+            configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(
-                    Data("daas-master: serving the Kubernetes API at \(url)\ndaas-master: export KUBECONFIG=\(path)\n".utf8))
+                    Data("daas-master: serving the Kubernetes API at \(url) (cluster id \(policy.clusterID))\ndaas-master: export KUBECONFIG=\(path)\n".utf8))
             })
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     .init(service: store),
                     .init(service: NamespaceController(objects: objects, logger: logger)),
+                    .init(service: SealRevocationWatcher(objects: objects, verifier: verifier, logger: logger)),
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
