@@ -110,7 +110,8 @@ let package = Package(
         .executableTarget(
             name: "daas-master",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient",
+                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,7 +147,8 @@ let package = Package(
         .executableTarget(
             name: "daas-bench",
             dependencies: [
-                "EncStore", "CLMDB", "Scheduler", "SchedulerTesting", "TEEAttest",
+                "EncStore", "CLMDB", "Scheduler", "SchedulerTesting", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
