@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages K3s-DaaS builds and runs with. Idempotent: installs only what is missing.
 set -euo pipefail
-packages=(liblmdb-dev libsecp256k1-dev libsodium-dev pkg-config make curl python3-venv)
+packages=(liblmdb-dev libsecp256k1-dev libsodium-dev pkg-config make curl openssl python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

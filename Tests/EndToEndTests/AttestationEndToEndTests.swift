@@ -33,6 +33,63 @@ struct AttestationEndToEndTests {
         }
     }
 
+    /// Starts `Tests/Python/tls_impostor.py` with a fresh self-signed key; returns it and its port.
+    func impostor(_ arguments: [String]) throws -> (Process, Int) {
+        let key = root + "/impostor.key", cert = root + "/impostor.crt"
+        let made = try run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                            "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key, "-out", cert])
+        #expect(made.status == 0, "\(made.error)")
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Python/tls_impostor.py").path
+        let output = root + "/impostor-\(UUID().uuidString).out"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, arguments[0], cert, key] + arguments.dropFirst()
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        try process.run()
+        for _ in 0..<100 {
+            if let port = Int((try? String(contentsOfFile: output, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
+                return (process, port)
+            }
+            usleep(50_000)
+        }
+        process.terminate()
+        throw MasterProcess.StartFailure(description: "tls_impostor.py did not start")
+    }
+
+    @Test("a man in the middle with another TLS key, and a replayed document, are refused before any token is sent")
+    func impostors() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let server = try String(contentsOfFile: master.kubeconfig, encoding: .utf8).split(separator: "\n")
+            .first { $0.contains("server:") }!.split(separator: " ").last!
+        let port = String(server.split(separator: ":").last!)
+        let devRoot = master.dataDir + "/attest/root.pem"
+
+        let (proxy, proxyPort) = try impostor(["proxy", "127.0.0.1", port])
+        defer { proxy.terminate() }
+        let relayed = try runProduct("daasctl", ["attest", "verify", "--master", "https://127.0.0.1:\(proxyPort)", "--root", devRoot])
+        #expect(relayed.status != 0)
+        #expect(relayed.error.contains("is not the attested public_key (a man in the middle, or another server)"), "\(relayed.error)")
+        let kubeconfig = root + "/mitm.kubeconfig"
+        let keystore = root + "/k.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
+        let refused = try runProduct("daasctl", ["kubeconfig", "--master", "https://127.0.0.1:\(proxyPort)", "--root", devRoot, "--keystore", keystore, "--output", kubeconfig])
+        #expect(refused.status != 0 && refused.error.contains("man in the middle"))
+        #expect(!FileManager.default.fileExists(atPath: kubeconfig), "nothing is written for an impostor")
+
+        // An old document, fetched once with another nonce, served again by someone else.
+        let document = root + "/old.cbor"
+        let fetched = try run("/usr/bin/env", ["curl", "-sf", "--cacert", master.dataDir + "/pki/ca.crt", "-o", document,
+                                               "\(server)/daas/v1/attestation?nonce=" + String(repeating: "ab", count: 32)])
+        #expect(fetched.status == 0)
+        let (replay, replayPort) = try impostor(["replay", document])
+        defer { replay.terminate() }
+        let replayed = try runProduct("daasctl", ["attest", "verify", "--master", "https://127.0.0.1:\(replayPort)", "--root", devRoot])
+        #expect(replayed.status != 0 && replayed.error.contains("policy.nonce_mismatch"), "\(replayed.error)")
+    }
+
     @Test("without --attestation nitro hardware the master stops with a clear message")
     func nitroMissing() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
