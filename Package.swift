@@ -77,7 +77,24 @@ let package = Package(
             resources: [.copy("OpenAPI/definitions.json")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SuiClient", swiftSettings: swiftSettings),
+        .systemLibrary(
+            name: "CSecp256k1",
+            path: "Sources/SuiClient/CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/SuiClient/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(
+            name: "SuiClient",
+            dependencies: ["CSecp256k1", "CSodium", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["CSecp256k1", "CSodium"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "SealAuth", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
         .target(
             name: "TEEAttest",
@@ -125,7 +142,7 @@ let package = Package(
         .executableTarget(
             name: "daasctl",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest",
+                "EncStore", "KubeAPI", "SuiClient", "TEEAttest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -163,7 +180,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SuiClientTests", dependencies: ["SuiClient", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SuiClientTests",
+            dependencies: ["SuiClient", "DaaSTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SealAuthTests", dependencies: ["SealAuth", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TEEAttestTests",
