@@ -33,12 +33,17 @@ struct KeyCommand: AsyncParsableCommand {
             }
         }
 
-        func save(_ store: SuiKeystore) throws {
+        /// Adds `key` to the keystore (created if missing), saves it and prints the key's public facts.
+        func add(_ key: SuiKeyPair) throws {
+            var store = try load(allowMissing: true)
+            store.add(key)
             do {
                 try store.save(path: path)
             } catch let error as SuiClientError {
                 throw Failure("\(error)")
             }
+            print(KeyCommand.describe(key))
+            print("keystore: \(path)")
         }
     }
 
@@ -56,12 +61,7 @@ struct KeyCommand: AsyncParsableCommand {
             guard let scheme = SuiSignatureScheme.allCases.first(where: { $0.description == scheme.lowercased() }) else {
                 throw Failure("--scheme \(scheme): expected ed25519, secp256k1 or secp256r1")
             }
-            var store = try keystore.load(allowMissing: true)
-            let key = SuiKeyPair.generate(scheme: scheme)
-            store.add(key)
-            try keystore.save(store)
-            print(KeyCommand.describe(key))
-            print("keystore: \(keystore.path)")
+            try keystore.add(SuiKeyPair.generate(scheme: scheme))
         }
     }
 
@@ -84,11 +84,7 @@ struct KeyCommand: AsyncParsableCommand {
             } catch let error as SuiClientError {
                 throw Failure("\(error)")
             }
-            var store = try keystore.load(allowMissing: true)
-            store.add(key)
-            try keystore.save(store)
-            print(KeyCommand.describe(key))
-            print("keystore: \(keystore.path)")
+            try keystore.add(key)
         }
     }
 
