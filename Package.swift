@@ -77,7 +77,24 @@ let package = Package(
             resources: [.copy("OpenAPI/definitions.json")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SuiClient", swiftSettings: swiftSettings),
+        .systemLibrary(
+            name: "CSecp256k1",
+            path: "Sources/SuiClient/CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSodium",
+            path: "Sources/SuiClient/CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(
+            name: "SuiClient",
+            dependencies: ["CSecp256k1", "CSodium", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["CSecp256k1", "CSodium"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SealAuth",
             dependencies: ["SuiClient", .product(name: "Logging", package: "swift-log")],
@@ -172,7 +189,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SuiClientTests", dependencies: ["SuiClient", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SuiClientTests",
+            dependencies: ["SuiClient", "DaaSTestSupport"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SealAuthTests", dependencies: ["SealAuth", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TEEAttestTests",

@@ -1,7 +1,9 @@
 /// SuiClient: Sui JSON-RPC and GraphQL clients, Sui signatures and addresses, and a local dev ledger.
 ///
-/// Not built yet: this namespace holds no behaviour. The README's status table tracks it.
+/// Built so far: Sui signature verification and signing (``SuiSignature``, ``SuiKeyPair``) and the
+/// Sui CLI keystore (``SuiKeystore``). The chain readers and the dev ledger are still to come; the
+/// README's status table tracks them.
 public enum SuiClient {
     /// This library's semantic version; Docs/changelogs/SuiClient.md records each release.
-    public static let version = "0.0.0"
+    public static let version = "0.1.0"
 }

@@ -20,6 +20,22 @@ public struct SuiClientError: Error, Sendable, Equatable, CustomStringConvertibl
         public static let signatureInvalid = Code(rawValue: "signature.invalid")
         /// A private key (Bech32 `suiprivkey`, base64 keystore entry or raw bytes) is malformed.
         public static let keyMalformed = Code(rawValue: "key.malformed")
+        /// BCS bytes are malformed (truncated, over-long or non-canonical ULEB128, and the like).
+        public static let bcsMalformed = Code(rawValue: "bcs.malformed")
+
+        // MARK: Keystore
+        /// The keystore file does not exist or cannot be read or written.
+        public static let keystoreUnreadable = Code(rawValue: "keystore.unreadable")
+        /// The keystore file is readable or writable by group or other; `chmod 600` it.
+        public static let keystoreInsecurePermissions = Code(rawValue: "keystore.insecure_permissions")
+        /// The keystore file exceeds the size limit.
+        public static let keystoreTooLarge = Code(rawValue: "keystore.too_large")
+        /// The keystore is not a JSON array of base64 `flag || private key` strings.
+        public static let keystoreMalformed = Code(rawValue: "keystore.malformed")
+        /// The keystore holds no key at all.
+        public static let keystoreEmpty = Code(rawValue: "keystore.empty")
+        /// The keystore holds no key for the requested address.
+        public static let keystoreKeyNotFound = Code(rawValue: "keystore.key_not_found")
 
         // MARK: Transport
         /// No endpoint could be reached (connection refused, DNS, TLS, timeout) after retries.
