@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "EncStore", targets: ["EncStore"]),
         .library(name: "SuiClient", targets: ["SuiClient"]),
+        .library(name: "SuiDevLedger", targets: ["SuiDevLedger"]),
         .library(name: "SealAuth", targets: ["SealAuth"]),
         .library(name: "TEEAttest", targets: ["TEEAttest"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
@@ -77,7 +78,30 @@ let package = Package(
             resources: [.copy("OpenAPI/definitions.json")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "SuiClient", swiftSettings: swiftSettings),
+        .target(
+            name: "SuiClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["DevLedger"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SuiDevLedger",
+            dependencies: [
+                "SuiClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/SuiClient/DevLedger",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "SealAuth", dependencies: ["SuiClient"], swiftSettings: swiftSettings),
         .target(
             name: "TEEAttest",
@@ -125,8 +149,10 @@ let package = Package(
         .executableTarget(
             name: "daasctl",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest",
+                "EncStore", "KubeAPI", "TEEAttest", "SuiClient", "SuiDevLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -163,7 +189,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SuiClientTests", dependencies: ["SuiClient", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SuiClientTests",
+            dependencies: [
+                "SuiClient", "SuiDevLedger", "DaaSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SealAuthTests", dependencies: ["SealAuth", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TEEAttestTests",
@@ -184,7 +221,12 @@ let package = Package(
         .testTarget(name: "AgentTests", dependencies: ["Agent", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["DaaSTestSupport", "daas-master", "daas-worker", "daasctl"],
+            dependencies: [
+                "DaaSTestSupport", "daas-master", "daas-worker", "daasctl", "SuiClient", "SuiDevLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
