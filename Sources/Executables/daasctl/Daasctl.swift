@@ -6,7 +6,7 @@ struct Daasctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daasctl",
         abstract: "Operate a K3s-DaaS cluster.",
-        subcommands: [StoreCommand.self, PKICommand.self, AttestCommand.self]
+        subcommands: [StoreCommand.self, PKICommand.self, AttestCommand.self, StakeCommand.self]
     )
 }
 
