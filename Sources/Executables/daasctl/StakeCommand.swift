@@ -34,6 +34,8 @@ struct StakeCommand: AsyncParsableCommand {
             case .failure(let error) where SuiDevLedgerClient.isNotDevLedger(error):
                 FileHandle.standardError.write(Data("daasctl: \(ledger) is not a K3s-DaaS dev ledger (\(error.message))\n".utf8))
                 throw ExitCode(2)
+            case .failure(let error) where error.code == .transportUnavailable || error.code == .transportHTTPStatus:
+                throw Failure(error.message)
             case .failure(let error):
                 throw Failure("\(ledger): \(error.message)")
             }

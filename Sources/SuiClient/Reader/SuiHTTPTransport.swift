@@ -94,6 +94,12 @@ extension SuiClientError {
         SuiClientError(code: .responseMalformed, message: what)
     }
 
+    /// Checks a caller-supplied Move type or cursor is at most 1 KiB.
+    static func checkText(_ text: String?, _ what: String) throws(SuiClientError) {
+        guard let text, text.utf8.count > 1024 else { return }
+        throw SuiClientError(code: .invalidArgument, message: "\(what) is longer than 1024 bytes")
+    }
+
     /// Checks a page size is 1...50.
     static func checkLimit(_ limit: Int) throws(SuiClientError) {
         guard (1...50).contains(limit) else {

@@ -63,6 +63,8 @@ public struct SuiGraphQLReader: SuiReader {
     /// `address(address:){objects(filter:{type:}, first:, after:)}`.
     public func ownedObjects(owner: SuiAddress, type: String?, cursor: String?, limit: Int) async throws(SuiClientError) -> SuiPage<SuiObject> {
         try SuiClientError.checkLimit(limit)
+        try SuiClientError.checkText(type, "type")
+        try SuiClientError.checkText(cursor, "cursor")
         let data = try await execute(
             SuiGraphQLQueries.ownedObjects,
             variables: [
@@ -88,6 +90,8 @@ public struct SuiGraphQLReader: SuiReader {
     /// `events(filter:{type:}, first:, after:)`.
     public func events(type: String, cursor: String?, limit: Int) async throws(SuiClientError) -> SuiPage<SuiEvent> {
         try SuiClientError.checkLimit(limit)
+        try SuiClientError.checkText(type, "type")
+        try SuiClientError.checkText(cursor, "cursor")
         let data = try await execute(
             SuiGraphQLQueries.events,
             variables: ["type": .string(type), "first": .number(String(limit)), "after": cursor.map { .string($0) } ?? .null])

@@ -59,6 +59,8 @@ public struct SuiJSONRPCReader: SuiReader {
     /// `suix_getOwnedObjects` with a `StructType` filter when `type` is given.
     public func ownedObjects(owner: SuiAddress, type: String?, cursor: String?, limit: Int) async throws(SuiClientError) -> SuiPage<SuiObject> {
         try SuiClientError.checkLimit(limit)
+        try SuiClientError.checkText(type, "type")
+        try SuiClientError.checkText(cursor, "cursor")
         var query: [String: SuiValue] = ["options": Self.objectOptions]
         if let type { query["filter"] = ["StructType": .string(type)] }
         let result = try await call(
@@ -83,6 +85,8 @@ public struct SuiJSONRPCReader: SuiReader {
     /// `suix_queryEvents` with a `MoveEventType` filter, ascending.
     public func events(type: String, cursor: String?, limit: Int) async throws(SuiClientError) -> SuiPage<SuiEvent> {
         try SuiClientError.checkLimit(limit)
+        try SuiClientError.checkText(type, "type")
+        try SuiClientError.checkText(cursor, "cursor")
         var cursorValue: SuiValue = .null
         if let cursor { cursorValue = try SuiJSONRPCDecoding.eventID(cursor: cursor) }
         let result = try await call("suix_queryEvents", [["MoveEventType": .string(type)], cursorValue, .number(String(limit)), false])
