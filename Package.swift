@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "EncStore", targets: ["EncStore"]),
         .library(name: "SuiClient", targets: ["SuiClient"]),
+        .library(name: "SuiDevLedger", targets: ["SuiDevLedger"]),
         .library(name: "SealAuth", targets: ["SealAuth"]),
         .library(name: "TEEAttest", targets: ["TEEAttest"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
@@ -91,8 +92,28 @@ let package = Package(
         ),
         .target(
             name: "SuiClient",
-            dependencies: ["CSecp256k1", "CSodium", .product(name: "Crypto", package: "swift-crypto")],
-            exclude: ["CSecp256k1", "CSodium"],
+            dependencies: [
+                "CSecp256k1", "CSodium",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["CSecp256k1", "CSodium", "DevLedger"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SuiDevLedger",
+            dependencies: [
+                "SuiClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/SuiClient/DevLedger",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -147,9 +168,10 @@ let package = Package(
         .executableTarget(
             name: "daasctl",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient",
+                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -191,7 +213,13 @@ let package = Package(
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SuiClientTests",
-            dependencies: ["SuiClient", "DaaSTestSupport"],
+            dependencies: [
+                "SuiClient", "SuiDevLedger", "DaaSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -215,7 +243,12 @@ let package = Package(
         .testTarget(name: "AgentTests", dependencies: ["Agent", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["DaaSTestSupport", "daas-master", "daas-worker", "daasctl"],
+            dependencies: [
+                "DaaSTestSupport", "daas-master", "daas-worker", "daasctl", "SuiClient", "SuiDevLedger",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
