@@ -29,10 +29,10 @@ public actor SuiDevLedger {
     /// Opens the ledger stored at `stateFile`, creating it when missing; `nil` keeps it in memory.
     /// - Parameters:
     ///   - stateFile: the JSON state file, or `nil` for a memory-only ledger.
-    ///   - logger: receives persistence diagnostics.
+    ///   - logger: receives persistence diagnostics; default: discards them.
     /// - Throws: ``SuiClientError`` with ``SuiClientError/Code/invalidArgument`` when the file exists
     ///   but cannot be read or parsed.
-    public init(stateFile: String?, logger: Logger = Logger(label: "sui-dev-ledger")) throws {
+    public init(stateFile: String?, logger: Logger = Logger(label: "sui-dev-ledger", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         self.stateFile = stateFile
         self.logger = logger
         if let stateFile, FileManager.default.fileExists(atPath: stateFile) {

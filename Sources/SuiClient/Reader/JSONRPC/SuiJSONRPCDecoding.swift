@@ -6,6 +6,7 @@ package enum SuiJSONRPCDecoding {
         return number
     }
 
+    /// A `0x…` Sui address or object id string.
     package static func address(_ value: SuiValue?, _ what: String) throws(SuiClientError) -> SuiAddress {
         guard let text = value?.string, let address = SuiAddress(hex: text) else { throw .malformed("\(what) is not a Sui address") }
         return address
