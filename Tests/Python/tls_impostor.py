@@ -23,7 +23,12 @@ def relay(source, sink):
     except OSError:
         pass
     finally:
+        # shutdown() sends the FIN at once, even while the other relay thread is blocked in recv().
         for end in (source, sink):
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             try:
                 end.close()
             except OSError:

@@ -26,7 +26,7 @@ struct SealVerifierTests {
         return SealVerifier(configuration: configuration, reader: reader, logger: Logger(label: "test"), clock: clock.read)
     }
 
-    func token(_ key: SuiKeyPair? = nil, _ subject: SealSubject = .user("alice"), audience: String? = nil, lifetime: Int64 = 600, iat: Int64? = nil, stake: [SuiAddress] = []) throws -> String {
+    func token(_ subject: SealSubject = .user("alice"), key: SuiKeyPair? = nil, audience: String? = nil, lifetime: Int64 = 600, iat: Int64? = nil, stake: [SuiAddress] = []) throws -> String {
         try SealTokenIssuer.issue(keyPair: key ?? alice, subject: subject, audience: audience ?? clusterID, lifetime: lifetime, stake: stake, now: iat ?? clock.read()).text
     }
 
@@ -233,7 +233,7 @@ struct SealVerifierTests {
         let verifier = verifier { $0.cacheCapacity = 4 }
         let keys = (0..<6).map { _ in SuiKeyPair.generate(scheme: .ed25519) }
         for key in keys { reader.stake(key.address, principal: 2_000_000_000) }
-        let tokens = try keys.map { try token($0) }
+        let tokens = try keys.map { try token(key: $0) }
         for text in tokens { _ = try await verifier.verify(text) }
         reader.setDown(true)
         #expect(await refusal(verifier, tokens[5]) == nil)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import EncStore
 import Foundation
 import KubeAPI
@@ -67,6 +68,11 @@ struct DaasMaster: AsyncParsableCommand {
         }
         guard stakeTTL > 0 else { throw Failure("--stake-ttl must be positive") }
         let ledgerListen = try Self.hostPort(devLedgerListen, option: "--dev-ledger-listen")
+        do {
+            try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw Failure("cannot create the data directory \(dataDir): \(error.localizedDescription)")
+        }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             defer { tasks.cancelAll() }
             var endpoints = suiRPC
@@ -75,8 +81,14 @@ struct DaasMaster: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("daas-master: dev Sui ledger at \(url) (daasctl stake add --ledger \(url) ...)\n".utf8))
                 endpoints = [suiTransport == "graphql" ? url + "/graphql" : url]
             }
-            let reader = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)
-            try await serve(reader: reader, owners: owners, host: host, port: port, logger: logger)
+            let (reader, client) = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)
+            do {
+                try await serve(reader: reader, owners: owners, host: host, port: port, logger: logger)
+            } catch {
+                try? await client.shutdown()
+                throw error
+            }
+            try? await client.shutdown()
         }
     }
 
@@ -107,7 +119,8 @@ struct DaasMaster: AsyncParsableCommand {
             await store.close()
             throw Failure("cannot start \(attestation) attestation: \(error)")
         }
-        var policy = SealPolicy(clusterID: try MasterAttestation.clusterID(dataDir))
+        let clusterID = try MasterAttestation.clusterID(dataDir)
+        var policy = SealPolicy(clusterID: clusterID)
         policy.clusterOwners = owners
         policy.minimumStake = [.user: userMinStake, .node: nodeMinStake]
         var sealConfiguration = SealVerifierConfiguration(policy: policy)
@@ -118,7 +131,7 @@ struct DaasMaster: AsyncParsableCommand {
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(
-                    Data("daas-master: serving the Kubernetes API at \(url) (cluster id \(policy.clusterID))\ndaas-master: export KUBECONFIG=\(path)\n".utf8))
+                    Data("daas-master: serving the Kubernetes API at \(url) (cluster id \(clusterID))\ndaas-master: export KUBECONFIG=\(path)\n".utf8))
             })
         let group = ServiceGroup(
             configuration: .init(

@@ -35,17 +35,21 @@ enum SuiLedger {
         return url
     }
 
-    /// A reader for `endpoints` over `transport` (`jsonrpc` or `graphql`).
-    static func reader(endpoints: [String], transport: String, logger: Logger) throws -> any SuiReader {
+    /// A reader for `endpoints` over `transport` (`jsonrpc` or `graphql`), and the HTTP client it
+    /// uses (fails over promptly; the caller shuts it down).
+    static func reader(endpoints: [String], transport: String, logger: Logger) throws -> (any SuiReader, HTTPClient) {
         let kind: SuiReaderConfiguration.Transport
         switch transport {
         case "jsonrpc": kind = .jsonRPC
         case "graphql": kind = .graphQL
         default: throw Failure("--sui-transport must be jsonrpc or graphql, got \(transport)")
         }
+        let configuration = SuiReaderConfiguration(endpoints: endpoints, transport: kind)
+        let client = SuiReaders.makeHTTPClient(configuration: configuration)
         do {
-            return try SuiReaders.make(configuration: SuiReaderConfiguration(endpoints: endpoints, transport: kind), httpClient: .shared, logger: logger)
+            return (try SuiReaders.make(configuration: configuration, httpClient: client, logger: logger), client)
         } catch {
+            try? client.syncShutdown()
             throw Failure("--sui-rpc: \(error.message)")
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SuiClient
+import TEEAttest
 
 /// `daasctl kubeconfig`: verifies a master's attestation, then writes a kubeconfig that pins its
 /// attested CA and authenticates with Seal tokens minted by `daasctl token`.

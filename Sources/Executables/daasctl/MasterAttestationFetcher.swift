@@ -88,6 +88,12 @@ enum MasterAttestationFetcher {
             promise.fail(error)
             throw Failure("cannot connect to \(host):\(port): \(error)")
         }
+        // A server that never closes must not hang the client: give up after 30 s.
+        let deadline = eventLoop.scheduleTask(in: .seconds(30)) {
+            promise.fail(Failure("\(host):\(port) did not finish its answer within 30 s"))
+            channel.close(promise: nil)
+        }
+        promise.futureResult.whenComplete { _ in deadline.cancel() }
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nAccept: application/cbor\r\nConnection: close\r\n\r\n"
         try await channel.writeAndFlush(ByteBuffer(string: request)).get()
         let (chain, raw) = try await promise.futureResult.get()
@@ -130,6 +136,9 @@ final class ResponseCollector: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A peer that closes TCP without close_notify: the response is judged by its bytes (the
+        // Content-Length and then the signature), so that is the end of the stream, not a failure.
+        if case NIOSSLError.uncleanShutdown? = error as? NIOSSLError { return }
         finish(.failure(Failure("TLS or connection error: \(error)")), context)
     }
 
