@@ -15,9 +15,10 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
-# The Python kubernetes client, a second real client for the end-to-end tests, in a private venv.
+# The Python kubernetes client, a second real client for the end-to-end tests, in a private venv;
 venv="$(cd "$(dirname "$0")/.." && pwd)/.build-python"
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes" 2>/dev/null; then
+# graphql-core validates SuiClient's GraphQL documents against Sui's schema in a test.
+if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes, graphql" 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "kubernetes==37.0.2"
+    "$venv/bin/pip" install -q "kubernetes==37.0.2" "graphql-core==3.2.6"
 fi

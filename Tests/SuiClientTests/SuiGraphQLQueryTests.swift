@@ -4,12 +4,12 @@ import Foundation
 import Testing
 
 /// The documents SuiGraphQLReader sends, checked against Sui's schema with graphql-core
-/// (Debian's python3-graphql-core) when it is installed.
+/// (installed by scripts/install-deps.sh into the project's `.build-python` venv).
 @Suite("GraphQL query documents")
 struct SuiGraphQLQueryTests {
-    static let graphQLCoreAvailable: Bool = {
-        (try? run("/usr/bin/env", ["python3", "-c", "import graphql"]).status) == 0
-    }()
+    /// The venv's interpreter (`make test` creates it).
+    static let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent(".build-python/bin/python").path
 
     static let validator = """
         import json, sys
@@ -31,14 +31,14 @@ struct SuiGraphQLQueryTests {
         }
     }
 
-    @Test("every document validates against schema.graphql", .enabled(if: graphQLCoreAvailable, "python3 graphql-core is not installed"))
+    @Test("every document validates against schema.graphql")
     func validatesAgainstSchema() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sui-queries-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: file) }
         let documents = SuiValue.object(SuiGraphQLQueries.all.mapValues { .string($0) })
         try Data(documents.jsonText.utf8).write(to: file)
         let schema = SuiFixtures.directory.appendingPathComponent("graphql/schema.graphql").path
-        let result = try run("/usr/bin/env", ["python3", "-c", Self.validator, schema, file.path])
+        let result = try run(Self.python, ["-c", Self.validator, schema, file.path])
         #expect(result.status == 0, "\(result.output)\(result.error)")
     }
 }
