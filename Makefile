@@ -12,6 +12,7 @@ build: deps
 
 ## Install what is missing, build, and start daas-master on embedded defaults.
 run: deps
+	$(SWIFT) build -c release --product daasctl
 	$(SWIFT) build -c release --product daas-master
 	.build/release/daas-master --data-dir $(DATA_DIR)
 
@@ -29,6 +30,7 @@ bench: deps
 	.build/release/daas-bench api
 	.build/release/daas-bench scheduler
 	.build/release/daas-bench attest
+	.build/release/daas-bench seal
 
 clean:
 	rm -rf .build
