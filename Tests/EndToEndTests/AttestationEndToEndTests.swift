@@ -12,8 +12,7 @@ struct AttestationEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        let server = try String(contentsOfFile: master.kubeconfig, encoding: .utf8).split(separator: "\n")
-            .first { $0.contains("server:") }!.split(separator: " ").last!
+        let server = master.server
         let measured = try runProduct("daasctl", ["attest", "measure", productsDirectory.appendingPathComponent("daas-master").path])
         let pcr0 = try #require(measured.output.split(separator: "\n").last?.split(separator: " ").last)
         let devRoot = master.dataDir + "/attest/root.pem"
@@ -66,8 +65,7 @@ struct AttestationEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        let server = try String(contentsOfFile: master.kubeconfig, encoding: .utf8).split(separator: "\n")
-            .first { $0.contains("server:") }!.split(separator: " ").last!
+        let server = master.server
         let port = String(server.split(separator: ":").last!)
         let devRoot = master.dataDir + "/attest/root.pem"
 

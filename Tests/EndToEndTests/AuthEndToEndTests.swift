@@ -16,8 +16,7 @@ struct AuthEndToEndTests {
         #expect(admin.output.contains("system:admin") && admin.output.contains("[system:masters system:authenticated]"))
         #expect(try master.kubectl(["auth", "can-i", "delete", "nodes"]).output == "yes\n")
 
-        let server = try String(contentsOfFile: master.kubeconfig, encoding: .utf8).split(separator: "\n")
-            .first { $0.contains("server:") }!.split(separator: " ").last!
+        let server = master.server
         let userConfig = root + "/alice.kubeconfig"
         let issued = try runProduct("daasctl", ["pki", "user", "alice", "--group", "devs", "--data-dir", master.dataDir, "--server", String(server), "-o", userConfig])
         #expect(issued.status == 0, "\(issued.error)")
@@ -46,8 +45,7 @@ struct AuthEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        let server = try String(contentsOfFile: master.kubeconfig, encoding: .utf8).split(separator: "\n")
-            .first { $0.contains("server:") }!.split(separator: " ").last!
+        let server = master.server
         let ca = master.dataDir + "/pki/ca.crt"
         let health = try run("/usr/bin/env", ["curl", "-s", "--cacert", ca, "\(server)/healthz"])
         #expect(health.output == "ok")

@@ -20,8 +20,7 @@ struct SealEndToEndTests {
 
     func start(_ extra: [String] = []) throws -> Cluster {
         let master = try MasterProcess.start(dataDir: root + "/data", arguments: ["--stake-ttl", "2"] + extra)
-        let server = try String(contentsOfFile: master.kubeconfig, encoding: .utf8).split(separator: "\n")
-            .first { $0.contains("server:") }!.split(separator: " ").last!
+        let server = master.server
         let ledger = try String(contentsOfFile: master.dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let clusterID = try String(contentsOfFile: master.dataDir + "/cluster-id", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         return Cluster(master: master, server: String(server), ledger: ledger, clusterID: clusterID, devRoot: master.dataDir + "/attest/root.pem", ca: master.dataDir + "/pki/ca.crt")

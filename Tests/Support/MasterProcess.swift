@@ -52,6 +52,12 @@ public final class MasterProcess: @unchecked Sendable {
         public var description: String
     }
 
+    /// The API server URL, as the admin kubeconfig names it.
+    public var server: String {
+        let text = (try? String(contentsOfFile: kubeconfig, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.contains("server:") }.flatMap { $0.split(separator: " ").last }.map(String.init) ?? ""
+    }
+
     /// Runs kubectl against this master.
     public func kubectl(_ arguments: [String]) throws -> CommandResult {
         try run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig] + arguments)

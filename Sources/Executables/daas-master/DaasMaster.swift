@@ -73,17 +73,37 @@ struct DaasMaster: AsyncParsableCommand {
         } catch {
             throw Failure("cannot create the data directory \(dataDir): \(error.localizedDescription)")
         }
+        // The store first: a wrong key must stop the master before anything else starts.
+        let provider = keyEnv.map { KeyProvider.environment($0) } ?? .file(keyFile ?? dataDir + "/store.key")
+        let store: MVCCStore
+        do {
+            store = try MVCCStore.lmdb(directory: dataDir + "/store", keyProvider: provider, logger: logger)
+        } catch let error as StoreError {
+            throw Failure("cannot open the store: \(error.message)")
+        }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             defer { tasks.cancelAll() }
             var endpoints = suiRPC
             if endpoints.isEmpty {
-                let url = try await SuiLedger.startDevLedger(in: &tasks, dataDir: dataDir, listen: ledgerListen, logger: logger)
+                let url: String
+                do {
+                    url = try await SuiLedger.startDevLedger(in: &tasks, dataDir: dataDir, listen: ledgerListen, logger: logger)
+                } catch {
+                    await store.close()
+                    throw error
+                }
                 FileHandle.standardOutput.write(Data("daas-master: dev Sui ledger at \(url) (daasctl stake add --ledger \(url) ...)\n".utf8))
                 endpoints = [suiTransport == "graphql" ? url + "/graphql" : url]
             }
-            let (reader, client) = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)
+            let reader: any SuiReader, client: HTTPClient
             do {
-                try await serve(reader: reader, owners: owners, host: host, port: port, logger: logger)
+                (reader, client) = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)
+            } catch {
+                await store.close()
+                throw error
+            }
+            do {
+                try await serve(store: store, reader: reader, owners: owners, host: host, port: port, logger: logger)
             } catch {
                 try? await client.shutdown()
                 throw error
@@ -100,14 +120,7 @@ struct DaasMaster: AsyncParsableCommand {
         return (String(text[..<colon]), port)
     }
 
-    private func serve(reader: any SuiReader, owners: Set<SuiAddress>, host: String, port: Int, logger: Logger) async throws {
-        let provider = keyEnv.map { KeyProvider.environment($0) } ?? .file(keyFile ?? dataDir + "/store.key")
-        let store: MVCCStore
-        do {
-            store = try MVCCStore.lmdb(directory: dataDir + "/store", keyProvider: provider, logger: logger)
-        } catch let error as StoreError {
-            throw Failure("cannot open the store: \(error.message)")
-        }
+    private func serve(store: MVCCStore, reader: any SuiReader, owners: Set<SuiAddress>, host: String, port: Int, logger: Logger) async throws {
         let objects = ObjectStore(store: store)
         var configuration = KubeAPIServer.Configuration(host: host, port: port, dataDirectory: dataDir)
         do {

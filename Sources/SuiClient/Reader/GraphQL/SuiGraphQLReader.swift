@@ -76,15 +76,9 @@ public struct SuiGraphQLReader: SuiReader {
 
     /// Owned objects of type `0x3::staking_pool::StakedSui`, all pages, principal read from `contents.json`.
     public func stakes(owner: SuiAddress) async throws(SuiClientError) -> [StakedSui] {
-        var stakes: [StakedSui] = []
-        var cursor: String?
-        for _ in 0..<10_000 {
-            let page = try await ownedObjects(owner: owner, type: StakedSui.moveType, cursor: cursor, limit: 50)
-            for object in page.items { stakes.append(try SuiJSONRPCDecoding.stakedSui(object)) }
-            guard let next = page.nextCursor else { return stakes }
-            cursor = next
+        try await StakePaging.collect { cursor async throws(SuiClientError) in
+            try await ownedObjects(owner: owner, type: StakedSui.moveType, cursor: cursor, limit: 50)
         }
-        throw .malformed("StakedSui paging did not end")
     }
 
     /// `events(filter:{type:}, first:, after:)`.

@@ -71,15 +71,9 @@ public struct SuiJSONRPCReader: SuiReader {
 
     /// Every StakedSui `owner` owns: `suix_getOwnedObjects` filtered by `0x3::staking_pool::StakedSui`, all pages.
     public func stakes(owner: SuiAddress) async throws(SuiClientError) -> [StakedSui] {
-        var stakes: [StakedSui] = []
-        var cursor: String?
-        for _ in 0..<10_000 {
-            let page = try await ownedObjects(owner: owner, type: StakedSui.moveType, cursor: cursor, limit: 50)
-            for object in page.items { stakes.append(try SuiJSONRPCDecoding.stakedSui(object)) }
-            guard let next = page.nextCursor else { return stakes }
-            cursor = next
+        try await StakePaging.collect { cursor async throws(SuiClientError) in
+            try await ownedObjects(owner: owner, type: StakedSui.moveType, cursor: cursor, limit: 50)
         }
-        throw .malformed("StakedSui paging did not end")
     }
 
     /// `suix_queryEvents` with a `MoveEventType` filter, ascending.
