@@ -223,7 +223,15 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SealAuthTests", dependencies: ["SealAuth", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SealAuthTests",
+            dependencies: [
+                "SealAuth", "SuiDevLedger", "DaaSTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TEEAttestTests",
             dependencies: [

@@ -95,10 +95,10 @@ struct SealEndToEndTests {
         #expect(try eventually(10) { try alice(["get", "configmaps"]).error.contains("You must be logged in to the server") })
     }
 
-    @Test("a node token registers its Node and renews its Lease, and cannot touch another node (403)")
+    @Test("a node token registers its Node and renews its Lease, and cannot touch another node (403); the master reads stake over GraphQL")
     func node() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let cluster = try start()
+        let cluster = try start(["--sui-transport", "graphql"])
         defer { cluster.master.stop() }
         let keystore = root + "/worker.keystore"
         let address = try newKey(keystore, scheme: "secp256k1")

@@ -54,6 +54,12 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Seconds a stake reading is trusted; an address that unstakes is locked out within this time.")
     var stakeTTL: Int64 = 30
 
+    @Option(help: "Longest lifetime (exp - iat) accepted for user tokens, in seconds.")
+    var userTokenMaxLifetime: Int64 = 3_600
+
+    @Option(help: "Longest lifetime accepted for node tokens, in seconds.")
+    var nodeTokenMaxLifetime: Int64 = 86_400
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -67,6 +73,7 @@ struct DaasMaster: AsyncParsableCommand {
             owners.insert(address)
         }
         guard stakeTTL > 0 else { throw Failure("--stake-ttl must be positive") }
+        guard userTokenMaxLifetime > 0, nodeTokenMaxLifetime > 0 else { throw Failure("token lifetimes must be positive") }
         let ledgerListen = try Self.hostPort(devLedgerListen, option: "--dev-ledger-listen")
         do {
             try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -92,7 +99,12 @@ struct DaasMaster: AsyncParsableCommand {
                     await store.close()
                     throw error
                 }
-                FileHandle.standardOutput.write(Data("daas-master: dev Sui ledger at \(url) (daasctl stake add --ledger \(url) ...)\n".utf8))
+                FileHandle.standardOutput.write(Data("""
+                    daas-master: dev Sui ledger at \(url)
+                    daas-master: Seal access: daasctl key new; daasctl stake add --ledger \(url) --address <0x...> --amount 2000000000; \
+                    daasctl kubeconfig --master <API URL> --root \(dataDir)/attest/root.pem --output <file>
+
+                    """.utf8))
                 endpoints = [suiTransport == "graphql" ? url + "/graphql" : url]
             }
             let reader: any SuiReader, client: HTTPClient
@@ -136,6 +148,7 @@ struct DaasMaster: AsyncParsableCommand {
         var policy = SealPolicy(clusterID: clusterID)
         policy.clusterOwners = owners
         policy.minimumStake = [.user: userMinStake, .node: nodeMinStake]
+        policy.maxLifetime = [.user: userTokenMaxLifetime, .node: nodeTokenMaxLifetime]
         var sealConfiguration = SealVerifierConfiguration(policy: policy)
         sealConfiguration.stakeTTL = stakeTTL
         let verifier = SealVerifier(configuration: sealConfiguration, reader: reader, logger: logger)
