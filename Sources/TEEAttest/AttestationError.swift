@@ -113,6 +113,20 @@ public struct AttestationError: Error, Sendable, Equatable, CustomStringConverti
         public static let devMeasurementFailed = Code(rawValue: "dev.measurement_failed")
         /// Creating or signing a certificate or document failed.
         public static let devSigningFailed = Code(rawValue: "dev.signing_failed")
+
+        // MARK: Master (MasterAttestationClient)
+        /// The master URL is not `https://host[:port]`.
+        public static let masterInvalidURL = Code(rawValue: "master.invalid_url")
+        /// The master could not be reached, or the TLS connection failed or timed out.
+        public static let masterUnreachable = Code(rawValue: "master.unreachable")
+        /// The master answered the attestation request with a status other than 200.
+        public static let masterHTTPStatus = Code(rawValue: "master.http_status")
+        /// The TLS key the server presented is not the attested `public_key`.
+        public static let masterKeyMismatch = Code(rawValue: "master.key_mismatch")
+        /// The attested `user_data` is not a master binding.
+        public static let masterBindingInvalid = Code(rawValue: "master.binding_invalid")
+        /// The CA the server presented is not the attested CA.
+        public static let masterCAMismatch = Code(rawValue: "master.ca_mismatch")
     }
 
     /// What failed, stable across releases.

@@ -52,7 +52,7 @@ struct AttestCommand: AsyncParsableCommand {
             let verifier = try trust.verifier()
             let root = trust.root
             if let master {
-                let result = try await MasterAttestationFetcher.verify(url: master, verifier: verifier, expectations: expectations)
+                let result = try await trust.verifyMaster(master, expectations: expectations)
                 verified = result.verified
                 print("master: \(master): TLS key and CA bound by the attestation; cluster id \(result.binding.clusterID); CA sha256 \(Hex.encode(result.binding.caSHA256))")
             } else {

@@ -21,6 +21,17 @@ struct AttestationTrustOptions: ParsableArguments {
         return expectations
     }
 
+    /// Verifies the master at `url` against `expectations` (default: these options') and checks
+    /// the document binds the TLS connection; a refusal becomes one line.
+    func verifyMaster(_ url: String, expectations: AttestationExpectations? = nil) async throws -> MasterAttestationClient.Result {
+        let expectations = try expectations ?? self.expectations()
+        do {
+            return try await MasterAttestationClient.verify(url: url, verifier: try verifier(), expectations: expectations)
+        } catch let error as AttestationError {
+            throw Failure("master attestation refused: \(error)")
+        }
+    }
+
     /// A verifier pinned to `--root`, or to the AWS Nitro root.
     func verifier() throws -> AttestationVerifier {
         do {

@@ -19,10 +19,8 @@ struct KubeconfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let keyPair = try key.keyPair()
-        let result = try await MasterAttestationFetcher.verify(url: master, verifier: try trust.verifier(), expectations: try trust.expectations())
-        let caPEM = "-----BEGIN CERTIFICATE-----\n"
-            + Data(result.caCertificateDER).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
-            + "\n-----END CERTIFICATE-----\n"
+        let result = try await trust.verifyMaster(master)
+        let caPEM = result.caCertificatePEM
         // The plugin runs this very binary, by absolute path, whatever PATH kubectl later has.
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let keystore = URL(fileURLWithPath: key.path).standardizedFileURL.path

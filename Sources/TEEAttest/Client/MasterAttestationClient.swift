@@ -3,24 +3,39 @@ import Foundation
 import NIOCore
 import NIOPosix
 import NIOSSL
-import TEEAttest
 import SwiftASN1
 import X509
 
 /// Fetches a master's attestation document over TLS and verifies that it binds that very TLS
 /// connection: the attested `public_key` must be the certificate key the server presented, and
 /// the attested CA hash the CA it presented. Only then is the master (and its CA) trusted.
-enum MasterAttestationFetcher {
+///
+/// This is the join step of every client: the worker and `daasctl kubeconfig` run it, with a fresh
+/// random nonce, before they send any token.
+public enum MasterAttestationClient {
     /// What a verified master proved.
-    struct Result {
-        var verified: VerifiedAttestation
-        var binding: MasterBinding
-        var caCertificateDER: [UInt8]
+    public struct Result: Sendable {
+        /// The verified document.
+        public var verified: VerifiedAttestation
+        /// The cluster id and CA hash the document binds.
+        public var binding: MasterBinding
+        /// The CA certificate (DER) the server presented and the document binds: pin it.
+        public var caCertificateDER: [UInt8]
+
+        /// The CA certificate as PEM, for a kubeconfig or a TLS trust root.
+        public var caCertificatePEM: String {
+            "-----BEGIN CERTIFICATE-----\n"
+                + Data(caCertificateDER).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+                + "\n-----END CERTIFICATE-----\n"
+        }
     }
 
-    static func verify(url: String, verifier: AttestationVerifier, expectations: AttestationExpectations) async throws -> Result {
+    /// Fetches a fresh document from `url` (`https://host[:port]`) with a random 32-byte nonce,
+    /// verifies it with `verifier` and `expectations`, and checks it binds the TLS connection.
+    /// Throws ``AttestationError`` (`master.*` codes, or the verifier's).
+    public static func verify(url: String, verifier: AttestationVerifier, expectations: AttestationExpectations) async throws -> Result {
         guard let components = URLComponents(string: url), components.scheme == "https", let host = components.host else {
-            throw Failure("--master must be an https:// URL")
+            throw AttestationError(.masterInvalidURL, "the master URL must be https://host[:port], got \(url.prefix(200))")
         }
         let port = components.port ?? 443
         var expectations = expectations
@@ -30,31 +45,27 @@ enum MasterAttestationFetcher {
         expectations.requireUserData = true
         let (chain, response) = try await fetch(host: host, port: port, path: "/daas/v1/attestation?nonce=" + Hex.encode(nonce))
         guard let status = response.status, status == 200 else {
-            throw Failure("\(url) answered \(response.status.map(String.init) ?? "no HTTP response") to the attestation request")
+            throw AttestationError(.masterHTTPStatus, "\(url) answered \(response.status.map(String.init) ?? "no HTTP response") to the attestation request")
         }
-        let verified: VerifiedAttestation
-        do {
-            verified = try verifier.verify(response.body, expectations: expectations)
-        } catch let error as AttestationError {
-            throw Failure("attestation refused: \(error)")
-        }
+        let verified = try verifier.verify(response.body, expectations: expectations)
         guard let leaf = chain.first, let tlsKey = try? Certificate(derEncoded: leaf.toDERBytes()).publicKey.subjectPublicKeyInfoBytes,
             verified.publicKey.map({ $0.elementsEqual(tlsKey) }) == true
         else {
-            throw Failure("refused: the TLS key \(url) presented is not the attested public_key (a man in the middle, or another server)")
+            throw AttestationError(.masterKeyMismatch, "the TLS key \(url) presented is not the attested public_key (a man in the middle, or another server)")
         }
         let binding: MasterBinding
         do {
             binding = try MasterBinding(userData: verified.userData ?? [])
         } catch {
-            throw Failure("refused: the attested user_data is not a master binding: \(error)")
+            throw AttestationError(.masterBindingInvalid, "the attested user_data is not a master binding: \(error)")
         }
         guard chain.count >= 2, let caDER = try? chain[chain.count - 1].toDERBytes(), Array(SHA256.hash(data: caDER)) == binding.caSHA256 else {
-            throw Failure("refused: the CA \(url) presented does not match the attested CA hash")
+            throw AttestationError(.masterCAMismatch, "the CA \(url) presented does not match the attested CA hash")
         }
         return Result(verified: verified, binding: binding, caCertificateDER: caDER)
     }
 
+    /// A parsed `Connection: close` response.
     struct HTTPResponse {
         var status: Int?
         var body: [UInt8]
@@ -86,11 +97,11 @@ enum MasterAttestationFetcher {
                 .connect(host: host, port: port).get()
         } catch {
             promise.fail(error)
-            throw Failure("cannot connect to \(host):\(port): \(error)")
+            throw AttestationError(.masterUnreachable, "cannot connect to \(host):\(port): \(error)")
         }
         // A server that never closes must not hang the client: give up after 30 s.
         let deadline = eventLoop.scheduleTask(in: .seconds(30)) {
-            promise.fail(Failure("\(host):\(port) did not finish its answer within 30 s"))
+            promise.fail(AttestationError(.masterUnreachable, "\(host):\(port) did not finish its answer within 30 s"))
             channel.close(promise: nil)
         }
         promise.futureResult.whenComplete { _ in deadline.cancel() }
@@ -128,7 +139,7 @@ final class ResponseCollector: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         bytes += unwrapInboundIn(data).readableBytesView
-        if bytes.count > 1 << 20 { finish(.failure(Failure("the attestation response is larger than 1 MiB")), context) }
+        if bytes.count > 1 << 20 { finish(.failure(AttestationError(.inputTooLarge, "the attestation response is larger than 1 MiB")), context) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -139,11 +150,11 @@ final class ResponseCollector: ChannelInboundHandler {
         // A peer that closes TCP without close_notify: the response is judged by its bytes (the
         // Content-Length and then the signature), so that is the end of the stream, not a failure.
         if case NIOSSLError.uncleanShutdown? = error as? NIOSSLError { return }
-        finish(.failure(Failure("TLS or connection error: \(error)")), context)
+        finish(.failure(AttestationError(.masterUnreachable, "TLS or connection error: \(error)")), context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        finish(.failure(Failure("the connection closed before a response")), context)
+        finish(.failure(AttestationError(.masterUnreachable, "the connection closed before a response")), context)
     }
 
     private func finish(_ result: Result<([NIOSSLCertificate], [UInt8]), any Error>, _ context: ChannelHandlerContext) {
