@@ -145,7 +145,18 @@ let package = Package(
             path: "Sources/Scheduler/Testing",
             swiftSettings: swiftSettings
         ),
-        .target(name: "Agent", swiftSettings: swiftSettings),
+        .target(
+            name: "Agent",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Executables (thin: parse flags, compose libraries)
         .executableTarget(
@@ -164,7 +175,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "daas-worker",
-            dependencies: ["Agent", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Agent", "SealAuth", "SuiClient", "TEEAttest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/Executables/daas-worker",
             swiftSettings: swiftSettings
         ),

@@ -1,7 +1,6 @@
-/// Agent: the node agent: registration, heartbeats, pod lifecycle and the container runtime.
-///
-/// Not built yet: this namespace holds no behaviour. The README's status table tracks it.
+/// Agent: the node agent. Today it joins a node to the cluster: it registers the Node and keeps
+/// its Lease (and status heartbeat) fresh, over HTTPS like any client. It does not run pods yet.
 public enum Agent {
     /// This library's semantic version; Docs/changelogs/Agent.md records each release.
-    public static let version = "0.0.0"
+    public static let version = "0.1.0"
 }

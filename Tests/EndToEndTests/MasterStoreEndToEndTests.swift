@@ -58,11 +58,4 @@ struct MasterStoreEndToEndTests {
         #expect(lines.count == 1 && lines[0].hasPrefix("Error: cannot open the store: the store at"))
         #expect(result.error.contains("is sealed with key"))
     }
-
-    @Test("daas-worker says plainly that it is not built yet")
-    func workerNotBuilt() throws {
-        let result = try runProduct("daas-worker", [])
-        #expect(result.status != 0)
-        #expect(result.error == "Error: the node agent is not built yet (README status table)\n")
-    }
 }

@@ -1,14 +1,91 @@
+import Agent
 import ArgumentParser
+import Foundation
+import Logging
+import SealAuth
+import ServiceLifecycle
+import SuiClient
+import TEEAttest
+import UnixSignals
 
-/// `daas-worker`: the node agent. Not built yet; it says so and exits non-zero.
+/// `daas-worker`: the node agent. It trusts a master only after verifying its attestation (fresh
+/// nonce, root, PCRs, TLS key and CA binding), then authenticates with node Seal tokens, registers
+/// its Node and renews its Lease until SIGTERM/SIGINT. It does not run pods yet.
 @main
-struct DaasWorker: ParsableCommand {
+struct DaasWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daas-worker",
-        abstract: "K3s-DaaS node agent (not built yet; see the README status table)."
-    )
+        abstract: "K3s-DaaS node agent: attested join, node Seal tokens, Node registration and Lease heartbeats (no pods yet).")
 
-    func run() throws {
-        throw Failure("the node agent is not built yet (README status table)")
+    @Option(help: "The master URL, e.g. https://127.0.0.1:6443.") var master: String
+    @Option(help: "Trusted attestation root (PEM). Default: the AWS Nitro Enclaves Root-G1.") var root: String?
+    @Option(name: .customLong("pcr"), help: "An expected PCR of the master as N=HEX; repeatable.") var pcrs: [String] = []
+    @Option(help: "This node's name. Default: the host name.") var nodeName: String?
+    @Option(help: "The Sui keystore holding the node's key. Default: $DAAS_KEYSTORE, else ~/.daas/sui.keystore.") var keystore: String?
+    @Option(help: "The address of the key to use. Default: the keystore's first key.") var address: String?
+    @Option(help: "Lifetime of each node token, in seconds (the master accepts at most 24 h by default).") var tokenLifetime: Int64 = 3_600
+    @Option(help: "Seconds between Lease renewals.") var heartbeatInterval: Int = 10
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+
+    func run() async throws {
+        var logger = Logger(label: "daas-worker")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let name = (nodeName ?? ProcessInfo.processInfo.hostName).lowercased()
+        guard SealSubject("node:\(name)") != nil else { throw Failure("--node-name \(name) is not a valid node name (DNS-1123 subdomain)") }
+        guard tokenLifetime > 60, heartbeatInterval > 0 else { throw Failure("--token-lifetime must exceed 60 s and --heartbeat-interval be positive") }
+        let keyPair = try loadKey()
+
+        // The join: nothing is sent to the master before its attestation verifies.
+        var expectations = AttestationExpectations()
+        for spec in pcrs {
+            let parts = spec.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let index = Int(parts[0]), (0...31).contains(index), let value = try? Hex.decode(String(parts[1])), !value.isEmpty else {
+                throw Failure("--pcr \(spec): expected N=HEX with N in 0...31")
+            }
+            expectations.pcrs[index] = value
+        }
+        let attested: MasterAttestationClient.Result
+        do {
+            let verifier: AttestationVerifier
+            if let root {
+                verifier = try AttestationVerifier(rootPEM: try String(contentsOfFile: root, encoding: .utf8))
+            } else {
+                verifier = try AttestationVerifier()
+            }
+            attested = try await MasterAttestationClient.verify(url: master, verifier: verifier, expectations: expectations)
+        } catch let error as AttestationError {
+            throw Failure("master attestation refused: \(error)")
+        } catch {
+            throw Failure("cannot read the root \(root ?? ""): \(error.localizedDescription)")
+        }
+        let clusterID = attested.binding.clusterID
+        logger.info("master attested", metadata: ["cluster": "\(clusterID)", "module": "\(attested.verified.moduleID)", "node": "\(name)"])
+
+        let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: clusterID, lifetime: tokenLifetime)
+        var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
+        configuration.renewInterval = .seconds(heartbeatInterval)
+        let agent = NodeAgent(configuration: configuration, credentials: { try await tokens.token() }, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch let error as AgentError {
+            throw Failure("\(error)")
+        }
+    }
+
+    private func loadKey() throws -> SuiKeyPair {
+        let path = keystore ?? ProcessInfo.processInfo.environment["DAAS_KEYSTORE"] ?? NSHomeDirectory() + "/.daas/sui.keystore"
+        var selected: SuiAddress?
+        if let address {
+            guard let parsed = SuiAddress(hex: address) else { throw Failure("--address \(address) is not a Sui address") }
+            selected = parsed
+        }
+        do {
+            return try SuiKeystore.load(path: path).keyPair(for: selected)
+        } catch let error as SuiClientError {
+            throw Failure("\(path): \(error)")
+        }
     }
 }

@@ -1,0 +1,65 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// The agent's HTTPS connection to the API server: TLS pinned to the attested CA, a bearer token
+/// from the credentials provider on every request, JSON bodies, bounded responses.
+struct APIConnection: Sendable {
+    private let http: HTTPClient
+    private let server: String
+    private let credentials: @Sendable () async throws -> String
+
+    init(server: String, caCertificatePEM: String, credentials: @escaping @Sendable () async throws -> String) throws(AgentError) {
+        guard let url = URL(string: server), url.scheme == "https", url.host != nil else {
+            throw AgentError(.invalidConfiguration, "the API server must be https://host:port, got \(server.prefix(200))")
+        }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        do {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caCertificatePEM.utf8)))
+        } catch {
+            throw AgentError(.invalidConfiguration, "the CA certificate is not PEM: \(error)")
+        }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        configuration.redirectConfiguration = .disallow
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
+        self.credentials = credentials
+    }
+
+    /// Sends `body` (JSON) and returns the status and the parsed JSON answer (at most 4 MiB).
+    func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, contentType: String = "application/json") async throws(AgentError)
+        -> (status: Int, object: [String: Any])
+    {
+        let token: String
+        do {
+            token = try await credentials()
+        } catch {
+            throw AgentError(.credentials, "cannot mint a node token: \(error)")
+        }
+        var request = HTTPClientRequest(url: server + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            guard let data = try? JSONSerialization.data(withJSONObject: body) else { throw AgentError(.invalidConfiguration, "unencodable body") }
+            request.body = .bytes(ByteBuffer(bytes: Array(data)))
+        }
+        do {
+            let response = try await http.execute(request, timeout: .seconds(30))
+            let bytes = try await response.body.collect(upTo: 4 << 20)
+            let object = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
+            return (Int(response.status.code), object)
+        } catch {
+            throw AgentError(.unreachable, "\(method) \(path): \(error)")
+        }
+    }
+
+    /// Closes the connection pool.
+    func shutdown() async {
+        try? await http.shutdown()
+    }
+}

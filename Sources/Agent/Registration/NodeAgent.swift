@@ -1,0 +1,106 @@
+import Foundation
+import NIOHTTP1
+public import Logging
+public import ServiceLifecycle
+
+/// Joins a node to the cluster and keeps it alive: registers the Node (or adopts an existing one
+/// of the same name), reports its status, creates its Lease in `kube-node-lease` and renews it
+/// every ``NodeAgentConfiguration/renewInterval`` until graceful shutdown. Every request carries a
+/// fresh bearer token from the credentials provider (a node Seal token in daas-worker).
+public struct NodeAgent: Service {
+    private let configuration: NodeAgentConfiguration
+    private let credentials: @Sendable () async throws -> String
+    private let logger: Logger
+
+    /// Creates an agent.
+    /// - Parameters:
+    ///   - configuration: The API server, its CA, the node name and the intervals.
+    ///   - credentials: Returns the bearer token for the next request.
+    ///   - logger: Receives registration and heartbeat events (never tokens).
+    public init(configuration: NodeAgentConfiguration, credentials: @escaping @Sendable () async throws -> String, logger: Logger) {
+        self.configuration = configuration
+        self.credentials = credentials
+        self.logger = logger
+    }
+
+    /// Registers, then heartbeats until graceful shutdown. Throws ``AgentError`` when registration
+    /// is refused; transient heartbeat failures are logged and retried at the next interval.
+    public func run() async throws {
+        let api = try APIConnection(server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, credentials: credentials)
+        do {
+            try await serve(api)
+        } catch {
+            await api.shutdown()
+            throw error
+        }
+        await api.shutdown()
+    }
+
+    private func serve(_ api: APIConnection) async throws {
+        let name = configuration.nodeName
+        let started = Date()
+        let uid = try await register(api)
+        try await reportStatus(api, since: started)
+        try await renewLease(api, nodeUID: uid)
+        logger.info("node registered", metadata: ["node": "\(name)", "uid": "\(uid ?? "")"])
+        var lastStatus = ContinuousClock.now
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await Task.sleep(for: configuration.renewInterval)
+            } catch {
+                return  // cancelled
+            }
+            if Task.isShuttingDownGracefully { return }
+            do {
+                try await renewLease(api, nodeUID: uid)
+                if ContinuousClock.now - lastStatus >= configuration.statusInterval {
+                    try await reportStatus(api, since: started)
+                    lastStatus = .now
+                }
+            } catch {
+                logger.warning("heartbeat failed; retrying at the next interval", metadata: ["node": "\(name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Creates the Node, or adopts the existing one; returns its uid.
+    private func register(_ api: APIConnection) async throws(AgentError) -> String? {
+        let created = try await api.send(.POST, "/api/v1/nodes", body: NodeDocuments.node(configuration))
+        switch created.status {
+        case 201, 200:
+            return (created.object["metadata"] as? [String: Any])?["uid"] as? String
+        case 409:
+            let existing = try await api.send(.GET, "/api/v1/nodes/\(configuration.nodeName)")
+            try Self.check(existing, "get node")
+            return (existing.object["metadata"] as? [String: Any])?["uid"] as? String
+        default:
+            try Self.check(created, "register node")
+            return nil
+        }
+    }
+
+    private func reportStatus(_ api: APIConnection, since: Date) async throws(AgentError) {
+        let patched = try await api.send(
+            .PATCH, "/api/v1/nodes/\(configuration.nodeName)/status", body: NodeDocuments.status(configuration, now: Date(), since: since),
+            contentType: "application/merge-patch+json")
+        try Self.check(patched, "report node status")
+    }
+
+    private func renewLease(_ api: APIConnection, nodeUID: String?) async throws(AgentError) {
+        let path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/\(configuration.nodeName)"
+        let lease = NodeDocuments.lease(configuration, nodeUID: nodeUID, now: Date())
+        let patched = try await api.send(.PATCH, path, body: ["spec": lease["spec"] ?? [:]], contentType: "application/merge-patch+json")
+        if patched.status == 404 {
+            let created = try await api.send(.POST, "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", body: lease)
+            try Self.check(created, "create lease")
+            return
+        }
+        try Self.check(patched, "renew lease")
+    }
+
+    private static func check(_ response: (status: Int, object: [String: Any]), _ action: String) throws(AgentError) {
+        guard !(200..<300).contains(response.status) else { return }
+        let message = response.object["message"] as? String ?? "no message"
+        throw AgentError(.refused, "\(action): the API server answered \(response.status): \(message)")
+    }
+}

@@ -1,0 +1,85 @@
+import DaaSTestSupport
+import Foundation
+import Testing
+
+/// daas-worker joins only an attested master, with a node Seal token, and keeps its Lease fresh.
+@Suite("daas-worker join")
+struct WorkerEndToEndTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-worker-\(UUID().uuidString)").path
+
+    /// Starts daas-worker with `arguments`; its output goes to the returned file.
+    func startWorker(_ arguments: [String]) throws -> (Process, String) {
+        let output = root + "/worker-\(UUID().uuidString).log"
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent("daas-worker")
+        process.arguments = arguments
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return (process, output)
+    }
+
+    func eventually(_ seconds: Double, _ body: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date() + seconds
+        while Date() < deadline {
+            if try body() { return true }
+            usleep(200_000)
+        }
+        return try body()
+    }
+
+    @Test("an attested join registers the Node (NotReady: no pods yet) and renews its Lease; SIGTERM stops it cleanly")
+    func join() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let ledger = try String(contentsOfFile: master.dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let keystore = root + "/worker.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
+        let address = try #require(try runProduct("daasctl", ["key", "show", "--keystore", keystore]).output
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
+        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--address", String(address), "--amount", "10000000000"]).status == 0)
+        let measured = try runProduct("daasctl", ["attest", "measure", productsDirectory.appendingPathComponent("daas-master").path])
+        let pcr0 = try #require(measured.output.split(separator: "\n").last?.split(separator: " ").last)
+        let common = ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore]
+
+        let (worker, log) = try startWorker(common + ["--node-name", "worker-a", "--pcr", "0=\(pcr0)", "--heartbeat-interval", "1"])
+        defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+        let registered = try eventually(30) {
+            try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}"]).output == "ContainerRuntimeNotReady"
+        }
+        #expect(registered, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        let nodes = try master.kubectl(["get", "nodes"])
+        #expect(nodes.output.contains("worker-a") && nodes.output.contains("NotReady") && nodes.output.contains("v1.32.0-daas"))
+        func renewTime() throws -> String {
+            try master.kubectl(["get", "lease", "worker-a", "-n", "kube-node-lease", "-o", "jsonpath={.spec.renewTime}"]).output
+        }
+        let first = try renewTime()
+        #expect(!first.isEmpty)
+        #expect(try eventually(15) { try renewTime() != first }, "the Lease is renewed")
+        #expect(try master.kubectl(["get", "lease", "worker-a", "-n", "kube-node-lease", "-o", "jsonpath={.metadata.ownerReferences[0].kind}"]).output == "Node")
+        worker.terminate()
+        worker.waitUntilExit()
+        #expect(worker.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+    }
+
+    @Test("a wrong PCR0, another root or an unstaked key: the worker stops with one clear line and registers nothing")
+    func refused() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let keystore = root + "/worker.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
+        let common = ["--master", master.server, "--keystore", keystore, "--node-name", "worker-b"]
+
+        let wrongPCR = try runProduct("daas-worker", common + ["--root", master.dataDir + "/attest/root.pem", "--pcr", "0=00ff"])
+        #expect(wrongPCR.status != 0 && wrongPCR.error.contains("master attestation refused: policy.pcr_mismatch"), "\(wrongPCR.error)")
+        let wrongRoot = try runProduct("daas-worker", common)
+        #expect(wrongRoot.status != 0 && wrongRoot.error.contains("chain.untrusted_root"), "\(wrongRoot.error)")
+        let unstaked = try runProduct("daas-worker", common + ["--root", master.dataDir + "/attest/root.pem"])
+        #expect(unstaked.status != 0 && unstaked.error.contains("register node: the API server answered 401"), "\(unstaked.error)")
+        #expect(try master.kubectl(["get", "node", "worker-b"]).error.contains("NotFound"))
+    }
+}
