@@ -41,15 +41,6 @@ struct SealEndToEndTests {
         return String(try #require(added.output.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 }))
     }
 
-    /// Polls `body` until it returns true or `seconds` pass (for waits on the stake TTL, not timing).
-    func eventually(_ seconds: Double, _ body: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date() + seconds
-        while Date() < deadline {
-            if try body() { return true }
-            usleep(200_000)
-        }
-        return try body()
-    }
 
     @Test("a staker gets an attested kubeconfig; kubectl has only what RBAC gives; unstaking and revocation lock it out")
     func user() throws {

@@ -21,14 +21,6 @@ struct WorkerEndToEndTests {
         return (process, output)
     }
 
-    func eventually(_ seconds: Double, _ body: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date() + seconds
-        while Date() < deadline {
-            if try body() { return true }
-            usleep(200_000)
-        }
-        return try body()
-    }
 
     @Test("an attested join registers the Node (NotReady: no pods yet) and renews its Lease; SIGTERM stops it cleanly")
     func join() throws {

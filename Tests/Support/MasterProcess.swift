@@ -113,3 +113,14 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
         error: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "",
         status: process.terminationStatus)
 }
+
+/// Polls `body` every 200 ms until it returns true or `seconds` pass; returns its last answer.
+/// For waits on something asynchronous (a TTL, a heartbeat), never for timing assertions.
+public func eventually(_ seconds: Double, _ body: () throws -> Bool) rethrows -> Bool {
+    let deadline = Date() + seconds
+    while Date() < deadline {
+        if try body() { return true }
+        usleep(200_000)
+    }
+    return try body()
+}
