@@ -1,7 +1,9 @@
-/// KubeAPI: API machinery, the Kubernetes API server and the built-in controllers.
+/// KubeAPI: API machinery and the Kubernetes API server (HTTPS, authentication, RBAC and node
+/// authorization, a generic registry over EncStore, watch, discovery, OpenAPI, tables) and the
+/// built-in controllers (today the namespace controller).
 ///
-/// Not built yet: this namespace holds no behaviour. The README's status table tracks it.
+/// Start with ``KubeAPIServer`` and ``ObjectStore``; the README's status table says what is built.
 public enum KubeAPI {
     /// This library's semantic version; Docs/changelogs/KubeAPI.md records each release.
-    public static let version = "0.0.0"
+    public static let version = "0.1.0"
 }

@@ -115,6 +115,33 @@ struct StoreContractTests {
         }
     }
 
+    @Test("range at a past revision undoes later creates, updates and deletes; compacted and future revisions are refused", arguments: Implementation.allCases)
+    func rangeAtRevision(_ implementation: Implementation) async throws {
+        try await withStore(implementation) { store in
+            _ = try await store.create("/h/a", value: [1])
+            _ = try await store.create("/h/b", value: [2])
+            let before = try await store.currentRevision()
+            _ = try await store.put("/h/a", value: [10])
+            _ = try await store.delete("/h/b")
+            _ = try await store.create("/h/c", value: [3])
+            _ = try await store.transaction([.create("/h/d", value: [4]), .create("/other", value: [9])])
+            let then = try await store.range(prefix: "/h/", limit: 0, after: nil, atRevision: before)
+            #expect(then.kvs.map(\.key) == ["/h/a", "/h/b"] && then.kvs.map(\.value) == [[1], [2]] && then.revision == before && !then.more)
+            #expect(then.kvs[0].modRevision == before - 1, "the record as it was, with its metadata")
+            let middle = try await store.range(prefix: "/h/", limit: 0, after: nil, atRevision: before + 2)
+            #expect(middle.kvs.map(\.key) == ["/h/a"] && middle.kvs[0].value == [10])
+            let paged = try await store.range(prefix: "/h/", limit: 1, after: "/h/a", atRevision: before)
+            #expect(paged.kvs.map(\.key) == ["/h/b"] && !paged.more)
+            #expect(try await store.range(prefix: "/h/", limit: 1, after: nil, atRevision: before).more)
+            let now = try await store.currentRevision()
+            #expect(try await store.range(prefix: "/h/", limit: 0, after: nil, atRevision: now).kvs == (try await store.range(prefix: "/h/")).kvs)
+            await #expect(throws: StoreError.self) { try await store.range(prefix: "/h/", limit: 0, after: nil, atRevision: now + 1) }
+            try await store.compact(through: before + 1)
+            await #expect(throws: StoreError.self) { try await store.range(prefix: "/h/", limit: 0, after: nil, atRevision: before) }
+            #expect(try await store.range(prefix: "/h/", limit: 0, after: nil, atRevision: before + 2).kvs.map(\.key) == ["/h/a"])
+        }
+    }
+
     @Test("bad keys and values are refused with clear errors and lose nothing", arguments: Implementation.allCases)
     func badInput(_ implementation: Implementation) async throws {
         let configuration = StoreConfiguration(maxKeySize: 64, maxValueSize: 1_000)

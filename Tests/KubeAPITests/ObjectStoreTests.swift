@@ -124,6 +124,39 @@ struct ObjectStoreTests {
         await expectAPIError(400) { _ = try await objects.list(configMaps, namespace: "l", options: options) }
     }
 
+    @Test("an Exact list reads the past; paged lists are one snapshot; compacted is 410 and future 504")
+    func snapshots() async throws {
+        try await namespace("s")
+        for index in 0..<4 { _ = try await objects.create(configMaps, namespace: "s", body: ["metadata": ["name": .string("c\(index)")]]) }
+        func names(_ list: JSONValue) -> [String] { (list["items"]?.arrayValue ?? []).compactMap { $0[path: ["metadata", "name"]]?.stringValue } }
+        var options = ObjectStore.ListOptions()
+        let before = try await objects.list(configMaps, namespace: "s", options: options)
+        let revision = try #require(Int64(before[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""))
+        _ = try await objects.delete(configMaps, namespace: "s", name: "c1")
+        _ = try await objects.create(configMaps, namespace: "s", body: ["metadata": ["name": "c9"]])
+
+        options.exactResourceVersion = revision
+        let exact = try await objects.list(configMaps, namespace: "s", options: options)
+        #expect(names(exact) == ["c0", "c1", "c2", "c3"] && exact[path: ["metadata", "resourceVersion"]] == .string(String(revision)))
+
+        options = ObjectStore.ListOptions()
+        options.limit = 2
+        let first = try await objects.list(configMaps, namespace: "s", options: options)
+        _ = try await objects.delete(configMaps, namespace: "s", name: "c3")
+        _ = try await objects.create(configMaps, namespace: "s", body: ["metadata": ["name": "c8"]])
+        options.continueToken = first[path: ["metadata", "continue"]]?.stringValue
+        let second = try await objects.list(configMaps, namespace: "s", options: options)
+        #expect(names(first) + names(second) == ["c0", "c2", "c3", "c9"], "the second page sees the first page's snapshot")
+        #expect(second[path: ["metadata", "resourceVersion"]] == first[path: ["metadata", "resourceVersion"]])
+
+        options = ObjectStore.ListOptions()
+        options.exactResourceVersion = revision + 1_000
+        await expectAPIError(504) { _ = try await objects.list(configMaps, namespace: "s", options: options) }
+        try await objects.store.compact(through: revision + 1)
+        options.exactResourceVersion = revision
+        await expectAPIError(410) { _ = try await objects.list(configMaps, namespace: "s", options: options) }
+    }
+
     @Test("watch applies selectors to old and new objects: leaving the selection is DELETED")
     func watch() async throws {
         try await namespace("w")

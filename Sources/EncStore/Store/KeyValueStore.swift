@@ -15,6 +15,14 @@ public protocol KeyValueStore: Sendable {
     ///   - after: Continue after this key (exclusive), as a paging cursor.
     func range(prefix: String, limit: Int, after: String?) async throws -> RangeResult
 
+    /// Reads the keys starting with `prefix` as they were at `revision` (etcd's range with a
+    /// revision): the current records with the history after `revision` undone. The result's
+    /// `revision` is `revision`.
+    ///
+    /// Throws ``StoreError/Code/compacted`` when the history after `revision` was compacted and
+    /// ``StoreError/Code/futureRevision`` when `revision` is newer than the store.
+    func range(prefix: String, limit: Int, after: String?, atRevision revision: Int64) async throws -> RangeResult
+
     /// Counts the keys starting with `prefix` at the current revision.
     func count(prefix: String) async throws -> CountResult
 

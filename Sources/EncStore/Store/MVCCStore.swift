@@ -44,6 +44,42 @@ public final class MVCCStore: KeyValueStore, Service {
         }
     }
 
+    public func range(prefix: String, limit: Int, after: String?, atRevision revision: Int64) async throws -> RangeResult {
+        try checkOpen()
+        try validate(prefix: prefix)
+        if let after { try validate(key: after) }
+        return try backend.read { reader in
+            let current = try reader.revision()
+            guard revision <= current else { throw StoreError.futureRevision(requested: revision, current: current) }
+            let compacted = try reader.compactedThrough()
+            guard revision >= compacted else { throw StoreError.compacted(requested: revision, compactRevision: compacted) }
+            var events: [WatchEvent] = []
+            var from = revision + 1
+            while from <= current {
+                let page = try reader.history(from: from, through: current, prefix: prefix, scanLimit: 10_000)
+                events += page.events
+                guard page.scannedThrough >= from else { break }
+                from = page.scannedThrough + 1
+            }
+            // Nothing under the prefix changed since `revision` (the common case for paged lists):
+            // the current records are the answer, read page by page.
+            if events.isEmpty {
+                let (kvs, more) = try reader.range(prefix: prefix, after: after, limit: max(0, limit))
+                return RangeResult(kvs: kvs, more: more, revision: revision)
+            }
+            var records: [String: KeyValue] = [:]
+            for kv in try reader.range(prefix: prefix, after: nil, limit: 0).kvs { records[kv.key] = kv }
+            // Undo the changes after `revision`, newest first: a put restores what it replaced
+            // (or removes a key it created), a delete restores what it removed.
+            for event in events.reversed() { records[event.kv.key] = event.previous }
+            var keys = records.keys.filter { key in after.map { Array($0.utf8).lexicographicallyPrecedes(Array(key.utf8)) } ?? true }
+            keys.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let more = limit > 0 && keys.count > limit
+            if more { keys = Array(keys.prefix(limit)) }
+            return RangeResult(kvs: keys.map { records[$0]! }, more: more, revision: revision)
+        }
+    }
+
     public func range(prefix: String, limit: Int, after: String?) async throws -> RangeResult {
         try checkOpen()
         try validate(prefix: prefix)

@@ -314,10 +314,21 @@ public struct APIServer: HTTPResponder {
             options.limit = value
         }
         options.continueToken = query["continue"]
-        // Lists are served at the current revision, which satisfies "" / "0" / NotOlderThan; an
-        // exact historical read is refused rather than silently answered at another revision.
-        if query["resourceVersionMatch"] == "Exact" {
-            throw APIError.badRequest("resourceVersionMatch=Exact is not supported by this server; omit it to list at the latest revision")
+        // "" / "0" / NotOlderThan are served at the latest revision, which satisfies them all;
+        // Exact reads the store as it was at that revision.
+        switch query["resourceVersionMatch"] {
+        case nil, "", "NotOlderThan":
+            break
+        case "Exact":
+            guard let text = query["resourceVersion"], let revision = Int64(text), revision > 0 else {
+                throw APIError.badRequest("resourceVersionMatch: Invalid value: \"Exact\": resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"\(query["resourceVersion"] ?? "")\"")
+            }
+            guard options.continueToken == nil else {
+                throw APIError.badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided")
+            }
+            options.exactResourceVersion = revision
+        case let other?:
+            throw APIError.badRequest("resourceVersionMatch: Unsupported value: \"\(other)\": supported values: \"Exact\", \"NotOlderThan\", \"\"")
         }
         return options
     }

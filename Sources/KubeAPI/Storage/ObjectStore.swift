@@ -48,24 +48,71 @@ public struct ObjectStore: Sendable, Allocator {
         public var fieldSelector = try! FieldSelector(parsing: "")
         public var limit = 0
         public var continueToken: String?
+        /// List exactly at this resourceVersion (`resourceVersionMatch=Exact`); `nil` lists at the latest.
+        public var exactResourceVersion: Int64?
         public init() {}
+    }
+
+    /// The continue token: where the next page starts, and the revision every page is read at,
+    /// so a paged list is one consistent snapshot as in kube-apiserver.
+    struct ContinueToken: Codable {
+        var v = "meta.k8s.io/v1"
+        var rv: Int64
+        var start: String
+
+        init(rv: Int64, start: String) {
+            self.rv = rv
+            self.start = start
+        }
+
+        init(decoding text: String, prefix: String) throws {
+            guard text.utf8.count <= 8192, let data = Data(base64Encoded: text),
+                let token = try? JSONDecoder().decode(ContinueToken.self, from: data), token.start.hasPrefix(prefix), token.rv > 0
+            else {
+                throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+            }
+            self = token
+        }
+
+        var encoded: String {
+            (try? JSONEncoder().encode(self)).map { $0.base64EncodedString() } ?? ""
+        }
     }
 
     /// A `<Kind>List` of the objects that match `options`, with paging.
     public func list(_ type: ResourceType, namespace: String?, options: ListOptions) async throws -> JSONValue {
         let prefix = type.storagePrefix(namespace: namespace)
         var after: String?
-        if let token = options.continueToken, !token.isEmpty {
-            guard let data = Data(base64Encoded: token), let start = String(data: data, encoding: .utf8), start.hasPrefix(prefix) else {
-                throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+        var snapshot = options.exactResourceVersion
+        var fromContinue = false
+        if let text = options.continueToken, !text.isEmpty {
+            let token = try ContinueToken(decoding: text, prefix: prefix)
+            after = token.start
+            snapshot = token.rv
+            fromContinue = true
+        }
+        /// One page of the store at the snapshot revision (or the latest when there is none).
+        func range(limit: Int, after: String?) async throws -> RangeResult {
+            guard let snapshot else { return try await store.range(prefix: prefix, limit: limit, after: after) }
+            do {
+                return try await store.range(prefix: prefix, limit: limit, after: after, atRevision: snapshot)
+            } catch let error as StoreError where error.code == .compacted {
+                if fromContinue {
+                    throw APIError(
+                        code: 410, reason: "Expired",
+                        message: "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.")
+                }
+                throw APIError.expired(requested: String(snapshot), oldest: error.compactRevision ?? 0)
+            } catch let error as StoreError where error.code == .futureRevision {
+                let current = try await store.currentRevision()
+                throw APIError(code: 504, reason: "Timeout", message: "Too large resource version: \(snapshot), current: \(current)", details: ["retryAfterSeconds": 1])
             }
-            after = start
         }
         var items: [JSONValue] = []
         var revision: Int64 = 0
         var next: String?
         scan: while true {
-            let page = try await store.range(prefix: prefix, limit: options.limit > 0 ? max(options.limit, 100) : 0, after: after)
+            let page = try await range(limit: options.limit > 0 ? max(options.limit, 100) : 0, after: after)
             revision = max(revision, page.revision)
             for kv in page.kvs {
                 let object = try decode(kv)
@@ -79,9 +126,9 @@ public struct ObjectStore: Sendable, Allocator {
             }
             if !page.more { break }
         }
-        if let last = next, try await store.range(prefix: prefix, limit: 1, after: last).kvs.isEmpty { next = nil }
+        if let last = next, try await range(limit: 1, after: last).kvs.isEmpty { next = nil }
         var metadata: JSONValue = ["resourceVersion": .string(String(revision))]
-        if let next { metadata["continue"] = .string(Data(next.utf8).base64EncodedString()) }
+        if let next { metadata["continue"] = .string(ContinueToken(rv: revision, start: next).encoded) }
         return ["apiVersion": .string(type.apiVersion), "kind": .string(type.kind + "List"), "metadata": metadata, "items": .array(items)]
     }
 
