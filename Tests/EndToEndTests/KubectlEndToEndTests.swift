@@ -319,6 +319,11 @@ struct KubectlManifestTests {
         #expect(warned.status == 0 && warned.error == "Warning: unknown field \"spec.replica\"\nWarning: unknown field \"spec.template.spec.containers[0].imagex\"\n", "\(warned.error)")
         let explained = try master.kubectl(["explain", "deployment.spec.replicas"])
         #expect(explained.status == 0 && explained.output.contains("FIELD: replicas <integer>") && explained.output.contains("Defaults to 1."))
+        // The same from /openapi/v2's definitions, which kubectl reads for its v2 output.
+        let v2 = try master.kubectl(["explain", "deployment.spec.strategy", "--output=plaintext-openapiv2"])
+        #expect(v2.status == 0 && v2.output.contains("RESOURCE: strategy <Object>") && v2.output.contains("rollingUpdate\t<Object>"), "\(v2.output)\(v2.error)")
+        let map = try master.kubectl(["explain", "configmap.data", "--output=plaintext-openapiv2"])
+        #expect(map.output.contains("FIELD:    data <map[string]string>"), "\(map.output)\(map.error)")
 
         let described = try master.kubectl(["describe", "pod", "web"])
         #expect(described.status == 0 && described.output.contains("nginx:1.27") && described.output.contains("app=web"), "\(described.output)")

@@ -1,3 +1,4 @@
+import EncStore
 import Foundation
 import Testing
 
@@ -79,5 +80,44 @@ struct OpenAPITests {
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "run Scripts/generate-openapi-definitions.py to regenerate")
+    }
+}
+
+@Suite("OpenAPI v2 definitions")
+struct OpenAPIV2SchemaTests {
+    @Test("a schema becomes gnostic's Schema message: $ref, type, properties, items, additionalProperties, extensions")
+    func encoding() {
+        let schema: JSONValue = [
+            "description": "d", "type": "object", "required": ["a"],
+            "properties": ["a": ["$ref": "#/definitions/x"], "b": ["type": "array", "items": ["type": "string"]]],
+            "additionalProperties": false, "x-kubernetes-map-type": "atomic",
+        ]
+        let bytes = OpenAPIV2Schema.encode(schema, depth: 0)
+        func message(_ build: (inout ProtobufWriter) -> Void) -> [UInt8] { ProtobufWriter.message(build) }
+        let expected = message { w in
+            w.field(4, "d")
+            w.field(19, "a")
+            w.field(21, message { $0.field(2, int: 0) })
+            w.field(22, message { $0.field(1, "object") })
+            w.field(25, message { list in
+                list.field(1, message { $0.field(1, "a"); $0.field(2, message { $0.field(1, "#/definitions/x") }) })
+                list.field(1, message { named in
+                    named.field(1, "b")
+                    named.field(2, message { b in
+                        b.field(22, message { $0.field(1, "array") })
+                        b.field(23, message { $0.field(1, message { $0.field(22, message { $0.field(1, "string") }) }) })
+                    })
+                })
+            })
+            w.field(31, message { $0.field(1, "x-kubernetes-map-type"); $0.field(2, message { $0.field(2, "\"atomic\"\n") }) })
+        }
+        #expect(bytes == expected)
+    }
+
+    @Test("the served document carries every definition of the Kubernetes spec")
+    func document() {
+        #expect(OpenAPIV2.definitions.count > 500_000)
+        let document = OpenAPIV2.document(ObjectStore(store: MVCCStore.inMemory()).registry)
+        #expect(document.count > OpenAPIV2.definitions.count)
     }
 }

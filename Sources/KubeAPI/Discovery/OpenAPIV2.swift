@@ -3,7 +3,7 @@
 /// Generated from the served types: for every stored kind, a PATCH operation on its object path
 /// that names its group/version/kind and takes the `fieldValidation` query parameter. That is
 /// what kubectl looks for to leave field validation to the server (which enforces it with the
-/// schema registry). Definitions are not included yet, so `kubectl explain` uses `/openapi/v3`.
+/// schema registry). The definitions are the Kubernetes spec's, from the schema registry.
 enum OpenAPIV2 {
     /// The media type of the protobuf form (kubectl asks for it with an `@`, which Go cannot parse back).
     static let protobufMediaType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
@@ -16,6 +16,7 @@ enum OpenAPIV2 {
                 info.field(1, "Kubernetes")
                 info.field(2, "v1.32.0+k3s-daas")
             })
+            document.field(9, definitions)  // definitions
             document.field(8, ProtobufWriter.message { paths in  // paths
                 for type in registry.types where !type.isVirtual {
                     paths.field(2, ProtobufWriter.message { named in  // NamedPathItem
@@ -28,6 +29,9 @@ enum OpenAPIV2 {
             })
         }
     }
+
+    /// The encoded definitions, built once (about 1 MB).
+    static let definitions = OpenAPIV2Schema.definitions(SchemaRegistry.kubernetes.definitions)
 
     static func path(_ type: ResourceType) -> String {
         let root = type.group.isEmpty ? "/api/\(type.version)" : "/apis/\(type.group)/\(type.version)"
