@@ -200,6 +200,26 @@ struct KubectlEndToEndTests {
             #expect(invalid.error.contains("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"))
             let noNamespace = try master.kubectl(["create", "configmap", "x", "-n", "missing"])
             #expect(noNamespace.status == 1 && noNamespace.error.contains("namespaces \"missing\" not found"))
+            let manifest = root + "/bad-pod.yaml"
+            try """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: probe
+                spec:
+                  containers:
+                  - name: c
+                    image: nginx
+                    livenessProbe:
+                      periodSeconds: 10
+                    volumeMounts:
+                    - name: nope
+                      mountPath: /data
+                """.write(toFile: manifest, atomically: true, encoding: .utf8)
+            let badPod = try master.kubectl(["create", "-f", manifest])
+            #expect(badPod.status == 1)
+            #expect(badPod.error.contains("The Pod \"probe\" is invalid: ") && badPod.error.contains("spec.containers[0].livenessProbe: Required value: must specify a handler type")
+                && badPod.error.contains("spec.containers[0].volumeMounts[0].name: Not found: \"nope\""), "\(badPod.error)")
         }
     }
 

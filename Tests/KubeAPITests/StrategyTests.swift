@@ -88,6 +88,62 @@ struct StrategyTests {
             == "Job \"j\" is invalid: spec.template.spec.restartPolicy: Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"")
     }
 
+    @Test("volumes, volume mounts, probes and affinity are validated as kube-apiserver does")
+    func podSpecValidation() async throws {
+        try await setUp()
+        let pods = type("", "pods")
+        func pod(_ spec: JSONValue) -> JSONValue { ["metadata": ["name": "p"], "spec": spec] }
+        let container: JSONValue = ["name": "c", "image": "i"]
+        var spec: JSONValue = ["containers": [container], "volumes": [["name": "data"], ["name": "cfg", "configMap": ["name": "x"], "secret": ["secretName": "y"]]]]
+        var message = await invalid(pod(spec), pods) ?? ""
+        #expect(message.contains("spec.volumes[0]: Required value: must specify a volume type"), "\(message)")
+        #expect(message.contains("spec.volumes[1].configMap: Forbidden: may not specify more than 1 volume type"), "\(message)")
+
+        var mounted = container
+        mounted["volumeMounts"] = [["name": "missing", "mountPath": "/a"], ["name": "data", "mountPath": "/a"]]
+        spec = ["containers": [mounted], "volumes": [["name": "data", "emptyDir": [:]]]]
+        message = await invalid(pod(spec), pods) ?? ""
+        #expect(message.contains("spec.containers[0].volumeMounts[0].name: Not found: \"missing\""), "\(message)")
+        #expect(message.contains("spec.containers[0].volumeMounts[1].mountPath: Invalid value: \"/a\": must be unique"), "\(message)")
+
+        var probed = container
+        probed["livenessProbe"] = ["periodSeconds": -1, "successThreshold": 2]
+        probed["readinessProbe"] = ["httpGet": ["port": 0]]
+        message = await invalid(pod(["containers": [probed]]), pods) ?? ""
+        #expect(message.contains("spec.containers[0].livenessProbe: Required value: must specify a handler type"), "\(message)")
+        #expect(message.contains("spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than or equal to 0"), "\(message)")
+        #expect(message.contains("spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"), "\(message)")
+        #expect(message.contains("spec.containers[0].readinessProbe.httpGet.port: Invalid value: 0: must be between 1 and 65535, inclusive"), "\(message)")
+
+        let affinity: JSONValue = [
+            "nodeAffinity": [
+                "requiredDuringSchedulingIgnoredDuringExecution": ["nodeSelectorTerms": [["matchExpressions": [
+                    ["key": "zone", "operator": "In"], ["key": "gpu", "operator": "Exists", "values": ["x"]], ["key": "k", "operator": "Near"],
+                ]]]],
+                "preferredDuringSchedulingIgnoredDuringExecution": [["weight": 0, "preference": [:]]],
+            ],
+            "podAntiAffinity": ["requiredDuringSchedulingIgnoredDuringExecution": [["labelSelector": [:]]]],
+        ]
+        message = await invalid(pod(["containers": [container], "affinity": affinity]), pods) ?? ""
+        let terms = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]"
+        #expect(message.contains("\(terms).matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"), "\(message)")
+        #expect(message.contains("\(terms).matchExpressions[1].values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"), "\(message)")
+        #expect(message.contains("\(terms).matchExpressions[2].operator: Unsupported value: \"Near\""), "\(message)")
+        #expect(message.contains("spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100"), "\(message)")
+        #expect(message.contains("spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty"), "\(message)")
+
+        var good = container
+        good["volumeMounts"] = [["name": "data", "mountPath": "/data"]]
+        good["livenessProbe"] = ["httpGet": ["port": "http", "path": "/healthz"], "periodSeconds": 10]
+        good["readinessProbe"] = ["tcpSocket": ["port": 8080], "successThreshold": 3]
+        let created = try await objects.create(pods, namespace: "default", body: pod([
+            "containers": [good], "volumes": [["name": "data", "persistentVolumeClaim": ["claimName": "pvc"]]],
+            "affinity": ["nodeAffinity": ["requiredDuringSchedulingIgnoredDuringExecution": ["nodeSelectorTerms": [
+                ["matchExpressions": [["key": "zone", "operator": "In", "values": ["a"]]]]]]]],
+        ]))
+        #expect(created[path: ["metadata", "name"]] == "p", "a valid spec is accepted")
+    }
+
     @Test("workload and job defaults")
     func workloadDefaults() async throws {
         try await setUp()

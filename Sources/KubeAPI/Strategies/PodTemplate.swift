@@ -58,9 +58,13 @@ enum PodTemplate {
         let containers = spec["containers"]?.arrayValue ?? []
         if containers.isEmpty { causes.append(APIError.Cause(field: "\(path).containers", type: "FieldValueRequired", message: "Required value")) }
         var names = Set<String>()
+        let (volumeCauses, volumes) = PodSpecValidation.volumes(spec, path: path)
+        causes += volumeCauses
         for (key, list) in [("initContainers", spec["initContainers"]?.arrayValue ?? []), ("containers", containers)] {
             for (index, container) in list.enumerated() {
                 let field = "\(path).\(key)[\(index)]"
+                causes += PodSpecValidation.volumeMounts(container, field: field, volumes: volumes)
+                causes += PodSpecValidation.probes(container, field: field)
                 let name = container["name"]?.stringValue ?? ""
                 if name.isEmpty {
                     causes.append(APIError.Cause(field: "\(field).name", type: "FieldValueRequired", message: "Required value"))
@@ -92,6 +96,7 @@ enum PodTemplate {
                 }
             }
         }
+        causes += PodSpecValidation.affinity(spec, path: path)
         if let policy = spec["restartPolicy"]?.stringValue, !allowedRestartPolicies.contains(policy) {
             let supported = allowedRestartPolicies.map { "\"\($0)\"" }.joined(separator: ", ")
             causes.append(APIError.Cause(field: "\(path).restartPolicy", type: "FieldValueNotSupported", message: "Unsupported value: \"\(policy)\": supported values: \(supported)"))
