@@ -31,7 +31,7 @@ struct APIBenchmark: AsyncParsableCommand {
 
         let server = try BenchProcess(executable: executable, arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"], logPath: root + "/master.log")
         defer { server.stop() }
-        let url = String(try server.waitFor("serving the Kubernetes API at").split(separator: " ").last!)
+        let url = String(try server.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
         let pki = root + "/master/pki/"
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki + "ca.crt"))
