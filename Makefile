@@ -13,6 +13,7 @@ build: deps
 ## Install what is missing, build, and start daas-master on embedded defaults.
 run: deps
 	$(SWIFT) build -c release --product daasctl
+	$(SWIFT) build -c release --product daas-worker
 	$(SWIFT) build -c release --product daas-master
 	.build/release/daas-master --data-dir $(DATA_DIR)
 
