@@ -76,7 +76,7 @@ struct DaasWorker: AsyncParsableCommand {
     }
 
     private func loadKey() throws -> SuiKeyPair {
-        let path = keystore ?? ProcessInfo.processInfo.environment["DAAS_KEYSTORE"] ?? NSHomeDirectory() + "/.daas/sui.keystore"
+        let path = keystore ?? ProcessInfo.processInfo.environment["DAAS_KEYSTORE"] ?? (ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.daas/sui.keystore"
         var selected: SuiAddress?
         if let address {
             guard let parsed = SuiAddress(hex: address) else { throw Failure("--address \(address) is not a Sui address") }

@@ -20,7 +20,7 @@ struct KeyCommand: AsyncParsableCommand {
             if let fromEnvironment = ProcessInfo.processInfo.environment["DAAS_KEYSTORE"], !fromEnvironment.isEmpty {
                 return fromEnvironment
             }
-            return FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".daas/sui.keystore").path
+            return (ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.daas/sui.keystore"
         }
 
         /// The keystore at ``path``; an empty one when the file does not exist yet.
