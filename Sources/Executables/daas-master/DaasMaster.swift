@@ -88,40 +88,35 @@ struct DaasMaster: AsyncParsableCommand {
         } catch let error as StoreError {
             throw Failure("cannot open the store: \(error.message)")
         }
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            defer { tasks.cancelAll() }
-            var endpoints = suiRPC
-            if endpoints.isEmpty {
-                let url: String
+        // The store is closed once, on every path out (close is idempotent and ends its Service).
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                defer { tasks.cancelAll() }
+                var endpoints = suiRPC
+                if endpoints.isEmpty {
+                    let url = try await SuiLedger.startDevLedger(in: &tasks, dataDir: dataDir, listen: ledgerListen, logger: logger)
+                    FileHandle.standardOutput.write(Data("""
+                        daas-master: dev Sui ledger at \(url)
+                        daas-master: Seal access: daasctl key new; daasctl stake add --ledger \(url) --address <0x...> --amount 2000000000; \
+                        daasctl kubeconfig --master <API URL> --root \(dataDir)/attest/root.pem --output <file>
+
+                        """.utf8))
+                    endpoints = [suiTransport == "graphql" ? url + "/graphql" : url]
+                }
+                let (reader, client) = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)
                 do {
-                    url = try await SuiLedger.startDevLedger(in: &tasks, dataDir: dataDir, listen: ledgerListen, logger: logger)
+                    try await serve(store: store, reader: reader, owners: owners, host: host, port: port, logger: logger)
                 } catch {
-                    await store.close()
+                    try? await client.shutdown()
                     throw error
                 }
-                FileHandle.standardOutput.write(Data("""
-                    daas-master: dev Sui ledger at \(url)
-                    daas-master: Seal access: daasctl key new; daasctl stake add --ledger \(url) --address <0x...> --amount 2000000000; \
-                    daasctl kubeconfig --master <API URL> --root \(dataDir)/attest/root.pem --output <file>
-
-                    """.utf8))
-                endpoints = [suiTransport == "graphql" ? url + "/graphql" : url]
-            }
-            let reader: any SuiReader, client: HTTPClient
-            do {
-                (reader, client) = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)
-            } catch {
-                await store.close()
-                throw error
-            }
-            do {
-                try await serve(store: store, reader: reader, owners: owners, host: host, port: port, logger: logger)
-            } catch {
                 try? await client.shutdown()
-                throw error
             }
-            try? await client.shutdown()
+        } catch {
+            await store.close()
+            throw error
         }
+        await store.close()
     }
 
     /// Splits `host:port`.
@@ -138,10 +133,8 @@ struct DaasMaster: AsyncParsableCommand {
         do {
             configuration.attestation = try MasterAttestation.make(mode: attestation, dataDir: dataDir, pki: try configuration.pki())
         } catch let error as Failure {
-            await store.close()
             throw error
         } catch {
-            await store.close()
             throw Failure("cannot start \(attestation) attestation: \(error)")
         }
         let clusterID = try MasterAttestation.clusterID(dataDir)
@@ -172,9 +165,7 @@ struct DaasMaster: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            await store.close()
             throw Failure("\(error)")
         }
-        await store.close()
     }
 }
