@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPI
 import SuiClient
 import TEEAttest
 
@@ -31,13 +32,11 @@ struct KubeconfigCommand: AsyncParsableCommand {
             print(text, terminator: "")
             return
         }
-        let fd = open(output + ".tmp", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw Failure("cannot write \(output)") }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        fchmod(fd, 0o600)
-        close(fd)
-        guard written == bytes.count, rename(output + ".tmp", output) == 0 else { throw Failure("cannot write \(output)") }
+        do {
+            try ClusterPKI.write(output, text, mode: 0o600)
+        } catch let error as APIError {
+            throw Failure(error.message)
+        }
         FileHandle.standardError.write(Data("daasctl: master attested (cluster \(result.binding.clusterID)); wrote \(output) for \(keyPair.address)\n".utf8))
     }
 }

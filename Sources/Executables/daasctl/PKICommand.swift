@@ -21,19 +21,12 @@ struct PKICommand: ParsableCommand {
         @Option(name: .shortAndLong, help: "Where to write the kubeconfig (mode 0600).") var output: String
 
         func run() throws {
-            let text: String
             do {
-                text = try ClusterPKI.userKubeconfig(directory: dataDir + "/pki", user: name, groups: groups, server: server)
+                let text = try ClusterPKI.userKubeconfig(directory: dataDir + "/pki", user: name, groups: groups, server: server)
+                try ClusterPKI.write(output, text, mode: 0o600)
             } catch let error as APIError {
                 throw Failure(error.message)
             }
-            let fd = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            guard fd >= 0 else { throw Failure("cannot write \(output): errno \(errno)") }
-            let bytes = Array(text.utf8)
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            fchmod(fd, 0o600)
-            close(fd)
-            guard written == bytes.count else { throw Failure("cannot write \(output)") }
             print("wrote \(output) for user \(name)\(groups.isEmpty ? "" : " in groups " + groups.joined(separator: ","))")
         }
     }

@@ -145,11 +145,13 @@ public struct ClusterPKI: Sendable {
         try? String(contentsOfFile: path, encoding: .utf8)
     }
 
-    /// Writes a file created with `mode` from the start (no window with wider permissions).
-    static func write(_ path: String, _ text: String, mode: mode_t) throws {
+    /// Writes `text` to `path` atomically (a temporary file, fsync, rename), the file created with
+    /// `mode` from the start so there is no window with wider permissions. Kubeconfigs and keys
+    /// use 0600. Throws ``APIError`` (500) when the file cannot be written.
+    public static func write(_ path: String, _ text: String, mode: UInt32) throws {
         let temporary = path + ".tmp"
         unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL, mode_t(mode))
         guard fd >= 0 else { throw APIError.internalError("cannot create \(path): errno \(errno)") }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
