@@ -38,25 +38,15 @@ struct DaasWorker: AsyncParsableCommand {
         // The join: nothing is sent to the master before its attestation verifies.
         var expectations = AttestationExpectations()
         for spec in pcrs {
-            let parts = spec.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let index = Int(parts[0]), (0...31).contains(index), let value = try? Hex.decode(String(parts[1])), !value.isEmpty else {
-                throw Failure("--pcr \(spec): expected N=HEX with N in 0...31")
-            }
+            guard let (index, value) = AttestationExpectations.pcr(parsing: spec) else { throw Failure("--pcr \(spec): expected N=HEX with N in 0...31") }
             expectations.pcrs[index] = value
         }
         let attested: MasterAttestationClient.Result
         do {
-            let verifier: AttestationVerifier
-            if let root {
-                verifier = try AttestationVerifier(rootPEM: try String(contentsOfFile: root, encoding: .utf8))
-            } else {
-                verifier = try AttestationVerifier()
-            }
+            let verifier = try root.map { try AttestationVerifier(rootPEMFile: $0) } ?? AttestationVerifier()
             attested = try await MasterAttestationClient.verify(url: master, verifier: verifier, expectations: expectations)
         } catch let error as AttestationError {
             throw Failure("master attestation refused: \(error)")
-        } catch {
-            throw Failure("cannot read the root \(root ?? ""): \(error.localizedDescription)")
         }
         let clusterID = attested.binding.clusterID
         logger.info("master attested", metadata: ["cluster": "\(clusterID)", "module": "\(attested.verified.moduleID)", "node": "\(name)"])
@@ -76,7 +66,7 @@ struct DaasWorker: AsyncParsableCommand {
     }
 
     private func loadKey() throws -> SuiKeyPair {
-        let path = keystore ?? ProcessInfo.processInfo.environment["DAAS_KEYSTORE"] ?? (ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.daas/sui.keystore"
+        let path = keystore ?? SuiKeystore.defaultPath
         var selected: SuiAddress?
         if let address {
             guard let parsed = SuiAddress(hex: address) else { throw Failure("--address \(address) is not a Sui address") }

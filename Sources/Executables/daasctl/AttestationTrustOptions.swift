@@ -11,11 +11,7 @@ struct AttestationTrustOptions: ParsableArguments {
     func expectations() throws -> AttestationExpectations {
         var expectations = AttestationExpectations()
         for spec in pcrs {
-            let parts = spec.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let index = Int(parts[0]), (0...31).contains(index),
-                  let value = try? Hex.decode(String(parts[1])), !value.isEmpty else {
-                throw Failure("--pcr \(spec): expected N=HEX with N in 0...31")
-            }
+            guard let (index, value) = AttestationExpectations.pcr(parsing: spec) else { throw Failure("--pcr \(spec): expected N=HEX with N in 0...31") }
             expectations.pcrs[index] = value
         }
         return expectations
@@ -35,11 +31,7 @@ struct AttestationTrustOptions: ParsableArguments {
     /// A verifier pinned to `--root`, or to the AWS Nitro root.
     func verifier() throws -> AttestationVerifier {
         do {
-            if let root {
-                let pem = try AttestCommand.readFile(root, limit: 64 * 1024)
-                return try AttestationVerifier(rootPEM: String(decoding: pem, as: UTF8.self))
-            }
-            return try AttestationVerifier()
+            return try root.map { try AttestationVerifier(rootPEMFile: $0) } ?? AttestationVerifier()
         } catch let error as AttestationError {
             throw Failure("cannot use the root: \(error)")
         }

@@ -15,13 +15,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Option(help: "Keystore file (Sui CLI format). Default: $DAAS_KEYSTORE, else ~/.daas/sui.keystore.")
         var keystore: String?
 
-        var path: String {
-            if let keystore { return keystore }
-            if let fromEnvironment = ProcessInfo.processInfo.environment["DAAS_KEYSTORE"], !fromEnvironment.isEmpty {
-                return fromEnvironment
-            }
-            return (ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.daas/sui.keystore"
-        }
+        var path: String { keystore ?? SuiKeystore.defaultPath }
 
         /// The keystore at ``path``; an empty one when the file does not exist yet.
         func load(allowMissing: Bool) throws -> SuiKeystore {

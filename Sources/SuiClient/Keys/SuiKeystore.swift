@@ -15,6 +15,16 @@ public struct SuiKeystore: Sendable {
     /// The largest keystore file ``load(path:)`` reads: 1 MiB, far more than any real keystore.
     public static let maximumFileSize = 1 << 20
 
+    /// Where K3s-DaaS's tools keep their keystore unless told otherwise: `$DAAS_KEYSTORE`, else
+    /// `$HOME/.daas/sui.keystore` (Foundation's home directory on Linux ignores `$HOME`, so it is
+    /// read first).
+    public static var defaultPath: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["DAAS_KEYSTORE"], !path.isEmpty { return path }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.daas/sui.keystore"
+    }
+
     /// The keys, in file order.
     public private(set) var keys: [SuiKeyPair]
 

@@ -21,6 +21,15 @@ public struct AttestationExpectations: Sendable, Hashable {
     /// The verification time for certificate validity and age. Default: nil, the current time.
     public var time: Date?
 
+    /// Parses an expected PCR written `N=HEX` (N in 0...31, a non-empty hex value), as the
+    /// command lines take it; `nil` for anything else.
+    public static func pcr(parsing spec: String) -> (index: Int, value: [UInt8])? {
+        let parts = spec.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2, let index = Int(parts[0]), (0...31).contains(index),
+              let value = try? Hex.decode(String(parts[1])), !value.isEmpty else { return nil }
+        return (index, value)
+    }
+
     /// Creates expectations; every parameter defaults to the documented value.
     public init(pcrs: [Int: [UInt8]] = [:], nonce: [UInt8]? = nil, maxAge: Duration? = nil, maxClockSkew: Duration = .seconds(300),
                 requirePublicKey: Bool = false, requireUserData: Bool = false, time: Date? = nil) {

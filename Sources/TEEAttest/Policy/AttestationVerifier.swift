@@ -65,6 +65,17 @@ public struct AttestationVerifier: Sendable {
         self.init(configuration: Configuration(roots: roots))
     }
 
+    /// A verifier trusting the PEM certificate(s) in the file at `path` (at most 64 KiB).
+    public init(rootPEMFile path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw AttestationError(.chainCertificateMalformed, "cannot read the root \(path)")
+        }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: 64 * 1024 + 1)) ?? Data()
+        guard data.count <= 64 * 1024 else { throw AttestationError(.inputTooLarge, "the root \(path) is larger than 64 KiB") }
+        try self.init(rootPEM: String(decoding: data, as: UTF8.self))
+    }
+
     /// Verifies `document` (the COSE_Sign1 bytes, tagged or untagged) against `expectations`.
     /// - Returns: the authenticated fields and chain.
     /// - Throws: ``AttestationError``; its code says which check failed.
