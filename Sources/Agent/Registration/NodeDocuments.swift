@@ -14,16 +14,19 @@ enum NodeDocuments {
         return micro ? base + String(format: ".%06dZ", (c.nanosecond ?? 0) / 1000) : base + "Z"
     }
 
+    /// This machine's architecture as Kubernetes names it.
+    #if arch(arm64)
+    static let architecture = "arm64"
+    #else
+    static let architecture = "amd64"
+    #endif
+
     /// The Node to register.
     static func node(_ configuration: NodeAgentConfiguration) -> [String: Any] {
         var labels = configuration.labels
         labels["kubernetes.io/hostname"] = configuration.nodeName
         labels["kubernetes.io/os"] = "linux"
-        #if arch(arm64)
-        labels["kubernetes.io/arch"] = "arm64"
-        #else
-        labels["kubernetes.io/arch"] = "amd64"
-        #endif
+        labels["kubernetes.io/arch"] = architecture
         return ["apiVersion": "v1", "kind": "Node", "metadata": ["name": configuration.nodeName, "labels": labels]]
     }
 
@@ -47,7 +50,7 @@ enum NodeDocuments {
             "allocatable": ["cpu": "\(info.activeProcessorCount)", "memory": "\(info.physicalMemory / 1024)Ki", "pods": "0"],
             "nodeInfo": [
                 "kubeletVersion": kubeletVersion, "kubeProxyVersion": "", "operatingSystem": "linux",
-                "architecture": (Self.node(configuration)["metadata"] as? [String: Any]).flatMap { ($0["labels"] as? [String: String])?["kubernetes.io/arch"] } ?? "amd64",
+                "architecture": architecture,
                 "containerRuntimeVersion": "", "osImage": "", "kernelVersion": "", "machineID": "", "systemUUID": "", "bootID": "",
             ],
         ]]

@@ -72,8 +72,8 @@ public final class MVCCStore: KeyValueStore, Service {
             // Undo the changes after `revision`, newest first: a put restores what it replaced
             // (or removes a key it created), a delete restores what it removed.
             for event in events.reversed() { records[event.kv.key] = event.previous }
-            var keys = records.keys.filter { key in after.map { Array($0.utf8).lexicographicallyPrecedes(Array(key.utf8)) } ?? true }
-            keys.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            var keys = records.keys.filter { key in after.map { $0.utf8.lexicographicallyPrecedes(key.utf8) } ?? true }
+            keys.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             let more = limit > 0 && keys.count > limit
             if more { keys = Array(keys.prefix(limit)) }
             return RangeResult(kvs: keys.map { records[$0]! }, more: more, revision: revision)
