@@ -230,7 +230,7 @@ let package = Package(
             dependencies: ["EncStore", "DaaSTestSupport", "encstore-crash-writer"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SuiClientTests",
             dependencies: [

@@ -15,6 +15,15 @@ if [[ ${#missing[@]} -gt 0 ]]; then
     $sudo apt-get install -y -qq "${missing[@]}"
 fi
 
+# kubectl is the client the product is built for and the end-to-end tests drive; Debian does not
+# package it, so it is checked rather than installed.
+if ! command -v kubectl >/dev/null 2>&1; then
+    echo "kubectl is missing: install kubectl 1.32 or later and put it on PATH, e.g." >&2
+    echo "  curl -LO https://dl.k8s.io/release/v1.32.4/bin/linux/amd64/kubectl && install -m 0755 kubectl /usr/local/bin/kubectl" >&2
+    echo "  (or apt-get install kubectl from the Kubernetes apt repository, pkgs.k8s.io)" >&2
+    exit 1
+fi
+
 # The Python kubernetes client, a second real client for the end-to-end tests, in a private venv;
 venv="$(cd "$(dirname "$0")/.." && pwd)/.build-python"
 # graphql-core validates SuiClient's GraphQL documents against Sui's schema in a test.

@@ -13,24 +13,12 @@ struct DurabilityTests {
         let helper = productsDirectory.appendingPathComponent("encstore-crash-writer")
         try #require(FileManager.default.isExecutableFile(atPath: helper.path), "build the encstore-crash-writer helper")
 
-        let process = Process()
-        process.executableURL = helper
-        process.arguments = [directory + "/data", directory + "/store.key"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-
-        var text = ""
-        let reader = output.fileHandleForReading
-        while text.components(separatedBy: "ack ").count <= 400 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        text += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationReason == .uncaughtSignal)
+        let writer = try ChildProcess(helper.path, [directory + "/data", directory + "/store.key"], outputPath: directory + "/writer.out")
+        // Wait (at most 60 s) for 400 acknowledgements, then kill the writer mid-stream.
+        #expect(eventually(60) { writer.output.components(separatedBy: "ack ").count > 400 || !writer.isRunning }, "\(writer.output.suffix(500))")
+        writer.kill()
+        let text = writer.output
+        #expect(writer.endedBySignal)
 
         // Only whole lines count as acknowledgements: the kill may cut the last one.
         let acknowledged = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()

@@ -33,31 +33,20 @@ struct AttestationEndToEndTests {
     }
 
     /// Starts `Tests/Python/tls_impostor.py` with a fresh self-signed key; returns it and its port.
-    func impostor(_ arguments: [String]) throws -> (Process, Int) {
+    func impostor(_ arguments: [String]) throws -> (ChildProcess, Int) {
         let key = root + "/impostor.key", cert = root + "/impostor.crt"
         let made = try run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                                             "-subj", "/CN=127.0.0.1", "-days", "1", "-keyout", key, "-out", cert])
         #expect(made.status == 0, "\(made.error)")
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Python/tls_impostor.py").path
-        let output = root + "/impostor-\(UUID().uuidString).out"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, arguments[0], cert, key] + arguments.dropFirst()
-        // Both streams to the file: a leaked child must not hold the test runner's pipes open.
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        for _ in 0..<100 {
-            if let port = Int((try? String(contentsOfFile: output, encoding: .utf8))?.split(separator: "\n").first ?? "") {
-                return (process, port)
-            }
-            usleep(50_000)
+        let script = repositoryRoot().appendingPathComponent("Tests/Python/tls_impostor.py").path
+        let child = try ChildProcess("/usr/bin/env", ["python3", script, arguments[0], cert, key] + arguments.dropFirst(), outputPath: root + "/impostor-\(UUID().uuidString).out")
+        var port = 0
+        _ = eventually(10) {
+            port = Int(child.output.split(separator: "\n").first ?? "") ?? 0
+            return port > 0
         }
-        kill(process.processIdentifier, SIGKILL)
-        Issue.record("tls_impostor.py did not start")
-        return (process, 0)
+        if port == 0 { Issue.record("tls_impostor.py did not start: \(child.output)") }
+        return (child, port)
     }
 
     @Test("a man in the middle with another TLS key, and a replayed document, are refused before any token is sent")
@@ -70,7 +59,7 @@ struct AttestationEndToEndTests {
         let devRoot = master.dataDir + "/attest/root.pem"
 
         let (proxy, proxyPort) = try impostor(["proxy", "127.0.0.1", port])
-        defer { kill(proxy.processIdentifier, SIGKILL) }
+        defer { proxy.kill() }
         let relayed = try runProduct("daasctl", ["attest", "verify", "--master", "https://127.0.0.1:\(proxyPort)", "--root", devRoot])
         #expect(relayed.status != 0)
         #expect(relayed.error.contains("is not the attested public_key (a man in the middle, or another server)"), "\(relayed.error)")
@@ -87,7 +76,7 @@ struct AttestationEndToEndTests {
                                                "\(server)/daas/v1/attestation?nonce=" + String(repeating: "ab", count: 32)])
         #expect(fetched.status == 0)
         let (replay, replayPort) = try impostor(["replay", document])
-        defer { kill(replay.processIdentifier, SIGKILL) }
+        defer { replay.kill() }
         let replayed = try runProduct("daasctl", ["attest", "verify", "--master", "https://127.0.0.1:\(replayPort)", "--root", devRoot])
         #expect(replayed.status != 0 && replayed.error.contains("policy.nonce_mismatch"), "\(replayed.error)")
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite("Python kubernetes client against daas-master")
 struct PythonClientEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-python-\(UUID().uuidString)").path
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = repositoryRoot()
 
     @Test("creates, lists, watches, patches and deletes through its generated API")
     func generatedClient() throws {

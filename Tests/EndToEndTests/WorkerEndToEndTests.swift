@@ -7,20 +7,10 @@ import Testing
 struct WorkerEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-worker-\(UUID().uuidString)").path
 
-    /// Starts daas-worker with `arguments`; its output goes to the returned file.
-    func startWorker(_ arguments: [String]) throws -> (Process, String) {
-        let output = root + "/worker-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent("daas-worker")
-        process.arguments = arguments
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return (process, output)
+    /// Starts daas-worker with `arguments`; its output goes to the child's file.
+    func startWorker(_ arguments: [String]) throws -> ChildProcess {
+        try ChildProcess(productsDirectory.appendingPathComponent("daas-worker").path, arguments, outputPath: root + "/worker-\(UUID().uuidString).log")
     }
-
 
     @Test("an attested join registers the Node (NotReady: no pods yet) and renews its Lease; SIGTERM stops it cleanly")
     func join() throws {
@@ -37,12 +27,11 @@ struct WorkerEndToEndTests {
         let pcr0 = try #require(measured.output.split(separator: "\n").last?.split(separator: " ").last)
         let common = ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore]
 
-        let (worker, log) = try startWorker(common + ["--node-name", "worker-a", "--pcr", "0=\(pcr0)", "--heartbeat-interval", "1"])
-        defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+        let worker = try startWorker(common + ["--node-name", "worker-a", "--pcr", "0=\(pcr0)", "--heartbeat-interval", "1"])
         let registered = try eventually(30) {
             try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}"]).output == "ContainerRuntimeNotReady"
         }
-        #expect(registered, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        #expect(registered, "\(worker.output)")
         let nodes = try master.kubectl(["get", "nodes"])
         #expect(nodes.output.contains("worker-a") && nodes.output.contains("NotReady") && nodes.output.contains("v1.32.0-daas"))
         func renewTime() throws -> String {
@@ -52,9 +41,8 @@ struct WorkerEndToEndTests {
         #expect(!first.isEmpty)
         #expect(try eventually(15) { try renewTime() != first }, "the Lease is renewed")
         #expect(try master.kubectl(["get", "lease", "worker-a", "-n", "kube-node-lease", "-o", "jsonpath={.metadata.ownerReferences[0].kind}"]).output == "Node")
-        worker.terminate()
-        worker.waitUntilExit()
-        #expect(worker.terminationStatus == 0, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 30) == 0, "\(worker.output)")
     }
 
     @Test("a wrong PCR0, another root or an unstaked key: the worker stops with one clear line and registers nothing")

@@ -5,7 +5,6 @@ import Testing
 
 @Suite("Generated models")
 struct ModelTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Decodes `manifest` as `T`, encodes it again, and expects the same JSON.
     func roundTrip<T: Codable>(_ type: T.Type, _ manifest: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -58,17 +57,5 @@ struct ModelTests {
             {"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding","metadata":{"name":"b"},
              "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"view"},"subjects":[{"kind":"Group","name":"devs"}]}
             """)
-    }
-
-    @Test("the committed models match the generator's output for the Kubernetes spec in shared/fixtures")
-    func upToDate() throws {
-        let fixture = Self.repository.deletingLastPathComponent().appendingPathComponent("shared/fixtures/kubernetes/swagger.json").path
-        guard FileManager.default.fileExists(atPath: fixture) else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.repository.appendingPathComponent("Scripts/generate-models.py").path, "--check", fixture]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "run Scripts/generate-models.py to regenerate")
     }
 }

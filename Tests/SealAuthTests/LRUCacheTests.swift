@@ -1,3 +1,4 @@
+import DaaSTestSupport
 import Testing
 
 @testable import SealAuth
@@ -23,7 +24,7 @@ struct LRUCacheTests {
     func model() {
         var cache = LRUCache<Int, Int>(capacity: 8)
         var model: [(Int, Int)] = []
-        var random = SystemRandomNumberGenerator()
+        var random = SplitMix64.seeded("LRU cache model")
         for step in 0..<5_000 {
             let key = Int.random(in: 0..<20, using: &random)
             switch Int.random(in: 0..<3, using: &random) {

@@ -1,3 +1,4 @@
+import DaaSTestSupport
 import SuiClient
 import Testing
 

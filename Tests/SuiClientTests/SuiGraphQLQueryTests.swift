@@ -8,7 +8,7 @@ import Testing
 @Suite("GraphQL query documents")
 struct SuiGraphQLQueryTests {
     /// The venv's interpreter (`make test` creates it).
-    static let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let python = repositoryRoot()
         .appendingPathComponent(".build-python/bin/python").path
 
     static let validator = """

@@ -6,17 +6,7 @@ public var productsDirectory: URL {
     return URL(fileURLWithPath: executable).deletingLastPathComponent()
 }
 
-/// What a finished command printed and how it exited.
-public struct CommandResult: Sendable {
-    /// Standard output.
-    public var output: String
-    /// Standard error.
-    public var error: String
-    /// The exit status.
-    public var status: Int32
-}
-
-/// Runs the built product `name` with `arguments` and waits for it.
-public func runProduct(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-    try run(productsDirectory.appendingPathComponent(name).path, arguments, environment: environment)
+/// The repository's root directory (three levels above this file).
+public func repositoryRoot(file: StaticString = #filePath) -> URL {
+    URL(fileURLWithPath: "\(file)").deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }

@@ -1,3 +1,4 @@
+import DaaSTestSupport
 import Foundation
 import TEEAttest
 import Testing

@@ -3,7 +3,7 @@ import Foundation
 /// The OpenAPI definitions of the Kubernetes types, indexed by group/version/kind: the basis of
 /// strict field validation, pruning of unknown fields and the `/openapi/v3` documents.
 ///
-/// Loaded from `definitions.json`, which `Scripts/generate-openapi-definitions.py` extracts
+/// Loaded from `definitions.json`, which `scripts/generate-openapi-definitions.py` extracts
 /// from the Kubernetes OpenAPI spec.
 public final class SchemaRegistry: Sendable {
     /// Definitions by name, e.g. `io.k8s.api.apps.v1.Deployment`.

@@ -5,9 +5,9 @@ The API server builds its schema registry from these definitions: strict field v
 pruning of unknown fields, and the /openapi/v3 documents it serves. Only `definitions` is kept
 (paths are generated from the served types at run time). Usage:
 
-    Scripts/generate-openapi-definitions.py [SWAGGER_JSON]
+    scripts/generate-openapi-definitions.py [SWAGGER_JSON]
 
-SWAGGER_JSON defaults to ../shared/fixtures/kubernetes/swagger.json beside the checkout. With
+SWAGGER_JSON defaults to Tests/KubeAPITests/Fixtures/swagger.json. With
 --check it compares its output with the committed file and exits 1 when they differ.
 """
 import json
@@ -16,7 +16,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARGET = os.path.join(HERE, "..", "Sources", "KubeAPI", "OpenAPI", "definitions.json")
-DEFAULT_SOURCE = os.path.join(HERE, "..", "..", "shared", "fixtures", "kubernetes", "swagger.json")
+DEFAULT_SOURCE = os.path.join(HERE, "..", "Tests", "KubeAPITests", "Fixtures", "swagger.json")
 
 
 def main(argv):
