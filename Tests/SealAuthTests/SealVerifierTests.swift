@@ -1,3 +1,4 @@
+import DaaSTestSupport
 import Logging
 import SuiClient
 import Synchronization
@@ -76,7 +77,7 @@ struct SealVerifierTests {
                     "seal.v1." + String(repeating: "A", count: 5000) + "." + parts[3]] {
             #expect(await refusal(verifier, bad) == .malformed, "\(bad.prefix(40))")
         }
-        var random = SystemRandomNumberGenerator()
+        var random = SplitMix64.seeded("malformed Seal tokens")
         for _ in 0..<200 {
             let length = Int.random(in: 0..<good.count, using: &random)
             var bytes = Array(good.utf8.prefix(length))
@@ -91,7 +92,7 @@ struct SealVerifierTests {
         reader.stake(alice.address, principal: 20_000_000_000)
         let verifier = verifier()
         let now = clock.read()
-        var payload = SealPayload(iss: alice.address, sub: .user("alice"), aud: clusterID, iat: now, exp: now + 600, nonce: "bm9uY2U")
+        var payload = SealPayload(iss: alice.address, sub: .user("alice"), aud: clusterID, iat: now, exp: now + 600, nonce: "AAAAAAAAAAAAAAAAAAAAAA")
         var other = payload
         other.dom = "sui/personal-message"
         #expect(await refusal(verifier, try signed(other, by: alice)) == .wrongDomain)
@@ -105,8 +106,10 @@ struct SealVerifierTests {
         #expect(await refusal(verifier, try token(iat: now - 650)) == nil, "within the 60 s skew")
         #expect(await refusal(verifier, try token(iat: now + 120)) == .notYetValid)
         #expect(await refusal(verifier, try token(audience: "cluster-b")) == .wrongAudience)
-        payload.nonce = "other"
+        payload.nonce = "BBBBBBBBBBBBBBBBBBBBBA"
         #expect(await refusal(verifier, try signed(payload, by: alice)) == nil)
+        payload.nonce = "other"
+        #expect(await refusal(verifier, try signed(payload, by: alice)) == .malformed)
         #expect(SealSubject("node:Bad_Name") == nil && SealSubject("admin:x") == nil && SealSubject("user:") == nil)
     }
 
@@ -238,6 +241,89 @@ struct SealVerifierTests {
         reader.setDown(true)
         #expect(await refusal(verifier, tokens[5]) == nil)
         #expect(await refusal(verifier, tokens[0]) == .chainUnavailable, "evicted, so the chain is asked again")
+    }
+
+    /// The raw token text for a payload JSON and a signature by `key` over exactly those bytes.
+    func raw(_ json: String, by key: SuiKeyPair? = nil) throws -> String {
+        let bytes = Array(json.utf8)
+        return SealToken.prefix + Base64URL.encode(bytes) + "." + Base64URL.encode(try (key ?? alice).signPersonalMessage(bytes))
+    }
+
+    func payloadJSON(iss: String? = nil, iat: String, exp: String, nonce: String = "AAAAAAAAAAAAAAAAAAAAAA", stake: String = "") -> String {
+        "{\"dom\":\"k3s-daas/seal/v1\",\"iss\":\"\(iss ?? alice.address.description)\",\"sub\":\"user:a\",\"aud\":\"\(clusterID)\",\"iat\":\(iat),\"exp\":\(exp),\"nonce\":\"\(nonce)\"\(stake)}"
+    }
+
+    @Test("iat and exp at the ends of Int64 are refused, never trapped on", arguments: [
+        ("-9223372036854775808", "9223372036854775807"), ("0", "9223372036854775807"), ("-9223372036854775808", "0"),
+        ("9223372036854775806", "9223372036854775807"), ("-9223372036854775808", "-9223372036854775807"),
+    ])
+    func extremeTimes(iat: String, exp: String) async throws {
+        reader.stake(alice.address, principal: 20_000_000_000)
+        let code = await refusal(verifier(), try raw(payloadJSON(iat: iat, exp: exp)))
+        #expect([.lifetimeTooLong, .expired, .notYetValid].contains(code), "\(String(describing: code))")
+    }
+
+    @Test("combining marks and other non-ASCII text in iss or a stake entry are malformed, not a crash")
+    func combiningMarks() async throws {
+        let verifier = verifier()
+        let digits: String = String(alice.address.description.dropFirst(2))
+        let mark = "\u{301}"
+        let candidates: [String] = [
+            mark + "0x" + String(digits.dropFirst()),
+            "0" + mark + "x" + digits,
+            "0x" + mark + String(digits.dropFirst()),
+            "0x" + String(digits.dropFirst(2)) + mark + mark,
+            "0x" + String(digits.dropFirst()) + "\u{e9}",
+            mark + String(repeating: "0", count: 65),
+        ]
+        for iss in candidates {
+            let json = payloadJSON(iss: iss, iat: "1800000000", exp: "1800000600")
+            #expect(await refusal(verifier, try raw(json)) == .malformed, "\(iss.unicodeScalars.count)")
+        }
+        for entry in ["\u{301}0x5", "0x\u{301}5", "0x" + String(repeating: "0", count: 63) + "\u{301}", "0x" + String(repeating: "\u{301}", count: 64)] {
+            let json = payloadJSON(iat: "1800000000", exp: "1800000600", stake: ",\"stake\":[\"\(entry)\"]")
+            #expect(await refusal(verifier, try raw(json)) == .malformed)
+        }
+        #expect(SuiAddress(hex: "\u{301}" + String(repeating: "0", count: 63)) == nil)
+        #expect(SuiAddress(hex: "0x" + String(repeating: "a", count: 63) + "\u{301}") == nil)
+        #expect(SuiAddress(hex: "0X05") == SuiAddress(hex: "0x5"))
+    }
+
+    @Test("nonces must be 16 bytes of unpadded base64url, so every token can be revoked by nonce")
+    func nonces() async throws {
+        reader.stake(alice.address, principal: 20_000_000_000)
+        let verifier = verifier()
+        for nonce in ["", "n", "AAAAAAAAAAAAAAAAAAAAAA==", "AAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAA+/", "AAAAAAAAAAAAAAAAAAAAAB",
+                      String(repeating: "A", count: 3000), "AAAAAAAAAAAAAAAAAAAA\u{301}A"] {
+            #expect(await refusal(verifier, try raw(payloadJSON(iat: "1800000000", exp: "1800000600", nonce: nonce))) == .malformed, "\(nonce.prefix(30))")
+        }
+        #expect(await refusal(verifier, try raw(payloadJSON(iat: "1800000000", exp: "1800000600", nonce: "AAAAAAAAAAAAAAAAAAAAAA"))) == nil)
+    }
+
+    @Test("a flood of refused tokens does not evict good verdicts; refusals have a bounded cache of their own")
+    func refusalFlood() async throws {
+        reader.stake(alice.address, principal: 2_000_000_000)
+        let verifier = verifier {
+            $0.cacheCapacity = 8
+            $0.refusalCacheCapacity = 16
+        }
+        let good = try token()
+        #expect(await refusal(verifier, good) == nil)
+        for _ in 0..<500 { #expect(await refusal(verifier, try token(audience: "other-cluster")) == .wrongAudience) }
+        reader.setDown(true)
+        #expect(await refusal(verifier, good) == nil, "the good verdict is still cached")
+    }
+
+    @Test("fresh tokens from an address without enough stake cost one chain read per short TTL")
+    func insufficientStakeCached() async throws {
+        reader.stake(mallory.address, principal: 1)
+        let verifier = verifier()
+        for _ in 0..<50 { #expect(await refusal(verifier, try token(key: mallory)) == .stakeBelowMinimum) }
+        #expect(reader.stakeReads == 1)
+        reader.stake(mallory.address, principal: 2_000_000_000)
+        clock.advance(6)
+        #expect(await refusal(verifier, try token(key: mallory)) == nil, "someone who just staked waits at most the short TTL")
+        #expect(reader.stakeReads == 2)
     }
 
     @Test("tokens round-trip through their text form; the payload is the design's JSON")

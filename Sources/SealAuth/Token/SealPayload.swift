@@ -35,6 +35,18 @@ public struct SealPayload: Sendable, Hashable {
         self.stake = stake
     }
 
+    /// The number of random bytes in a nonce: 16, written as 22 characters of unpadded base64url.
+    public static let nonceBytes = 16
+    /// The longest audience (cluster id) accepted, in bytes.
+    public static let maxAudienceBytes = 253
+    /// The most stake objects a token may list.
+    public static let maxStakeObjects = 64
+
+    /// Whether `nonce` has the form DESIGN.md gives: 16 bytes in unpadded base64url.
+    public static func isValidNonce(_ nonce: String) -> Bool {
+        nonce.utf8.count == 22 && Base64URL.decode(Substring(nonce))?.count == nonceBytes
+    }
+
     /// The payload as the JSON bytes that are signed, with the fields in the order DESIGN.md gives.
     public func encoded() -> [UInt8] {
         var json = "{\"dom\":\(Self.quote(dom)),\"iss\":\"\(iss)\",\"sub\":\(Self.quote(sub.description)),\"aud\":\(Self.quote(aud))"
@@ -53,18 +65,29 @@ public struct SealPayload: Sendable, Hashable {
         } catch {
             throw SealAuthError(code: .malformed, message: "the payload is not a Seal v1 JSON object")
         }
-        guard let iss = SuiAddress(hex: wire.iss), wire.iss.count == 66, wire.iss.hasPrefix("0x") else {
+        // Byte-level checks: a Character count would let combining marks change the answer.
+        let issBytes = wire.iss.utf8
+        guard issBytes.count == 66, issBytes.starts(with: "0x".utf8), let iss = SuiAddress(hex: wire.iss) else {
             throw SealAuthError(code: .malformed, message: "iss is not a 0x-prefixed 64-digit Sui address")
         }
         guard let sub = SealSubject(wire.sub) else {
             throw SealAuthError(code: .invalidSubject, message: "sub must be node:<dns-1123 name> or user:<name>")
         }
-        guard (wire.stake ?? []).count <= 64 else {
-            throw SealAuthError(code: .malformed, message: "at most 64 stake objects may be listed")
+        guard wire.aud.utf8.count <= Self.maxAudienceBytes else {
+            throw SealAuthError(code: .malformed, message: "aud is longer than \(Self.maxAudienceBytes) bytes")
+        }
+        guard Self.isValidNonce(wire.nonce) else {
+            throw SealAuthError(code: .malformed, message: "nonce must be \(Self.nonceBytes) bytes in unpadded base64url")
+        }
+        guard (wire.stake ?? []).count <= Self.maxStakeObjects else {
+            throw SealAuthError(code: .malformed, message: "at most \(Self.maxStakeObjects) stake objects may be listed")
         }
         var stake: [SuiAddress] = []
         for text in wire.stake ?? [] {
-            guard let id = SuiAddress(hex: text) else { throw SealAuthError(code: .malformed, message: "a stake entry is not an object id") }
+            let bytes = text.utf8
+            guard bytes.count >= 3, bytes.count <= 66, bytes.starts(with: "0x".utf8), let id = SuiAddress(hex: text) else {
+                throw SealAuthError(code: .malformed, message: "a stake entry is not a 0x-prefixed object id")
+            }
             stake.append(id)
         }
         var payload = SealPayload(iss: iss, sub: sub, aud: wire.aud, iat: wire.iat, exp: wire.exp, nonce: wire.nonce, stake: stake)

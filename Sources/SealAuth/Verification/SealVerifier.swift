@@ -7,9 +7,15 @@ import Synchronization
 ///
 /// Checks run cheapest first: format, domain, lifetime, audience, signature, address, revocation,
 /// then stake on the chain. Verdicts are cached until `min(exp, now + stakeTTL)`; refusals for
-/// ``SealVerifierConfiguration/negativeTTL``. Concurrent verifications of one token share one
-/// chain lookup. When the chain cannot be read, uncached tokens are refused
+/// ``SealVerifierConfiguration/negativeTTL`` in a cache of their own, so a flood of junk tokens
+/// never evicts a good verdict. Stake readings are cached per address: sufficient ones for the
+/// stake TTL, insufficient ones for ``SealVerifierConfiguration/insufficientStakeTTL``, so fresh
+/// tokens of an unstaked address do not each cost a chain read. Concurrent verifications of one
+/// token share one chain lookup. When the chain cannot be read, uncached tokens are refused
 /// (``SealAuthError/Code/chainUnavailable``) while cached verdicts keep serving until they expire.
+///
+/// Every time comparison on token values uses saturating arithmetic: `iat` and `exp` are whatever
+/// 64-bit integers a client sends.
 public final class SealVerifier: Sendable {
     /// The configuration this verifier was made with.
     public let configuration: SealVerifierConfiguration
@@ -18,21 +24,26 @@ public final class SealVerifier: Sendable {
     private let clock: @Sendable () -> Int64
     private let state: Mutex<State>
 
-    private enum Verdict {
-        case valid(SealIdentity, until: Int64)
-        case invalid(SealAuthError, until: Int64)
-    }
-
     private struct StakeKey: Hashable {
         var owner: SuiAddress
         var objects: [SuiAddress]
     }
 
     private struct State {
-        var verdicts: LRUCache<String, Verdict>
+        /// Tokens that verified, until when.
+        var verdicts: LRUCache<String, (identity: SealIdentity, until: Int64)>
+        /// Tokens that were refused after costing a signature check or more, until when.
+        var refusals: LRUCache<String, (error: SealAuthError, until: Int64)>
+        /// Stake readings per owner and listed objects, until when.
         var stakes: LRUCache<StakeKey, (principal: UInt64, until: Int64)>
         var inFlight: [String: Task<SealIdentity, any Error>] = [:]
         var revocations = SealRevocations()
+
+        init(_ configuration: SealVerifierConfiguration) {
+            verdicts = LRUCache(capacity: configuration.cacheCapacity)
+            refusals = LRUCache(capacity: configuration.refusalCacheCapacity)
+            stakes = LRUCache(capacity: configuration.cacheCapacity)
+        }
     }
 
     private enum Lookup {
@@ -55,7 +66,7 @@ public final class SealVerifier: Sendable {
         self.reader = reader
         self.logger = logger
         self.clock = clock
-        self.state = Mutex(State(verdicts: LRUCache(capacity: configuration.cacheCapacity), stakes: LRUCache(capacity: configuration.cacheCapacity)))
+        self.state = Mutex(State(configuration))
     }
 
     /// The system clock in Unix seconds, the default clock.
@@ -72,8 +83,11 @@ public final class SealVerifier: Sendable {
     /// Drops every cached verdict and stake reading.
     public func flushCache() {
         state.withLock { state in
-            state.verdicts = LRUCache(capacity: configuration.cacheCapacity)
-            state.stakes = LRUCache(capacity: configuration.cacheCapacity)
+            let revocations = state.revocations
+            let inFlight = state.inFlight
+            state = State(configuration)
+            state.revocations = revocations
+            state.inFlight = inFlight
         }
     }
 
@@ -81,16 +95,16 @@ public final class SealVerifier: Sendable {
     public func verify(_ token: String) async throws -> SealIdentity {
         let now = clock()
         let lookup: Lookup = state.withLock { state in
-            switch state.verdicts.value(for: token) {
-            case .valid(let identity, let until)? where now < until:
-                if let revoked = Self.revocation(of: identity, in: state.revocations) { return .refused(revoked) }
-                return .hit(identity)
-            case .invalid(let error, let until)? where now < until:
-                return .refused(error)
-            case .some:
+            if let verdict = state.verdicts.value(for: token) {
+                if now < verdict.until {
+                    if let revoked = Self.revocation(of: verdict.identity, in: state.revocations) { return .refused(revoked) }
+                    return .hit(verdict.identity)
+                }
                 state.verdicts.removeValue(for: token)
-            case nil:
-                break
+            }
+            if let refusal = state.refusals.value(for: token) {
+                if now < refusal.until { return .refused(refusal.error) }
+                state.refusals.removeValue(for: token)
             }
             if let pending = state.inFlight[token] { return .pending(pending) }
             let task = Task { try await self.verifyAndRemember(token, now: now) }
@@ -109,14 +123,16 @@ public final class SealVerifier: Sendable {
             let (identity, until) = try await verifyUncached(token, now: now)
             state.withLock { state in
                 state.inFlight[token] = nil
-                state.verdicts.set(.valid(identity, until: until), for: token)
+                state.verdicts.set((identity, until), for: token)
             }
             return identity
         } catch let error as SealAuthError {
-            let remembered = ![.chainUnavailable, .notYetValid, .revokedToken, .revokedAddress].contains(error.code)
+            // A malformed token costs less to parse again than to remember; a refusal that can
+            // change soon (the chain, the clock, the revocation list) is not remembered.
+            let remembered = ![.malformed, .chainUnavailable, .notYetValid, .revokedToken, .revokedAddress].contains(error.code)
             state.withLock { state in
                 state.inFlight[token] = nil
-                if remembered { state.verdicts.set(.invalid(error, until: now + configuration.negativeTTL), for: token) }
+                if remembered { state.refusals.set((error, now.addingSaturating(configuration.negativeTTL)), for: token) }
             }
             logger.notice("seal token refused", metadata: ["reason": "\(error.code)", "detail": "\(error.message)"])
             throw error
@@ -133,14 +149,15 @@ public final class SealVerifier: Sendable {
         }
         let role = payload.sub.role
         let maxLifetime = policy.maxLifetime[role] ?? 3_600
-        guard payload.exp > payload.iat, payload.exp - payload.iat <= maxLifetime else {
+        // `exp - iat` and the window checks saturate: both are arbitrary 64-bit client values.
+        guard payload.exp > payload.iat, payload.exp.subtractingSaturating(payload.iat) <= maxLifetime else {
             throw SealAuthError(code: .lifetimeTooLong, message: "exp - iat must be between 1 and \(maxLifetime) seconds for \(role) tokens")
         }
-        guard payload.iat <= now + policy.clockSkew else {
-            throw SealAuthError(code: .notYetValid, message: "iat is \(payload.iat - now) seconds in the future")
+        guard payload.iat <= now.addingSaturating(policy.clockSkew) else {
+            throw SealAuthError(code: .notYetValid, message: "iat is \(payload.iat.subtractingSaturating(now)) seconds in the future")
         }
-        guard now <= payload.exp + policy.clockSkew else {
-            throw SealAuthError(code: .expired, message: "the token expired \(now - payload.exp) seconds ago")
+        guard now <= payload.exp.addingSaturating(policy.clockSkew) else {
+            throw SealAuthError(code: .expired, message: "the token expired \(now.subtractingSaturating(payload.exp)) seconds ago")
         }
         guard payload.aud == policy.clusterID else {
             throw SealAuthError(code: .wrongAudience, message: "aud is not this cluster's id")
@@ -158,17 +175,23 @@ public final class SealVerifier: Sendable {
         if let revoked = state.withLock({ Self.revocation(of: identity, in: $0.revocations) }) { throw revoked }
         let minimum = policy.minimumStake[role] ?? 0
         let key = StakeKey(owner: payload.iss, objects: payload.stake)
-        if let cached = state.withLock({ $0.stakes.value(for: key) }), now < cached.until, cached.principal >= minimum {
+        if let cached = state.withLock({ $0.stakes.value(for: key) }), now < cached.until {
+            guard cached.principal >= minimum else { throw Self.belowMinimum(payload, principal: cached.principal, minimum: minimum) }
             return (identity, min(payload.exp, cached.until))
         }
         let principal = try await stakedPrincipal(owner: payload.iss, objects: payload.stake)
-        guard principal >= minimum else {
-            throw SealAuthError(code: .stakeBelowMinimum, message: "\(payload.iss) stakes \(principal) MIST; \(role) tokens need \(minimum)")
-        }
-        // Only sufficient readings are cached: someone who just staked is not kept waiting a TTL.
-        let until = now + configuration.stakeTTL
+        // A sufficient reading is trusted for the stake TTL; an insufficient one only briefly, so
+        // someone who just staked is not kept waiting, yet a flood of fresh tokens from an
+        // unstaked address costs one chain read per TTL.
+        let sufficient = principal >= minimum
+        let until = now.addingSaturating(sufficient ? configuration.stakeTTL : configuration.insufficientStakeTTL)
         state.withLock { $0.stakes.set((principal, until), for: key) }
+        guard sufficient else { throw Self.belowMinimum(payload, principal: principal, minimum: minimum) }
         return (identity, min(payload.exp, until))
+    }
+
+    private static func belowMinimum(_ payload: SealPayload, principal: UInt64, minimum: UInt64) -> SealAuthError {
+        SealAuthError(code: .stakeBelowMinimum, message: "\(payload.iss) stakes \(principal) MIST; \(payload.sub.role) tokens need \(minimum)")
     }
 
     /// The principal staked by `owner` in the listed objects, or in every StakedSui it owns.
@@ -223,5 +246,19 @@ public final class SealVerifier: Sendable {
             return SealAuthError(code: .revokedToken, message: "this token's nonce is revoked")
         }
         return nil
+    }
+}
+
+extension Int64 {
+    /// `self + other`, clamped to the representable range instead of trapping.
+    func addingSaturating(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    /// `self - other`, clamped to the representable range instead of trapping.
+    func subtractingSaturating(_ other: Int64) -> Int64 {
+        let (difference, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other < 0 ? .max : .min) : difference
     }
 }

@@ -8,8 +8,15 @@ public struct SealVerifierConfiguration: Sendable {
     /// How long a refusal is remembered, in seconds, so a bad token replayed in a loop costs one
     /// verification. Default 5.
     public var negativeTTL: Int64 = 5
-    /// The most verdicts cached; the least recently used is evicted first. Default 100,000.
+    /// How long an insufficient stake reading is remembered per address, in seconds, so fresh
+    /// tokens from an unstaked address do not each cost a chain read. Default 5.
+    public var insufficientStakeTTL: Int64 = 5
+    /// The most verdicts (and stake readings) cached; the least recently used is evicted first.
+    /// Default 100,000.
     public var cacheCapacity = 100_000
+    /// The most refusals cached, apart from verdicts, so junk tokens never evict good verdicts.
+    /// Default 10,000.
+    public var refusalCacheCapacity = 10_000
 
     /// Creates a configuration with the defaults above.
     public init(policy: SealPolicy) {

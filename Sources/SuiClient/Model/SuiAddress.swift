@@ -10,22 +10,33 @@ public struct SuiAddress: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     /// Parses `0x`-prefixed (or bare) hex of at most 64 digits; short forms such as `0x3` are
-    /// left-padded with zeros, as Sui does. `nil` for anything else.
+    /// left-padded with zeros, as Sui does. `nil` for anything else. Works on the UTF-8 bytes, so
+    /// no text (combining marks, multi-byte characters) can make it miscount.
     public init?(hex: String) {
-        var digits = Substring(hex)
-        if digits.hasPrefix("0x") || digits.hasPrefix("0X") { digits = digits.dropFirst(2) }
-        guard !digits.isEmpty, digits.count <= 64 else { return nil }
-        let padded = String(repeating: "0", count: 64 - digits.count) + digits
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        var index = padded.startIndex
-        while index < padded.endIndex {
-            let next = padded.index(index, offsetBy: 2)
-            guard let byte = UInt8(padded[index..<next], radix: 16) else { return nil }
-            out.append(byte)
-            index = next
+        var digits = Substring(hex).utf8[...]
+        if digits.count >= 2, digits.first == UInt8(ascii: "0"), let x = digits.dropFirst().first, x == UInt8(ascii: "x") || x == UInt8(ascii: "X") {
+            digits = digits.dropFirst(2)
         }
+        guard !digits.isEmpty, digits.count <= 64 else { return nil }
+        var nibbles = [UInt8](repeating: 0, count: 64 - digits.count)
+        nibbles.reserveCapacity(64)
+        for byte in digits {
+            guard let nibble = Self.nibble(byte) else { return nil }
+            nibbles.append(nibble)
+        }
+        var out = [UInt8](repeating: 0, count: 32)
+        for index in 0..<32 { out[index] = nibbles[2 * index] << 4 | nibbles[2 * index + 1] }
         self.bytes = out
+    }
+
+    /// The value of one ASCII hex digit, or `nil`.
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte &- UInt8(ascii: "a") &+ 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte &- UInt8(ascii: "A") &+ 10
+        default: nil
+        }
     }
 
     /// `0x` followed by 64 lowercase hex digits.
