@@ -125,8 +125,14 @@ public struct AttestationError: Error, Sendable, Equatable, CustomStringConverti
         public static let masterKeyMismatch = Code(rawValue: "master.key_mismatch")
         /// The attested `user_data` is not a master binding.
         public static let masterBindingInvalid = Code(rawValue: "master.binding_invalid")
-        /// The CA the server presented is not the attested CA.
+        /// The CA the server presented is not the attested CA, or not the CA the client pinned.
         public static let masterCAMismatch = Code(rawValue: "master.ca_mismatch")
+        /// The attested cluster id is not the one the client pinned.
+        public static let masterClusterMismatch = Code(rawValue: "master.cluster_mismatch")
+        /// The AWS Nitro root is trusted without an expected PCR0, which any enclave would satisfy.
+        public static let masterPCR0Required = Code(rawValue: "master.pcr0_required")
+        /// A trust option (root, PCR, cluster id, CA hash) is malformed.
+        public static let masterTrustInvalid = Code(rawValue: "master.trust_invalid")
     }
 
     /// What failed, stable across releases.

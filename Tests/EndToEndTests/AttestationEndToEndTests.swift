@@ -24,8 +24,29 @@ struct AttestationEndToEndTests {
 
         let wrongPCR = try runProduct("daasctl", ["attest", "verify", "--master", String(server), "--root", devRoot, "--pcr", "0=00ff"])
         #expect(wrongPCR.status != 0 && wrongPCR.error.contains("policy.pcr_mismatch"))
-        let wrongRoot = try runProduct("daasctl", ["attest", "verify", "--master", String(server)])
+        let wrongRoot = try runProduct("daasctl", ["attest", "verify", "--master", String(server), "--pcr", "0=\(pcr0)"])
         #expect(wrongRoot.status != 0 && wrongRoot.error.contains("chain.untrusted_root"))
+
+        // The AWS root alone would accept any enclave: PCR0 is required, before anything is fetched.
+        let anyEnclave = try runProduct("daasctl", ["attest", "verify", "--master", String(server)])
+        #expect(anyEnclave.status == 1 && anyEnclave.error.contains("master.pcr0_required") && anyEnclave.error.contains("--pcr 0="), "\(anyEnclave.error)")
+        let keystore = root + "/pin.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
+        let noPCR = try runProduct("daasctl", ["kubeconfig", "--master", String(server), "--keystore", keystore, "--output", root + "/x.kubeconfig"])
+        #expect(noPCR.status == 1 && noPCR.error.contains("master.pcr0_required"), "\(noPCR.error)")
+
+        // Pins: the right cluster id and CA hash pass; another cluster id or CA hash is refused.
+        let clusterID = try #require(verified.output.split(separator: "\n").first { $0.hasPrefix("master: ") }?.split(separator: " ")
+            .drop { $0 != "id" }.dropFirst().first.map { String($0.dropLast()) })
+        let caHash = try #require(verified.output.split(separator: "\n").first { $0.hasPrefix("master: ") }?.split(separator: " ").last.map(String.init))
+        let pinned = try runProduct("daasctl", ["attest", "verify", "--master", String(server), "--root", devRoot, "--cluster-id", clusterID, "--ca-sha256", caHash])
+        #expect(pinned.status == 0, "\(pinned.error)")
+        let otherCluster = try runProduct("daasctl", ["attest", "verify", "--master", String(server), "--root", devRoot, "--cluster-id", "someone-else"])
+        #expect(otherCluster.status == 1 && otherCluster.error.contains("master.cluster_mismatch"), "\(otherCluster.error)")
+        let otherCA = try runProduct("daasctl", ["attest", "verify", "--master", String(server), "--root", devRoot, "--ca-sha256", String(repeating: "ab", count: 32)])
+        #expect(otherCA.status == 1 && otherCA.error.contains("master.ca_mismatch"), "\(otherCA.error)")
+        let badPin = try runProduct("daasctl", ["attest", "verify", "--master", String(server), "--root", devRoot, "--ca-sha256", "xyz"])
+        #expect(badPin.status == 1 && badPin.error.contains("master.trust_invalid"), "\(badPin.error)")
         for file in ["attest/root.key", "attest/intermediate.key"] {
             let mode = try FileManager.default.attributesOfItem(atPath: master.dataDir + "/" + file)[.posixPermissions] as? NSNumber
             #expect(mode?.intValue == 0o600, "\(file)")
@@ -79,6 +100,28 @@ struct AttestationEndToEndTests {
         defer { replay.kill() }
         let replayed = try runProduct("daasctl", ["attest", "verify", "--master", "https://127.0.0.1:\(replayPort)", "--root", devRoot])
         #expect(replayed.status != 0 && replayed.error.contains("policy.nonce_mismatch"), "\(replayed.error)")
+    }
+
+    @Test("a hostile server's malformed HTTP answers end daasctl and daas-worker with one line, never a crash", arguments: [
+        "HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nxyz", "HTTP/1.1 200 OK\r\nContent-Length\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\nab",
+        "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\nab", "\r\n\r\n", "HTTP/1.1\r\n\r\n", "HTTP/1.1 2\u{301}00 OK\r\n\r\n", "garbage without a header end",
+        "HTTP/1.1 200 OK\r\n:\r\n::::\r\n\r\n\u{0}\u{ff}",
+    ])
+    func hostileAnswers(response: String) throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let file = root + "/response.bin"
+        try Data(response.utf8).write(to: URL(fileURLWithPath: file))
+        let keystore = root + "/k.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
+        let (server, port) = try impostor(["raw", file])
+        defer { server.kill() }
+        let trust = ["--master", "https://127.0.0.1:\(port)", "--pcr", "0=" + String(repeating: "00", count: 48)]
+        let verified = try runProduct("daasctl", ["attest", "verify"] + trust, timeout: 60)
+        #expect(verified.status == 1, "a clean refusal, not a signal: \(verified.status) \(verified.error)")
+        #expect(verified.error.split(separator: "\n").count == 1 && verified.error.contains("master attestation refused"), "\(verified.error)")
+        let worker = try runProduct("daas-worker", trust + ["--node-name", "w", "--keystore", keystore], timeout: 60)
+        #expect(worker.status == 1 && worker.error.contains("master attestation refused"), "\(worker.status) \(worker.error)")
     }
 
     @Test("without --attestation nitro hardware the master stops with a clear message")

@@ -4,6 +4,8 @@
       A man in the middle: terminates TLS with its own key and relays bytes to the real master.
   tls_impostor.py replay CERT KEY DOCUMENT
       Answers every HTTP request with a saved attestation document (a replay of an old nonce).
+  tls_impostor.py raw    CERT KEY RESPONSE
+      Answers every HTTP request with the bytes of the file RESPONSE as they are (a hostile server).
 
 Prints the port it listens on, then serves until killed.
 """
@@ -44,7 +46,7 @@ def serve_proxy(client, upstream_host, upstream_port):
     relay(upstream, client)
 
 
-def serve_replay(client, document):
+def serve_replay(client, document, raw=False):
     try:
         request = b""
         while b"\r\n\r\n" not in request and len(request) < 65536:
@@ -52,6 +54,9 @@ def serve_replay(client, document):
             if not chunk:
                 return
             request += chunk
+        if raw:
+            client.sendall(document)
+            return
         head = b"HTTP/1.1 200 OK\r\nContent-Type: application/cbor\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(document)
         client.sendall(head + document)
     finally:
@@ -66,7 +71,7 @@ def main():
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     print(listener.getsockname()[1], flush=True)
-    document = open(sys.argv[4], "rb").read() if mode == "replay" else None
+    document = open(sys.argv[4], "rb").read() if mode in ("replay", "raw") else None
     while True:
         raw, _ = listener.accept()
         try:
@@ -77,7 +82,7 @@ def main():
         if mode == "proxy":
             target = (serve_proxy, (client, sys.argv[4], int(sys.argv[5])))
         else:
-            target = (serve_replay, (client, document))
+            target = (serve_replay, (client, document, mode == "raw"))
         threading.Thread(target=target[0], args=target[1], daemon=True).start()
 
 

@@ -18,8 +18,10 @@ struct DaasWorker: AsyncParsableCommand {
         abstract: "K3s-DaaS node agent: attested join, node Seal tokens, Node registration and Lease heartbeats (no pods yet).")
 
     @Option(help: "The master URL, e.g. https://127.0.0.1:6443.") var master: String
-    @Option(help: "Trusted attestation root (PEM). Default: the AWS Nitro Enclaves Root-G1.") var root: String?
+    @Option(help: "Trusted attestation root (PEM). Default: the AWS Nitro Enclaves Root-G1 (which needs --pcr 0=HEX).") var root: String?
     @Option(name: .customLong("pcr"), help: "An expected PCR of the master as N=HEX; repeatable.") var pcrs: [String] = []
+    @Option(help: "The cluster id the master must attest.") var clusterID: String?
+    @Option(name: .customLong("ca-sha256"), help: "SHA-256 (hex) of the cluster CA's DER the master must attest.") var caSHA256: String?
     @Option(help: "This node's name. Default: the host name.") var nodeName: String?
     @Option(help: "The Sui keystore holding the node's key. Default: $DAAS_KEYSTORE, else ~/.daas/sui.keystore.") var keystore: String?
     @Option(help: "The address of the key to use. Default: the keystore's first key.") var address: String?
@@ -36,22 +38,17 @@ struct DaasWorker: AsyncParsableCommand {
         let keyPair = try loadKey()
 
         // The join: nothing is sent to the master before its attestation verifies.
-        var expectations = AttestationExpectations()
-        for spec in pcrs {
-            guard let (index, value) = AttestationExpectations.pcr(parsing: spec) else { throw Failure("--pcr \(spec): expected N=HEX with N in 0...31") }
-            expectations.pcrs[index] = value
-        }
         let attested: MasterAttestationClient.Result
         do {
-            let verifier = try root.map { try AttestationVerifier(rootPEMFile: $0) } ?? AttestationVerifier()
-            attested = try await MasterAttestationClient.verify(url: master, verifier: verifier, expectations: expectations)
+            let trust = try MasterTrust(rootPEMFile: root, pcrs: pcrs, clusterID: clusterID, caSHA256: caSHA256)
+            attested = try await MasterAttestationClient.verify(url: master, trust: trust)
         } catch let error as AttestationError {
             throw Failure("master attestation refused: \(error)")
         }
-        let clusterID = attested.binding.clusterID
-        logger.info("master attested", metadata: ["cluster": "\(clusterID)", "module": "\(attested.verified.moduleID)", "node": "\(name)"])
+        let attestedCluster = attested.binding.clusterID
+        logger.info("master attested", metadata: ["cluster": "\(attestedCluster)", "module": "\(attested.verified.moduleID)", "node": "\(name)"])
 
-        let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: clusterID, lifetime: tokenLifetime)
+        let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: attestedCluster, lifetime: tokenLifetime)
         var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
         configuration.renewInterval = .seconds(heartbeatInterval)
         let agent = NodeAgent(configuration: configuration, credentials: { try await tokens.token() }, logger: logger)

@@ -41,7 +41,8 @@ struct AttestCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard (master == nil) != (document == nil) else { throw Failure("give exactly one of --master and --document") }
-            var expectations = try trust.expectations()
+            let trust = try self.trust.trust()
+            var expectations = trust.expectations
             expectations.maxAge = maxAge.map { .seconds($0) }
             if let at { expectations.time = Date(timeIntervalSince1970: Double(at) / 1000) }
             if let nonce {
@@ -49,10 +50,10 @@ struct AttestCommand: AsyncParsableCommand {
                 expectations.nonce = value
             }
             let verified: VerifiedAttestation
-            let verifier = try trust.verifier()
-            let root = trust.root
+            let verifier = trust.verifier
+            let root = self.trust.root
             if let master {
-                let result = try await trust.verifyMaster(master, expectations: expectations)
+                let result = try await self.trust.verifyMaster(master, expectations: expectations)
                 verified = result.verified
                 print("master: \(master): TLS key and CA bound by the attestation; cluster id \(result.binding.clusterID); CA sha256 \(Hex.encode(result.binding.caSHA256))")
             } else {

@@ -1,39 +1,32 @@
 import ArgumentParser
 import TEEAttest
 
-/// What a client trusts a master's attestation against: the root and the expected PCRs.
-/// Shared by `attest verify` and `kubeconfig`.
+/// What a client trusts a master's attestation against: the root, the expected PCRs, and the
+/// cluster id or CA it may already know. Shared by `attest verify` and `kubeconfig`.
 struct AttestationTrustOptions: ParsableArguments {
-    @Option(help: "Trusted root certificate (PEM). Default: the AWS Nitro Enclaves Root-G1.") var root: String?
+    @Option(help: "Trusted root certificate (PEM). Default: the AWS Nitro Enclaves Root-G1 (which needs --pcr 0=HEX).") var root: String?
     @Option(name: .customLong("pcr"), help: "An expected PCR as N=HEX (N in 0...31); repeatable.") var pcrs: [String] = []
+    @Option(help: "The cluster id the master must attest (pin it once known).") var clusterID: String?
+    @Option(name: .customLong("ca-sha256"), help: "SHA-256 (hex) of the cluster CA's DER the master must attest.") var caSHA256: String?
 
-    /// The expectations the PCR options give.
-    func expectations() throws -> AttestationExpectations {
-        var expectations = AttestationExpectations()
-        for spec in pcrs {
-            guard let (index, value) = AttestationExpectations.pcr(parsing: spec) else { throw Failure("--pcr \(spec): expected N=HEX with N in 0...31") }
-            expectations.pcrs[index] = value
+    /// The trust these options give; a malformed option becomes one line.
+    func trust() throws -> MasterTrust {
+        do {
+            return try MasterTrust(rootPEMFile: root, pcrs: pcrs, clusterID: clusterID, caSHA256: caSHA256)
+        } catch let error as AttestationError {
+            throw Failure("cannot use the trust options: \(error)")
         }
-        return expectations
     }
 
-    /// Verifies the master at `url` against `expectations` (default: these options') and checks
-    /// the document binds the TLS connection; a refusal becomes one line.
+    /// Verifies the master at `url` (with `expectations` in place of these options' own when
+    /// given) and checks the document binds the TLS connection; a refusal becomes one line.
     func verifyMaster(_ url: String, expectations: AttestationExpectations? = nil) async throws -> MasterAttestationClient.Result {
-        let expectations = try expectations ?? self.expectations()
+        var trust = try trust()
+        if let expectations { trust.expectations = expectations }
         do {
-            return try await MasterAttestationClient.verify(url: url, verifier: try verifier(), expectations: expectations)
+            return try await MasterAttestationClient.verify(url: url, trust: trust)
         } catch let error as AttestationError {
             throw Failure("master attestation refused: \(error)")
-        }
-    }
-
-    /// A verifier pinned to `--root`, or to the AWS Nitro root.
-    func verifier() throws -> AttestationVerifier {
-        do {
-            return try root.map { try AttestationVerifier(rootPEMFile: $0) } ?? AttestationVerifier()
-        } catch let error as AttestationError {
-            throw Failure("cannot use the root: \(error)")
         }
     }
 }

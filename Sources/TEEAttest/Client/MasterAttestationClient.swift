@@ -31,7 +31,18 @@ public enum MasterAttestationClient {
     }
 
     /// Fetches a fresh document from `url` (`https://host[:port]`) with a random 32-byte nonce,
+    /// verifies it against `trust`, and checks it binds the TLS connection and the pinned cluster
+    /// id and CA. Throws ``AttestationError`` (`master.*` codes, or the verifier's).
+    public static func verify(url: String, trust: MasterTrust) async throws -> Result {
+        try trust.checkSufficient()
+        let result = try await verify(url: url, verifier: trust.verifier, expectations: trust.expectations)
+        try trust.checkPins(result.binding)
+        return result
+    }
+
+    /// Fetches a fresh document from `url` (`https://host[:port]`) with a random 32-byte nonce,
     /// verifies it with `verifier` and `expectations`, and checks it binds the TLS connection.
+    /// Prefer ``verify(url:trust:)``, which also refuses trust any enclave would satisfy.
     /// Throws ``AttestationError`` (`master.*` codes, or the verifier's).
     public static func verify(url: String, verifier: AttestationVerifier, expectations: AttestationExpectations) async throws -> Result {
         guard let components = URLComponents(string: url), components.scheme == "https", let host = components.host else {
@@ -111,17 +122,37 @@ public enum MasterAttestationClient {
         return (chain, parse(raw))
     }
 
-    /// Splits a `Connection: close` HTTP/1.1 response into its status and body (Content-Length or to the end).
+    /// Splits a `Connection: close` HTTP/1.1 response into its status and body (Content-Length or
+    /// to the end). Works on bytes with bounds checks throughout: the peer is not trusted yet, so
+    /// any bytes at all must give an answer (a `nil` status for garbage), never a crash.
     static func parse(_ raw: [UInt8]) -> HTTPResponse {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let headerEnd = raw.indices.first(where: { raw[$0...].starts(with: separator) }) else { return HTTPResponse(status: nil, body: []) }
-        let head = String(decoding: raw[..<headerEnd], as: UTF8.self)
-        let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-        var body = Array(raw[(headerEnd + 4)...])
-        if let line = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") }),
-            let length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)), length <= body.count
-        {
-            body = Array(body.prefix(length))
+        guard raw.count >= separator.count,
+            let headerEnd = (0...(raw.count - separator.count)).first(where: { raw[$0..<($0 + separator.count)].elementsEqual(separator) })
+        else { return HTTPResponse(status: nil, body: []) }
+        let lines = raw[..<headerEnd].split(separator: 10, omittingEmptySubsequences: false).map { line in
+            line.last == 13 ? line.dropLast() : line
+        }
+        // "HTTP/1.1 200 OK": the second space-separated field, exactly three ASCII digits.
+        var status: Int?
+        if let statusLine = lines.first, statusLine.starts(with: Array("HTTP/1.".utf8)) {
+            let fields = statusLine.split(separator: 32, maxSplits: 2)
+            if fields.count >= 2, fields[1].count == 3, fields[1].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                status = fields[1].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            }
+        }
+        var body = Array(raw[(headerEnd + separator.count)...])
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: 58) else { continue }
+            let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
+            guard name == "content-length" else { continue }
+            let value = line[(colon + 1)...].drop { $0 == 32 || $0 == 9 }.prefix { $0 != 32 && $0 != 9 }
+            // At most 9 digits: far above the 1 MiB the collector accepts, far below Int overflow.
+            if !value.isEmpty, value.count <= 9, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                let length = value.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+                if length <= body.count { body = Array(body.prefix(length)) }
+            }
+            break
         }
         return HTTPResponse(status: status, body: body)
     }
