@@ -45,6 +45,25 @@ struct MasterStoreEndToEndTests {
         master.stop()
     }
 
+    @Test("a second master or daasctl store on a running master's data directory is refused in one line naming both")
+    func exclusiveDataDirectory() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: dataDir)
+        let kubeconfig = try String(contentsOfFile: master.kubeconfig, encoding: .utf8)
+        let second = try runProduct("daas-master", ["--data-dir", dataDir, "--listen", "127.0.0.1:0"], timeout: 60)
+        #expect(second.status == 1)
+        let lines = second.error.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains(dataDir) && lines[0].contains("pid \(master.child.pid)") && lines[0].contains("daas-master"), "\(second.error)")
+        #expect(try String(contentsOfFile: master.kubeconfig, encoding: .utf8) == kubeconfig, "the running master's kubeconfig is untouched")
+        for command in [["store", "status"], ["store", "rotate-key"]] {
+            let refused = try runProduct("daasctl", command + ["--data-dir", dataDir], timeout: 60)
+            #expect(refused.status == 1 && refused.error.contains("in use by another process (pid \(master.child.pid)"), "\(refused.error)")
+        }
+        #expect(try master.kubectl(["get", "namespaces"]).status == 0, "the first master keeps serving")
+        #expect(master.stop() == 0)
+        #expect(try runProduct("daasctl", ["store", "status", "--data-dir", dataDir]).status == 0, "the lock ends with its holder")
+    }
+
     @Test("a wrong key file stops the master with a one-line error")
     func wrongKey() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }

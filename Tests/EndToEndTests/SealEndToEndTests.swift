@@ -36,7 +36,7 @@ struct SealEndToEndTests {
     }
 
     func stake(_ cluster: Cluster, _ address: String, _ mist: String) throws -> String {
-        let added = try runProduct("daasctl", ["stake", "add", "--ledger", cluster.ledger, "--address", address, "--amount", mist])
+        let added = try runProduct("daasctl", ["stake", "add", "--ledger", cluster.ledger, "--secret-file", cluster.master.dataDir + "/sui-dev-ledger.secret", "--address", address, "--amount", mist])
         #expect(added.status == 0, "\(added.error)")
         return String(try #require(added.output.split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 }))
     }
@@ -62,8 +62,12 @@ struct SealEndToEndTests {
         #expect(unstaked.status == 1 && unstaked.error.contains("error: You must be logged in to the server"), "\(unstaked.error)")
 
         let stakeID = try stake(cluster, address, "2000000000")
-        let whoami = try alice(["auth", "whoami"])
-        #expect(whoami.output.contains("sui:\(address)") && whoami.output.contains("[daas:stakers system:authenticated]"), "\(whoami.output)\(whoami.error)")
+        // The refusal's stake reading is remembered briefly (2 s by default), then the new stake counts.
+        var whoami = try alice(["auth", "whoami"])
+        #expect(try eventually(10) {
+            whoami = try alice(["auth", "whoami"])
+            return whoami.output.contains("sui:\(address)") && whoami.output.contains("[daas:stakers system:authenticated]")
+        }, "\(whoami.output)\(whoami.error)")
         let denied = try alice(["get", "pods"])
         #expect(denied.status == 1)
         #expect(denied.error == "Error from server (Forbidden): pods is forbidden: User \"sui:\(address)\" cannot list resource \"pods\" in API group \"\" in the namespace \"default\"\n")
@@ -74,7 +78,7 @@ struct SealEndToEndTests {
         #expect(try alice(["get", "pods", "-n", "kube-system"]).status == 1, "the binding is namespaced")
 
         // Unstake: locked out within the 2 s stake TTL.
-        let withdrawn = try runProduct("daasctl", ["stake", "withdraw", "--ledger", cluster.ledger, "--id", stakeID])
+        let withdrawn = try runProduct("daasctl", ["stake", "withdraw", "--ledger", cluster.ledger, "--secret-file", cluster.master.dataDir + "/sui-dev-ledger.secret", "--id", stakeID])
         #expect(withdrawn.status == 0, "\(withdrawn.error)")
         #expect(try eventually(15) { try alice(["get", "configmaps"]).error.contains("You must be logged in to the server") })
 

@@ -39,11 +39,18 @@ struct StakeEndToEndTests {
     func addListWithdraw() async throws {
         let ledger = try SuiDevLedger(stateFile: nil)
         let owner = "0x00000000000000000000000000000000000000000000000000000000000000aa"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stake-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let secretFile = directory + "/secret"
+        let secret = try SuiDevLedgerSecret.loadOrCreate(path: secretFile)
         try await Self.serving({ onListening in
-            SuiDevLedgerServer(ledger: ledger, configuration: .init(port: 0), logger: Self.logger, onListening: onListening)
+            SuiDevLedgerServer(ledger: ledger, configuration: .init(port: 0, adminSecret: secret), logger: Self.logger, onListening: onListening)
         }) { port in
             let url = "http://127.0.0.1:\(port)"
-            let added = try await Self.daasctl(["stake", "add", "--ledger", url, "--address", owner, "--amount", "2500000000"])
+            let refused = try await Self.daasctl(["stake", "add", "--ledger", url, "--secret-file", directory + "/missing", "--address", owner, "--amount", "1"])
+            #expect(refused.status == 1 && refused.error.contains("--secret-file"), "\(refused.error)")
+            let added = try await Self.daasctl(["stake", "add", "--ledger", url, "--secret-file", secretFile, "--address", owner, "--amount", "2500000000"])
             #expect(added.status == 0, "\(added.error)")
             let id = added.output.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(SuiAddress(hex: id) != nil)
@@ -53,18 +60,22 @@ struct StakeEndToEndTests {
             #expect(listed.status == 0)
             #expect(listed.output.contains(id) && listed.output.contains("principal=2500000000"))
 
-            let withdrawn = try await Self.daasctl(["stake", "withdraw", "--ledger", url, "--id", id])
+            let withdrawn = try await Self.daasctl(["stake", "withdraw", "--ledger", url, "--secret-file", secretFile, "--id", id])
             #expect(withdrawn.status == 0, "\(withdrawn.error)")
             let empty = try await Self.daasctl(["stake", "list", "--ledger", url, "--address", owner])
             #expect(empty.status == 0 && empty.output.isEmpty)
 
-            let again = try await Self.daasctl(["stake", "withdraw", "--ledger", url, "--id", id])
+            let again = try await Self.daasctl(["stake", "withdraw", "--ledger", url, "--secret-file", secretFile, "--id", id])
             #expect(again.status != 0)
         }
     }
 
     @Test("a node without the dev methods is reported in one line")
     func notADevLedger() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stake-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        _ = try SuiDevLedgerSecret.loadOrCreate(path: directory + "/secret")
         try await Self.serving({ onListening in
             let router = Router()
             router.post("/") { _, _ -> Response in
@@ -77,7 +88,7 @@ struct StakeEndToEndTests {
                 onServerRunning: { await onListening($0.localAddress?.port ?? 0) }, logger: Self.logger)
         }) { port in
             let url = "http://127.0.0.1:\(port)"
-            let result = try await Self.daasctl(["stake", "add", "--ledger", url, "--address", "0x1", "--amount", "1"])
+            let result = try await Self.daasctl(["stake", "add", "--ledger", url, "--secret-file", directory + "/secret", "--address", "0x1", "--amount", "1"])
             #expect(result.status != 0)
             let lines = result.error.split(separator: "\n")
             #expect(lines.count == 1)

@@ -22,7 +22,7 @@ struct WorkerEndToEndTests {
         #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
         let address = try #require(try runProduct("daasctl", ["key", "show", "--keystore", keystore]).output
             .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
-        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--address", String(address), "--amount", "10000000000"]).status == 0)
+        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"]).status == 0)
         let measured = try runProduct("daasctl", ["attest", "measure", productsDirectory.appendingPathComponent("daas-master").path])
         let pcr0 = try #require(measured.output.split(separator: "\n").last?.split(separator: " ").last)
         let common = ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore]

@@ -75,7 +75,7 @@ struct SuiDevLedgerProtocolTests {
             #expect(try await code(#"{"jsonrpc":"2.0","id":1,"method":"sui_nope","params":[]}"#) == -32601)
             #expect(try await code(#"{"jsonrpc":"2.0","id":1,"method":"sui_getObject","params":["not-an-id"]}"#) == -32602)
             #expect(try await code(#"{"jsonrpc":"2.0","id":1,"method":"sui_getObject","params":["0x1",{},3]}"#) == -32602)
-            #expect(try await code(#"{"jsonrpc":"2.0","id":1,"method":"daas_dev_addStake","params":["0x1","-5"]}"#) == -32602)
+            #expect(try await code(#"{"jsonrpc":"2.0","id":1,"method":"daas_dev_addStake","params":["0x1","-5"]}"#) == -32001, "no secret configured: nobody mints")
             #expect(try await code(#"{"id":1,"method":"sui_getChainIdentifier"}"#) == -32600)
 
             let (_, ok) = try await post(url, #"{"jsonrpc":"2.0","id":"abc","method":"sui_getChainIdentifier"}"#)
@@ -89,6 +89,36 @@ struct SuiDevLedgerProtocolTests {
 
             let (tooLarge, _) = try await post(url, "[" + String(repeating: "1,", count: 600_000) + "1]")
             #expect(tooLarge == 413)
+        }
+    }
+
+    @Test("stake minting needs the admin secret (constant-time compared); reads stay open")
+    func adminSecret() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-secret-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let secret = try SuiDevLedgerSecret.loadOrCreate(path: directory + "/secret")
+        #expect(try SuiDevLedgerSecret.loadOrCreate(path: directory + "/secret") == secret, "created once, then reused")
+        let mode = try FileManager.default.attributesOfItem(atPath: directory + "/secret")[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        chmod(directory + "/secret", 0o644)
+        #expect(throws: SuiClientError.self) { try SuiDevLedgerSecret.load(path: directory + "/secret") }
+        let ledger = try SuiDevLedger(stateFile: nil)
+        try await withDevLedger(ledger, secret: secret) { port in
+            let url = "http://127.0.0.1:\(port)/"
+            let mint = #"{"jsonrpc":"2.0","id":1,"method":"daas_dev_addStake","params":["0x1","5"]}"#
+            for header in [nil, "Bearer " + String(repeating: "0", count: 64), "Bearer " + secret.text.dropLast() + "\u{301}", secret.text, "Bearer"] {
+                let (_, json) = try await post(url, mint, authorization: header)
+                #expect(json?["error"]?["code"]?.jsonText == "-32001", "\(String(describing: header))")
+            }
+            let (_, minted) = try await post(url, mint, authorization: secret.authorizationHeader)
+            #expect(minted?["result"]?.string != nil)
+            let (_, read) = try await post(url, #"{"jsonrpc":"2.0","id":2,"method":"suix_getStakes","params":["0x1"]}"#)
+            #expect(read?["result"]?.array?.count == 1, "reads need no secret")
+            let client = try SuiDevLedgerClient(url: url, secret: secret, httpClient: testHTTPClient, logger: quietLogger)
+            _ = try await client.addStake(owner: address("0x2"), principal: 7)
+            let anonymous = try SuiDevLedgerClient(url: url, httpClient: testHTTPClient, logger: quietLogger)
+            await #expect(throws: SuiClientError.self) { _ = try await anonymous.addStake(owner: address("0x2"), principal: 7) }
         }
     }
 

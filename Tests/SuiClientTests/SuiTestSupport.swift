@@ -70,12 +70,12 @@ func withService<T: Sendable>(
 
 /// Serves `ledger` on a free loopback port for the duration of `body`.
 func withDevLedger<T: Sendable>(
-    _ ledger: SuiDevLedger, checkpointInterval: Duration = .seconds(3600), _ body: @Sendable (Int) async throws -> T
+    _ ledger: SuiDevLedger, checkpointInterval: Duration = .seconds(3600), secret: SuiDevLedgerSecret? = nil, _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
     try await withService(
         { onListening in
             SuiDevLedgerServer(
-                ledger: ledger, configuration: .init(host: "127.0.0.1", port: 0, checkpointInterval: checkpointInterval),
+                ledger: ledger, configuration: .init(host: "127.0.0.1", port: 0, checkpointInterval: checkpointInterval, adminSecret: secret),
                 logger: quietLogger, onListening: onListening)
         }, body)
 }
@@ -88,11 +88,12 @@ func reader(_ transport: SuiReaderConfiguration.Transport, port: Int) throws -> 
         httpClient: testHTTPClient, logger: quietLogger)
 }
 
-/// POSTs `body` to `url` and returns the status and parsed JSON.
-func post(_ url: String, _ body: String) async throws -> (status: UInt, json: SuiValue?) {
+/// POSTs `body` to `url` (with an `Authorization` header when given) and returns the status and parsed JSON.
+func post(_ url: String, _ body: String, authorization: String? = nil) async throws -> (status: UInt, json: SuiValue?) {
     var request = HTTPClientRequest(url: url)
     request.method = .POST
     request.headers.add(name: "Content-Type", value: "application/json")
+    if let authorization { request.headers.add(name: "Authorization", value: authorization) }
     request.body = .bytes(Array(body.utf8))
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
     let bytes = try await response.body.collect(upTo: 16 << 20)

@@ -22,6 +22,8 @@ final class LMDBEnvironment: Sendable {
     private nonisolated(unsafe) let env: OpaquePointer
     let databases: Databases
     let path: String
+    /// The inter-process lock on the directory, released with the environment.
+    private let lock: Mutex<DirectoryLock?>
     private let activeReaders = Atomic<Int>(0)
     private let isClosed = Atomic<Bool>(false)
 
@@ -36,6 +38,9 @@ final class LMDBEnvironment: Sendable {
         guard Self.openPaths.withLock({ $0.insert(path).inserted }) else { throw StoreError.alreadyOpen(path) }
         var handle: OpaquePointer?
         do {
+            // Another process first: LMDB would let two processes share the files, but two
+            // stores over them would each believe they own the revision counter.
+            let lock = try DirectoryLock(directory: path)
             try Self.check(mdb_env_create(&handle), "creating the LMDB environment")
             guard let handle else { throw StoreError.storage("mdb_env_create returned no environment") }
             try Self.check(mdb_env_set_mapsize(handle, mapSize), "setting the map size")
@@ -59,6 +64,7 @@ final class LMDBEnvironment: Sendable {
             self.env = handle
             self.databases = Databases(current: dbis[0], history: dbis[1], meta: dbis[2])
             self.path = path
+            self.lock = Mutex(lock)
         } catch {
             if let handle { mdb_env_close(handle) }
             _ = Self.openPaths.withLock { $0.remove(path) }
@@ -99,6 +105,7 @@ final class LMDBEnvironment: Sendable {
         guard !isClosed.exchange(true, ordering: .sequentiallyConsistent) else { return }
         while activeReaders.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
         mdb_env_close(env)
+        lock.withLock { $0 = nil }
         _ = Self.openPaths.withLock { $0.remove(path) }
     }
 

@@ -32,6 +32,8 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
         public static let closed = Code("closed")
         /// The store's data directory is already open in this process.
         public static let alreadyOpen = Code("alreadyOpen")
+        /// The store's data directory is locked by another process.
+        public static let inUse = Code("inUse")
         /// The storage engine reported an error (disk full, map full, I/O error...).
         public static let storage = Code("storage")
         /// Stored bytes are not in a format this version understands.
@@ -119,6 +121,10 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
 
     static func closed(file: String = #fileID, line: UInt = #line) -> Self {
         Self(.closed, "the store is closed", file: file, line: line)
+    }
+
+    static func inUse(_ path: String, holder: String?, file: String = #fileID, line: UInt = #line) -> Self {
+        Self(.inUse, "the store at \(path) is in use by another process (\(holder ?? "holder unknown")); stop it first", file: file, line: line)
     }
 
     static func alreadyOpen(_ path: String, file: String = #fileID, line: UInt = #line) -> Self {

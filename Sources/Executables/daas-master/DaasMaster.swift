@@ -97,10 +97,14 @@ struct DaasMaster: AsyncParsableCommand {
                     let url = try await SuiLedger.startDevLedger(in: &tasks, dataDir: dataDir, listen: ledgerListen, logger: logger)
                     FileHandle.standardOutput.write(Data("""
                         daas-master: dev Sui ledger at \(url)
-                        daas-master: Seal access: daasctl key new; daasctl stake add --ledger \(url) --address <0x...> --amount 2000000000; \
-                        daasctl kubeconfig --master <API URL> --root \(dataDir)/attest/root.pem --output <file>
+                        daas-master: Seal access: daasctl key new; daasctl stake add --ledger \(url) --secret-file \(dataDir)/sui-dev-ledger.secret \
+                        --address <0x...> --amount 2000000000; daasctl kubeconfig --master <API URL> --root \(dataDir)/attest/root.pem --output <file>
 
                         """.utf8))
+                    if attestation == "dev" {
+                        logger.warning("development mode: not for production (dev attester and dev Sui ledger: anyone with this machine's data directory can mint stake and forge attestations)")
+                        FileHandle.standardError.write(Data("daas-master: WARNING: development mode: not for production (dev attester and dev Sui ledger)\n".utf8))
+                    }
                     endpoints = [suiTransport == "graphql" ? url + "/graphql" : url]
                 }
                 let (reader, client) = try SuiLedger.reader(endpoints: endpoints, transport: suiTransport, logger: logger)

@@ -7,7 +7,8 @@ import SuiDevLedger
 /// Where the master reads the chain: a real full node (`--sui-rpc`), or the dev ledger it runs
 /// in-process with its state under the data directory.
 enum SuiLedger {
-    /// Starts the dev ledger server in `group` and returns its URL once it listens.
+    /// Starts the dev ledger server in `group` and returns its URL once it listens. Its admin
+    /// secret (which `daasctl stake add` needs to mint stake) is `<data-dir>/sui-dev-ledger.secret`.
     static func startDevLedger(
         in group: inout ThrowingTaskGroup<Void, any Error>, dataDir: String, listen: (host: String, port: Int), logger: Logger
     ) async throws -> String {
@@ -17,9 +18,15 @@ enum SuiLedger {
         } catch let error as SuiClientError {
             throw Failure("cannot open the dev Sui ledger: \(error.message)")
         }
+        let secret: SuiDevLedgerSecret
+        do {
+            secret = try SuiDevLedgerSecret.loadOrCreate(path: dataDir + "/sui-dev-ledger.secret")
+        } catch {
+            throw Failure("cannot use the dev Sui ledger's admin secret: \(error.message)")
+        }
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let server = SuiDevLedgerServer(
-            ledger: ledger, configuration: .init(host: listen.host, port: listen.port), logger: logger,
+            ledger: ledger, configuration: .init(host: listen.host, port: listen.port, adminSecret: secret), logger: logger,
             onListening: { port in
                 continuation.yield(port)
                 continuation.finish()

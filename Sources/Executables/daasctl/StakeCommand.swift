@@ -16,14 +16,25 @@ struct StakeCommand: AsyncParsableCommand {
     /// The ledger to talk to.
     struct Ledger: ParsableArguments {
         @Option(help: "The dev ledger's JSON-RPC URL, e.g. http://127.0.0.1:9000.") var ledger: String
+        @Option(help: "The ledger's admin secret file (mode 0600), which add and withdraw need; daas-master writes it as <data-dir>/sui-dev-ledger.secret.")
+        var secretFile = "./data/sui-dev-ledger.secret"
+
+        /// The admin secret, for the write methods.
+        func secret() throws -> SuiDevLedgerSecret {
+            do {
+                return try SuiDevLedgerSecret.load(path: secretFile)
+            } catch {
+                throw Failure("--secret-file: \(error.message)")
+            }
+        }
 
         /// Runs `body`, turning a method-not-found answer into the one-line "not a dev ledger" report.
-        func perform<T>(_ body: (SuiDevLedgerClient) async throws(SuiClientError) -> T) async throws -> T {
+        func perform<T>(secret: SuiDevLedgerSecret? = nil, _ body: (SuiDevLedgerClient) async throws(SuiClientError) -> T) async throws -> T {
             let httpClient = SuiReaders.makeHTTPClient(configuration: SuiReaderConfiguration(endpoints: [ledger]))
             let result: Result<T, SuiClientError>
             do {
                 let logger = Logger(label: "daasctl", factory: { _ in SwiftLogNoOpLogHandler() })
-                result = .success(try await body(try SuiDevLedgerClient(url: ledger, httpClient: httpClient, logger: logger)))
+                result = .success(try await body(try SuiDevLedgerClient(url: ledger, secret: secret, httpClient: httpClient, logger: logger)))
             } catch {
                 result = .failure(error)
             }
@@ -57,7 +68,7 @@ struct StakeCommand: AsyncParsableCommand {
             let owner = try StakeCommand.address(address, "--address")
             guard amount > 0 else { throw Failure("--amount must be positive") }
             let amount = self.amount
-            let id = try await ledger.perform { client throws(SuiClientError) in try await client.addStake(owner: owner, principal: amount) }
+            let id = try await ledger.perform(secret: try ledger.secret()) { client throws(SuiClientError) in try await client.addStake(owner: owner, principal: amount) }
             print(id)
         }
     }
@@ -69,7 +80,7 @@ struct StakeCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = try StakeCommand.address(self.id, "--id")
-            try await ledger.perform { client throws(SuiClientError) in try await client.withdrawStake(id: id) }
+            try await ledger.perform(secret: try ledger.secret()) { client throws(SuiClientError) in try await client.withdrawStake(id: id) }
             print("withdrew \(id)")
         }
     }

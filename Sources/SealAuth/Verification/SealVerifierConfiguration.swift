@@ -9,8 +9,9 @@ public struct SealVerifierConfiguration: Sendable {
     /// verification. Default 5.
     public var negativeTTL: Int64 = 5
     /// How long an insufficient stake reading is remembered per address, in seconds, so fresh
-    /// tokens from an unstaked address do not each cost a chain read. Default 5.
-    public var insufficientStakeTTL: Int64 = 5
+    /// tokens from an unstaked address do not each cost a chain read, yet someone who just staked
+    /// waits at most this long. Default 2.
+    public var insufficientStakeTTL: Int64 = 2
     /// The most verdicts (and stake readings) cached; the least recently used is evicted first.
     /// Default 100,000.
     public var cacheCapacity = 100_000

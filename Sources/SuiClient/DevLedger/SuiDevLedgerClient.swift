@@ -10,12 +10,14 @@ public struct SuiDevLedgerClient: Sendable {
     /// Creates a client for the ledger at `url` (for example `http://127.0.0.1:9000`).
     /// - Parameters:
     ///   - url: the ledger's JSON-RPC URL.
+    ///   - secret: the ledger's admin secret, which the write methods require.
     ///   - httpClient: the client to send with; the caller shuts it down.
     ///   - logger: the logger for transport diagnostics.
     /// - Throws: ``SuiClientError/Code/invalidArgument`` for a URL that is not http(s).
-    public init(url: String, httpClient: HTTPClient, logger: Logger) throws(SuiClientError) {
-        reader = try SuiJSONRPCReader(
-            configuration: SuiReaderConfiguration(endpoints: [url], requestTimeout: .seconds(10), retries: 0), httpClient: httpClient, logger: logger)
+    public init(url: String, secret: SuiDevLedgerSecret? = nil, httpClient: HTTPClient, logger: Logger) throws(SuiClientError) {
+        var configuration = SuiReaderConfiguration(endpoints: [url], requestTimeout: .seconds(10), retries: 0)
+        if let secret { configuration.headers = ["Authorization": secret.authorizationHeader] }
+        reader = try SuiJSONRPCReader(configuration: configuration, httpClient: httpClient, logger: logger)
     }
 
     /// Stakes `principal` MIST from `owner`; returns the new StakedSui object id.

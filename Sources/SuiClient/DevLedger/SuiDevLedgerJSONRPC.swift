@@ -11,7 +11,12 @@ struct SuiDevLedgerJSONRPC: Sendable {
         static let methodNotFound = -32601
         static let invalidParams = -32602
         static let internalError = -32603
+        /// A write method called without the ledger's admin secret.
+        static let unauthorized = -32001
     }
+
+    /// The methods that change the ledger: only callers with the admin secret may call them.
+    static let writeMethods: Set<String> = ["daas_dev_addStake", "daas_dev_withdrawStake"]
 
     /// Parameter names, for requests that pass params by name.
     static let parameterNames: [String: [String]] = [
@@ -32,7 +37,8 @@ struct SuiDevLedgerJSONRPC: Sendable {
     }
 
     /// The response to one request body (a single request; batches are not supported).
-    func respond(to body: [UInt8]) async -> SuiValue {
+    /// `admin` says whether the caller sent the ledger's admin secret.
+    func respond(to body: [UInt8], admin: Bool = false) async -> SuiValue {
         let request: SuiValue
         do {
             request = try SuiValue.parse(body, limits: .init(maxBytes: SuiDevLedgerServer.maxRequestBytes, maxDepth: 32))
@@ -45,6 +51,11 @@ struct SuiDevLedgerJSONRPC: Sendable {
         }
         guard let names = Self.parameterNames[method] else {
             return Self.errorResponse(id: id, code: ErrorCode.methodNotFound, message: "Method not found")
+        }
+        guard admin || !Self.writeMethods.contains(method) else {
+            return Self.errorResponse(
+                id: id, code: ErrorCode.unauthorized,
+                message: "Unauthorized: \(method) needs the dev ledger's admin secret (Authorization: Bearer <secret>)")
         }
         var params: [SuiValue]
         switch request["params"] {

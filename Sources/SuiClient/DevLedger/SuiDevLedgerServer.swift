@@ -8,10 +8,12 @@ import SuiClient
 /// Serves a ``SuiDevLedger`` over plain HTTP: Sui JSON-RPC 2.0 on `POST /` and the documents
 /// ``SuiGraphQLReader`` sends on `POST /graphql`.
 ///
-/// A local test double: bind it to loopback. It speaks no TLS and checks no authentication;
-/// besides Sui's read methods it offers the dev-only write methods `daas_dev_addStake`
-/// (params `[address, principalMist]`, result the new StakedSui id) and `daas_dev_withdrawStake`
-/// (params `[objectId]`). While running it advances the checkpoint every ``Configuration/checkpointInterval``.
+/// A local test double: bind it to loopback. It speaks no TLS. Sui's read methods answer anyone;
+/// the dev-only write methods `daas_dev_addStake` (params `[address, principalMist]`, result the
+/// new StakedSui id) and `daas_dev_withdrawStake` (params `[objectId]`) answer only callers that
+/// send the ``Configuration/adminSecret`` (JSON-RPC error -32001 otherwise, and always when no
+/// secret is configured). While running it advances the checkpoint every
+/// ``Configuration/checkpointInterval``.
 public struct SuiDevLedgerServer: Service {
     /// The largest request body accepted (bytes).
     public static let maxRequestBytes = 1 << 20
@@ -24,12 +26,15 @@ public struct SuiDevLedgerServer: Service {
         public var port: Int
         /// How often the checkpoint advances on its own. Default: 1 s.
         public var checkpointInterval: Duration
+        /// The secret the write methods require. Default: none, so nobody may mint stake.
+        public var adminSecret: SuiDevLedgerSecret?
 
         /// Creates a configuration; every parameter has the documented default.
-        public init(host: String = "127.0.0.1", port: Int = 9000, checkpointInterval: Duration = .seconds(1)) {
+        public init(host: String = "127.0.0.1", port: Int = 9000, checkpointInterval: Duration = .seconds(1), adminSecret: SuiDevLedgerSecret? = nil) {
             self.host = host
             self.port = port
             self.checkpointInterval = checkpointInterval
+            self.adminSecret = adminSecret
         }
     }
 
@@ -58,13 +63,15 @@ public struct SuiDevLedgerServer: Service {
     public func run() async throws {
         let router = Router(context: BasicRequestContext.self)
         let jsonRPC = SuiDevLedgerJSONRPC(ledger: ledger)
+        let secret = configuration.adminSecret
         let graphQL = SuiDevLedgerGraphQL(ledger: ledger)
         router.post("/") { request, _ -> Response in
             var request = request
             guard let body = try? await request.collectBody(upTo: Self.maxRequestBytes) else {
                 return Response(status: .contentTooLarge)
             }
-            return Self.json(await jsonRPC.respond(to: Array(buffer: body)))
+            let admin = secret?.authorizes(request.headers[.authorization]) ?? false
+            return Self.json(await jsonRPC.respond(to: Array(buffer: body), admin: admin))
         }
         router.post("/graphql") { request, _ -> Response in
             var request = request

@@ -27,6 +27,9 @@ public struct SuiReaderConfiguration: Sendable, Hashable {
     public var maxBackoff: Duration
     /// The largest response body accepted. Default: 8 MiB.
     public var maxResponseBytes: Int
+    /// Extra HTTP headers sent with every request (an RPC provider's API key, a dev ledger's
+    /// admin secret). Default: none.
+    public var headers: [String: String] = [:]
 
     /// Creates a configuration.
     /// - Parameters:
