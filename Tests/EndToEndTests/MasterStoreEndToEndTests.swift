@@ -21,6 +21,8 @@ struct MasterStoreEndToEndTests {
             #expect(try mode(dataDir + "/" + file) == 0o600, "\(file)")
         }
         #expect(try mode(dataDir + "/store") == 0o700)
+        #expect(try mode(dataDir + "/sui-dev-ledger.secret") == 0o600)
+        #expect(master.child.output.contains("development mode: not for production"), "the dev attester and dev ledger are announced")
         #expect(master.stop() == 0, "SIGTERM stops the master cleanly")
     }
 

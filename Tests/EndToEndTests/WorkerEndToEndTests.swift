@@ -41,6 +41,20 @@ struct WorkerEndToEndTests {
         #expect(!first.isEmpty)
         #expect(try eventually(15) { try renewTime() != first }, "the Lease is renewed")
         #expect(try master.kubectl(["get", "lease", "worker-a", "-n", "kube-node-lease", "-o", "jsonpath={.metadata.ownerReferences[0].kind}"]).output == "Node")
+        #expect(try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.metadata.annotations.daas\\.io/sui-address}"]).output == String(address))
+
+        // Another staked key cannot take over the name: the Node is bound to the first address.
+        let impostorKeystore = root + "/impostor.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", impostorKeystore]).status == 0)
+        let impostorAddress = try #require(try runProduct("daasctl", ["key", "show", "--keystore", impostorKeystore]).output
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
+        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(impostorAddress), "--amount", "10000000000"]).status == 0)
+        let impostor = try runProduct(
+            "daas-worker", ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", impostorKeystore, "--node-name", "worker-a", "--pcr", "0=\(pcr0)"],
+            timeout: 60)
+        #expect(impostor.status != 0 && impostor.error.contains("403"), "\(impostor.error)")
+        #expect(try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.metadata.annotations.daas\\.io/sui-address}"]).output == String(address))
+
         worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 30) == 0, "\(worker.output)")
     }

@@ -26,8 +26,8 @@ struct NodeAuthorizerTests {
             ])
         }
         let authorizer = NodeAuthorizer(objects: objects)
-        func decide(_ attributes: AuthorizationAttributes) async throws -> NodeAuthorizer.Decision {
-            try await authorizer.authorize(node: "n1", attributes)
+        func decide(_ attributes: AuthorizationAttributes) async throws -> AuthorizationDecision {
+            try await authorizer.authorize(node: "n1", user: node, attributes)
         }
         #expect(try await decide(.init(verb: "patch", apiGroup: "", resource: "nodes", subresource: "status", name: "n1")) == .allow)
         #expect(try await decide(.init(verb: "patch", apiGroup: "", resource: "nodes", name: "n2")) == .deny("node 'n1' cannot modify node 'n2'"))
@@ -44,15 +44,80 @@ struct NodeAuthorizerTests {
     }
 
     @Test("NodeRestriction refuses creating another node, another lease or a pod bound elsewhere")
-    func creates() {
+    func creates() async throws {
         let registry = ObjectStore(store: MVCCStore.inMemory()).registry
         let nodes = registry.lookup(group: "", version: "v1", plural: "nodes")!
         let leases = registry.lookup(group: "coordination.k8s.io", version: "v1", plural: "leases")!
         let pods = registry.lookup(group: "", version: "v1", plural: "pods")!
-        #expect(NodeAuthorizer.admitCreate(node: "n1", type: nodes, body: ["metadata": ["name": "n1"]]) == nil)
-        #expect(NodeAuthorizer.admitCreate(node: "n1", type: nodes, body: ["metadata": ["name": "n2"]]) != nil)
-        #expect(NodeAuthorizer.admitCreate(node: "n1", type: leases, body: ["metadata": ["name": "n2"]]) != nil)
-        #expect(NodeAuthorizer.admitCreate(node: "n1", type: pods, body: ["metadata": ["name": "p"], "spec": ["nodeName": "n2"]]) != nil)
-        #expect(NodeAuthorizer.admitCreate(node: "n1", type: pods, body: ["metadata": ["name": "p"], "spec": ["nodeName": "n1"]]) == nil)
+        func refused(_ type: ResourceType, _ name: String, _ body: JSONValue) async -> Bool {
+            do {
+                try await NodeRestriction().validate(AdmissionAttributes(operation: .create, type: type, namespace: "default", name: name, user: node, object: body))
+                return false
+            } catch let error as APIError {
+                return error.code == 403
+            } catch {
+                return false
+            }
+        }
+        #expect(await !refused(nodes, "n1", ["metadata": ["name": "n1"]]))
+        #expect(await refused(nodes, "n2", ["metadata": ["name": "n2"]]))
+        #expect(await refused(leases, "n2", ["metadata": ["name": "n2"]]))
+        #expect(await refused(pods, "p", ["metadata": ["name": "p"], "spec": ["nodeName": "n2"]]))
+        #expect(await !refused(pods, "p", ["metadata": ["name": "p"], "spec": ["nodeName": "n1"]]))
+    }
+
+    @Test("a node reads only the secrets, configmaps and claims its pods reference, one at a time")
+    func narrowedReads() async throws {
+        let objects = ObjectStore(store: MVCCStore.inMemory())
+        try await Bootstrap.ensure(objects, apiServerHost: "127.0.0.1", port: 6443)
+        let pods = objects.registry.lookup(group: "", version: "v1", plural: "pods")!
+        _ = try await objects.create(pods, namespace: "default", body: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "mine"],
+            "spec": [
+                "nodeName": "n1", "imagePullSecrets": [["name": "pull"]],
+                "containers": [[
+                    "name": "c", "image": "busybox", "envFrom": [["configMapRef": ["name": "env-cm"]]],
+                    "env": [["name": "X", "valueFrom": ["secretKeyRef": ["name": "env-secret", "key": "k"]]]],
+                ]],
+                "volumes": [["name": "v", "secret": ["secretName": "vol-secret"]], ["name": "p", "projected": ["sources": [["configMap": ["name": "proj-cm"]]]]],
+                            ["name": "d", "persistentVolumeClaim": ["claimName": "data"]]],
+            ],
+        ])
+        _ = try await objects.create(pods, namespace: "default", body: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "theirs"],
+            "spec": ["nodeName": "n2", "containers": [["name": "c", "image": "busybox", "envFrom": [["secretRef": ["name": "other"]]]]]],
+        ])
+        let authorizer = NodeAuthorizer(objects: objects)
+        func decide(_ verb: String, _ resource: String, _ name: String?) async throws -> AuthorizationDecision {
+            try await authorizer.authorize(node: "n1", user: node, .init(verb: verb, apiGroup: "", resource: resource, namespace: "default", name: name))
+        }
+        for secret in ["pull", "env-secret", "vol-secret"] { #expect(try await decide("get", "secrets", secret) == .allow, "\(secret)") }
+        for configMap in ["env-cm", "proj-cm"] { #expect(try await decide("watch", "configmaps", configMap) == .allow, "\(configMap)") }
+        #expect(try await decide("get", "persistentvolumeclaims", "data") == .allow)
+        #expect(try await decide("get", "secrets", "other") == .deny("no relationship found between node 'n1' and this object"))
+        #expect(try await decide("list", "secrets", nil) == .deny("No Object name found"))
+        #expect(try await decide("update", "secrets", "pull") != .allow)
+        #expect(try await decide("get", "configmaps", "unrelated") != .allow)
+    }
+
+    @Test("a node name is bound to the address that registered it; another address's token is refused everything")
+    func addressBinding() async throws {
+        let objects = ObjectStore(store: MVCCStore.inMemory())
+        let nodes = objects.registry.lookup(group: "", version: "v1", plural: "nodes")!
+        let owner = UserInfo(name: "system:node:n1", groups: ["system:nodes"], extra: [UserInfo.suiAddressKey: ["0xaaa"]])
+        let thief = UserInfo(name: "system:node:n1", groups: ["system:nodes"], extra: [UserInfo.suiAddressKey: ["0xbbb"]])
+        let admission = Admission(plugins: [NodeRestriction()], user: owner)
+        let created = try await objects.create(nodes, namespace: nil, body: ["metadata": ["name": "n1", "annotations": ["daas.io/sui-address": "0xbbb"]]], options: .init(admission: admission))
+        #expect(created[path: ["metadata", "annotations", "daas.io/sui-address"]] == "0xaaa", "the registering address, whatever the body says")
+        let authorizer = NodeAuthorizer(objects: objects)
+        let read = AuthorizationAttributes(verb: "get", apiGroup: "", resource: "nodes", name: "n1")
+        #expect(try await authorizer.authorize(node: "n1", user: owner, read) == .allow)
+        #expect(try await authorizer.authorize(node: "n1", user: thief, read) != .allow)
+        // The node cannot drop or change its binding; an admin can.
+        let patched = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["metadata": ["annotations": ["daas.io/sui-address": nil]]], options: .init(admission: admission))
+        #expect(patched[path: ["metadata", "annotations", "daas.io/sui-address"]] == "0xaaa")
+        let admin = Admission(plugins: [NodeRestriction()], user: UserInfo(name: "admin", groups: ["system:masters"]))
+        _ = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["metadata": ["annotations": ["daas.io/sui-address": nil]]], options: .init(admission: admin))
+        #expect(try await authorizer.authorize(node: "n1", user: thief, read) == .allow, "released by the admin")
     }
 }

@@ -90,7 +90,7 @@ struct ObjectStoreTests {
     func finalizers() async throws {
         try await namespace("f")
         _ = try await objects.create(configMaps, namespace: "f", body: ["metadata": ["name": "held", "finalizers": ["example.com/hold"]]])
-        let marked = try await objects.delete(configMaps, namespace: "f", name: "held")
+        let marked = try await objects.delete(configMaps, namespace: "f", name: "held").object
         #expect(marked[path: ["metadata", "deletionTimestamp"]] != nil)
         #expect(try await objects.get(configMaps, namespace: "f", name: "held")[path: ["metadata", "deletionTimestamp"]] != nil)
         _ = try await objects.mergePatch(configMaps, namespace: "f", name: "held", patch: ["metadata": ["finalizers": nil]])

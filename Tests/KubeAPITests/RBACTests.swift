@@ -12,7 +12,7 @@ struct RBACTests {
             ["apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"], "verbs": ["update"]],
             ["nonResourceURLs": ["/healthz", "/apis/*"], "verbs": ["get"]],
         ]
-        func allows(_ attributes: AuthorizationAttributes) -> Bool { RBACAuthorizer.allows(rules, attributes) }
+        func allows(_ attributes: AuthorizationAttributes) -> Bool { (rules.arrayValue ?? []).contains { RBACAuthorizer.allows($0, attributes) } }
         #expect(allows(.init(verb: "list", apiGroup: "", resource: "pods", namespace: "a")))
         #expect(allows(.init(verb: "get", apiGroup: "", resource: "pods", subresource: "log", namespace: "a", name: "p")))
         #expect(!allows(.init(verb: "get", apiGroup: "", resource: "pods", subresource: "exec", namespace: "a", name: "p")))
@@ -20,6 +20,36 @@ struct RBACTests {
         #expect(allows(.init(verb: "update", apiGroup: "apps", resource: "deployments", namespace: "a", name: "web")))
         #expect(!allows(.init(verb: "update", apiGroup: "apps", resource: "deployments", namespace: "a", name: "api")))
         #expect(allows(.init(verb: "get", path: "/apis/apps/v1")) && !allows(.init(verb: "get", path: "/metrics")))
+    }
+
+    @Test("pods/* is not a wildcard: it matches neither pods nor pods/log; */status matches any status")
+    func subresourceWildcards() {
+        let podsStar: JSONValue = ["apiGroups": [""], "resources": ["pods/*"], "verbs": ["*"]]
+        #expect(!RBACAuthorizer.allows(podsStar, .init(verb: "get", apiGroup: "", resource: "pods", namespace: "a", name: "p")))
+        #expect(!RBACAuthorizer.allows(podsStar, .init(verb: "get", apiGroup: "", resource: "pods", subresource: "log", namespace: "a", name: "p")))
+        let anyStatus: JSONValue = ["apiGroups": ["*"], "resources": ["*/status"], "verbs": ["update"]]
+        #expect(RBACAuthorizer.allows(anyStatus, .init(verb: "update", apiGroup: "apps", resource: "deployments", subresource: "status", namespace: "a", name: "d")))
+        #expect(!RBACAuthorizer.allows(anyStatus, .init(verb: "update", apiGroup: "apps", resource: "deployments", namespace: "a", name: "d")))
+    }
+
+    @Test("rule coverage: every grant of the servant must be held; a servant's * only by an owner's *")
+    func coverage() {
+        let owner: [JSONValue] = [
+            ["apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list"]],
+            ["apiGroups": ["apps"], "resources": ["*"], "verbs": ["*"]],
+            ["nonResourceURLs": ["/healthz/*"], "verbs": ["get"]],
+        ]
+        #expect(RuleCoverage.missing(owner: owner, servant: [["apiGroups": [""], "resources": ["pods"], "verbs": ["get"]]]).isEmpty)
+        #expect(RuleCoverage.missing(owner: owner, servant: [["apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["patch"], "resourceNames": ["w"]]]).isEmpty)
+        #expect(RuleCoverage.missing(owner: owner, servant: [["nonResourceURLs": ["/healthz/etcd"], "verbs": ["get"]]]).isEmpty)
+        let missing = RuleCoverage.missing(owner: owner, servant: [
+            ["apiGroups": [""], "resources": ["pods"], "verbs": ["get", "delete", "*"]],
+            ["apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["s"]],
+        ])
+        #expect(RuleCoverage.describe(missing) == """
+            {APIGroups:[""], Resources:["pods"], Verbs:["delete" "*"]}
+            {APIGroups:[""], Resources:["secrets"], ResourceNames:["s"], Verbs:["get"]}
+            """)
     }
 
     @Test("bindings name users, groups and service accounts")

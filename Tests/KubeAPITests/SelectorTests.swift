@@ -40,16 +40,19 @@ struct SelectorTests {
             ("PATCH", "/apis/apps/v1/namespaces/x/deployments/d/scale", [:], "patch", "apps", "x", "deployments", "d", "scale"),
         ]
         for (method, path, query, verb, group, namespace, resource, name, subresource) in cases {
-            let info = RequestInfo(method: method, path: path, query: query)
+            let info = RequestInfo(method: method, path: path, query: QueryParameters(query.map { ($0.key, $0.value) }))
             #expect(info?.verb == verb && info?.group == group && info?.namespace == namespace, "\(path)")
             #expect(info?.resource == resource && info?.name == name && info?.subresource == subresource, "\(path)")
         }
-        #expect(RequestInfo(method: "GET", path: "/healthz", query: [:]) == nil)
+        #expect(RequestInfo(method: "GET", path: "/healthz", query: QueryParameters("")) == nil)
     }
 
     @Test("query strings decode + as space and percent escapes")
     func query() {
-        #expect(APIServer.queryParameters("labelSelector=tier+in+%28a%2Cb%29&limit=5&x") == ["labelSelector": "tier in (a,b)", "limit": "5", "x": ""])
+        let query = QueryParameters("labelSelector=tier+in+%28a%2Cb%29&limit=5&x&dryRun=All&dryRun=Foo")
+        #expect(query["labelSelector"] == "tier in (a,b)" && query["limit"] == "5" && query["x"] == "" && query["missing"] == nil)
+        #expect(query.all("dryRun") == ["All", "Foo"])
+        #expect(QueryParameters(String(repeating: "a=1&", count: 10_000)).all("a").count == QueryParameters.maxParameters)
     }
 }
 

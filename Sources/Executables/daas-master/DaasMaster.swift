@@ -60,6 +60,9 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Longest lifetime accepted for node tokens, in seconds.")
     var nodeTokenMaxLifetime: Int64 = 86_400
 
+    @Option(help: "Seconds a SIGTERM/SIGINT shutdown lets in-flight requests finish after ending open watches.")
+    var shutdownGracePeriod: Double = 5
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
@@ -73,6 +76,7 @@ struct DaasMaster: AsyncParsableCommand {
             owners.insert(address)
         }
         guard stakeTTL > 0 else { throw Failure("--stake-ttl must be positive") }
+        guard shutdownGracePeriod >= 0, shutdownGracePeriod <= 3600 else { throw Failure("--shutdown-grace-period must be between 0 and 3600 seconds") }
         guard userTokenMaxLifetime > 0, nodeTokenMaxLifetime > 0 else { throw Failure("token lifetimes must be positive") }
         let ledgerListen = try Self.hostPort(devLedgerListen, option: "--dev-ledger-listen")
         do {
@@ -134,6 +138,7 @@ struct DaasMaster: AsyncParsableCommand {
     private func serve(store: MVCCStore, reader: any SuiReader, owners: Set<SuiAddress>, host: String, port: Int, logger: Logger) async throws {
         let objects = ObjectStore(store: store)
         var configuration = KubeAPIServer.Configuration(host: host, port: port, dataDirectory: dataDir)
+        configuration.shutdownGracePeriod = .milliseconds(Int64(shutdownGracePeriod * 1000))
         do {
             configuration.attestation = try MasterAttestation.make(mode: attestation, dataDir: dataDir, pki: try configuration.pki())
         } catch let error as Failure {

@@ -34,6 +34,17 @@ public struct AuthorizationAttributes: Sendable, Hashable {
         self.resource = ""
     }
 
+    /// The attributes of a resource request. A list or watch that selects one object by
+    /// `fieldSelector=metadata.name=<name>` carries that name, as kube-apiserver's RequestInfo
+    /// does, so `resourceNames` rules and the node authorizer can allow it.
+    init(_ info: RequestInfo, query: QueryParameters) {
+        var name = info.name
+        if name == nil, info.verb == "list" || info.verb == "watch", let selector = query["fieldSelector"] {
+            name = (try? FieldSelector(parsing: selector))?.exactName
+        }
+        self.init(verb: info.verb, apiGroup: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: name)
+    }
+
     /// kube-apiserver's 403 message for this request.
     func forbiddenMessage(user: String) -> String {
         if let path { return "forbidden: User \"\(user)\" cannot \(verb) path \"\(path)\"" }

@@ -1,20 +1,17 @@
-/// Node authorization with NodeRestriction, as kube-apiserver applies them to kubelets: a node
-/// identity (`system:node:<name>` in group `system:nodes`) may write only its own Node and
-/// Node status, its own Lease in `kube-node-lease`, the status of pods bound to it, and events.
-/// It may read what a kubelet reads. Requests outside those resources fall through to RBAC.
+/// Node authorization, as kube-apiserver applies it to kubelets: a node identity
+/// (`system:node:<name>` in group `system:nodes`) may write only its own Node and Node status,
+/// its own Lease in `kube-node-lease`, the status of pods bound to it, and events; it may read
+/// the secrets, configmaps, persistent volume claims and volumes that pods bound to it
+/// reference (upstream's node graph), one object at a time; and it may read what every kubelet
+/// reads (services, endpoints, namespaces, nodes, pods). Other resources fall through to RBAC.
 ///
-/// Simplified against upstream: reads of secrets and configmaps are not narrowed to the ones the
-/// node's pods reference (upstream walks a pod/secret graph for that).
+/// A node identity that came from a Seal token also carries the Sui address that signed it. A
+/// Node records the address that registered it (``addressAnnotation``, first registration wins);
+/// a token for that node name signed by another address is refused everything. An admin releases
+/// the name by removing the annotation (or the Node).
 struct NodeAuthorizer: Sendable {
-    /// The verdict for a node request.
-    enum Decision: Equatable {
-        /// Allowed.
-        case allow
-        /// Refused, with the reason appended to the 403 message.
-        case deny(String)
-        /// Not a resource node authorization governs: ask RBAC.
-        case noOpinion
-    }
+    /// The Node annotation holding the Sui address the node name is bound to.
+    static let addressAnnotation = "daas.io/sui-address"
 
     let objects: ObjectStore
 
@@ -25,9 +22,20 @@ struct NodeAuthorizer: Sendable {
         return name.isEmpty ? nil : name
     }
 
-    /// Decides `attributes` for node `node`. Create requests are checked again with their body by
-    /// ``admitCreate(node:type:body:)``.
-    func authorize(node: String, _ attributes: AuthorizationAttributes) async throws -> Decision {
+    /// The address `node`'s Node object is bound to, if it exists and records one.
+    func boundAddress(_ node: String) async throws -> String? {
+        guard let nodes = objects.registry.lookup(group: "", version: "v1", plural: "nodes"),
+            let object = try? await objects.get(nodes, namespace: nil, name: node)
+        else { return nil }
+        return object[path: ["metadata", "annotations", Self.addressAnnotation]]?.stringValue
+    }
+
+    /// Decides `attributes` for node `node` (`user` is its identity). Create and update bodies
+    /// are checked again by the NodeRestriction admission plugin.
+    func authorize(node: String, user: UserInfo, _ attributes: AuthorizationAttributes) async throws -> AuthorizationDecision {
+        if let address = user.suiAddress, let bound = try await boundAddress(node), bound != address {
+            return .deny("node '\(node)' is registered to Sui address \(bound), not to \(address), the signer of this token")
+        }
         guard attributes.path == nil else { return .noOpinion }
         let reads: Set<String> = ["get", "list", "watch"]
         let resource = attributes.subresource.map { "\(attributes.resource)/\($0)" } ?? attributes.resource
@@ -54,27 +62,55 @@ struct NodeAuthorizer: Sendable {
                 ? .allow : .deny("node '\(node)' can only \(attributes.verb) \(resource) of pods bound to it")
         case ("", "events"), ("events.k8s.io", "events"):
             return ["create", "patch", "update"].contains(attributes.verb) || reads.contains(attributes.verb) ? .allow : .deny("node '\(node)' cannot \(attributes.verb) events")
-        case ("", "services"), ("", "endpoints"), ("", "configmaps"), ("", "secrets"), ("", "persistentvolumeclaims"), ("", "persistentvolumes"),
-            ("", "namespaces"), ("discovery.k8s.io", "endpointslices"):
+        case ("", "secrets"), ("", "configmaps"):
+            guard reads.contains(attributes.verb) else { return .deny("node '\(node)' can only read resources of this type") }
+            guard let namespace = attributes.namespace else { return .deny("node '\(node)' can only read namespaced object of this type") }
+            guard let name = attributes.name else { return .deny("No Object name found") }
+            let referenced = try await podsOnNode(node, namespace: namespace).contains { pod in
+                (attributes.resource == "secrets" ? PodReferences.secretNames(pod) : PodReferences.configMapNames(pod)).contains(name)
+            }
+            return referenced ? .allow : .deny("no relationship found between node '\(node)' and this object")
+        case ("", "persistentvolumeclaims"):
+            guard attributes.verb == "get", let namespace = attributes.namespace, let name = attributes.name else {
+                return .deny("node '\(node)' can only get individual persistentvolumeclaims")
+            }
+            let referenced = try await podsOnNode(node, namespace: namespace).contains { PodReferences.claimNames($0).contains(name) }
+            return referenced ? .allow : .deny("no relationship found between node '\(node)' and this object")
+        case ("", "persistentvolumes"):
+            guard attributes.verb == "get", let name = attributes.name else { return .deny("node '\(node)' can only get individual persistentvolumes") }
+            return try await volumeIsUsed(name, by: node) ? .allow : .deny("no relationship found between node '\(node)' and this object")
+        case ("", "services"), ("", "endpoints"), ("", "namespaces"), ("discovery.k8s.io", "endpointslices"):
             return reads.contains(attributes.verb) ? .allow : .deny("node '\(node)' cannot \(attributes.verb) \(resource)")
         default:
             return .noOpinion
         }
     }
 
-    /// NodeRestriction on create bodies: a node creates only itself, its own lease, and pods
-    /// bound to itself. Returns the refusal reason, or `nil` to admit.
-    static func admitCreate(node: String, type: ResourceType, body: JSONValue) -> String? {
-        let name = body[path: ["metadata", "name"]]?.stringValue
-        switch (type.group, type.plural) {
-        case ("", "nodes") where name != node:
-            return "node '\(node)' cannot create node '\(name ?? "")'"
-        case ("coordination.k8s.io", "leases") where name != node:
-            return "node '\(node)' can only create its own lease"
-        case ("", "pods") where body[path: ["spec", "nodeName"]]?.stringValue != node:
-            return "node '\(node)' can only create pods with spec.nodeName set to itself"
-        default:
-            return nil
+    /// The pods in `namespace` bound to `node`.
+    private func podsOnNode(_ node: String, namespace: String) async throws -> [JSONValue] {
+        guard let pods = objects.registry.lookup(group: "", version: "v1", plural: "pods") else { return [] }
+        var options = ObjectStore.ListOptions()
+        options.fieldSelector.requirements = [.init(path: ["spec", "nodeName"], value: node, equal: true)]
+        return try await objects.list(pods, namespace: namespace, options: options)["items"]?.arrayValue ?? []
+    }
+
+    /// Whether a claim bound to persistent volume `volume` is used by a pod on `node`.
+    private func volumeIsUsed(_ volume: String, by node: String) async throws -> Bool {
+        guard let pods = objects.registry.lookup(group: "", version: "v1", plural: "pods"),
+            let claims = objects.registry.lookup(group: "", version: "v1", plural: "persistentvolumeclaims")
+        else { return false }
+        var options = ObjectStore.ListOptions()
+        options.fieldSelector.requirements = [.init(path: ["spec", "nodeName"], value: node, equal: true)]
+        for pod in try await objects.list(pods, namespace: nil, options: options)["items"]?.arrayValue ?? [] {
+            let namespace = pod[path: ["metadata", "namespace"]]?.stringValue
+            for claim in PodReferences.claimNames(pod) {
+                if let object = try? await objects.get(claims, namespace: namespace, name: claim),
+                    object[path: ["spec", "volumeName"]]?.stringValue == volume
+                {
+                    return true
+                }
+            }
         }
+        return false
     }
 }

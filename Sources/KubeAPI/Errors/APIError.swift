@@ -121,3 +121,34 @@ public struct APIError: Error, Hashable, CustomStringConvertible {
         APIError(code: 500, reason: "InternalError", message: "Internal error occurred: \(message)")
     }
 }
+
+extension APIError {
+    /// 422 for bad request options, as kube-apiserver validates `CreateOptions`, `UpdateOptions`,
+    /// `PatchOptions` and `DeleteOptions`: `CreateOptions.meta.k8s.io "" is invalid: dryRun: ...`.
+    static func invalidOptions(_ kind: String, causes: [Cause]) -> APIError {
+        let joined = causes.map { "\($0.field): \($0.message)" }
+        let list = joined.count == 1 ? joined[0] : "[" + joined.joined(separator: ", ") + "]"
+        let details: JSONValue = [
+            "group": "meta.k8s.io", "kind": .string(kind),
+            "causes": .array(causes.map { ["reason": .string($0.type), "message": .string($0.message), "field": .string($0.field)] }),
+        ]
+        return APIError(code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(list)", details: details)
+    }
+
+    /// Go's `%q` of a string, as kube's field errors quote values.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f: out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

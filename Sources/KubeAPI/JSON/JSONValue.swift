@@ -36,6 +36,12 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// The boolean, if this is one.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
     /// The integer, if this is one.
     public var integerValue: Int64? {
         switch self {

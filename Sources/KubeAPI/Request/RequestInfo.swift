@@ -16,7 +16,7 @@ public struct RequestInfo: Sendable, Hashable {
     public var subresource: String?
 
     /// Resolves `/api/v1/...` and `/apis/<group>/<version>/...` resource paths; `nil` for other paths.
-    public init?(method: String, path: String, query: [String: String]) {
+    public init?(method: String, path: String, query: QueryParameters) {
         var parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         guard !parts.isEmpty else { return nil }
         switch parts.removeFirst() {
@@ -31,6 +31,7 @@ public struct RequestInfo: Sendable, Hashable {
         default:
             return nil
         }
+        guard !parts.isEmpty else { return nil }
         if parts[0] == "namespaces", parts.count > 1 {
             namespace = parts[1]
             // kube-apiserver: namespaces/<name>/status and /finalize are the namespace's own subresources.

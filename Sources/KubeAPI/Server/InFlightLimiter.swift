@@ -47,12 +47,19 @@ extension APIServer {
         public var maxMutatingRequestsInFlight: Int
         /// How often a watch that allows bookmarks gets one. Default 60 s.
         public var bookmarkInterval: Duration
+        /// Bearer-token verifications one client address may have in flight before 429; tokens
+        /// are verified before a request slot is taken, so a slow chain read holds none. Default 16.
+        public var maxTokenVerificationsPerClient: Int
 
         /// Creates limits; every parameter has the default documented on its property.
-        public init(maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200, bookmarkInterval: Duration = .seconds(60)) {
+        public init(
+            maxRequestsInFlight: Int = 400, maxMutatingRequestsInFlight: Int = 200, bookmarkInterval: Duration = .seconds(60),
+            maxTokenVerificationsPerClient: Int = 16
+        ) {
             self.maxRequestsInFlight = maxRequestsInFlight
             self.maxMutatingRequestsInFlight = maxMutatingRequestsInFlight
             self.bookmarkInterval = bookmarkInterval
+            self.maxTokenVerificationsPerClient = maxTokenVerificationsPerClient
         }
     }
 }

@@ -8,6 +8,10 @@ public import ServiceLifecycle
 
 /// The HTTPS API server as a `Service`: TLS with optional client certificates verified against
 /// the cluster CA, HTTP/1.1 and HTTP/2 by ALPN, and the bootstrap objects every cluster has.
+///
+/// On graceful shutdown it stops accepting connections, ends every open watch (clients see the
+/// stream close and reconnect), lets in-flight requests finish for at most
+/// ``Configuration/shutdownGracePeriod``, then closes whatever is left, and returns.
 public struct KubeAPIServer: Service {
     /// Where and how to serve.
     public struct Configuration: Sendable {
@@ -19,13 +23,23 @@ public struct KubeAPIServer: Service {
         public var dataDirectory: String
         /// Serves `GET /daas/v1/attestation` when set. Default: none (404).
         public var attestation: (any AttestationProvider)?
+        /// How long a graceful shutdown lets in-flight requests finish once open watches are
+        /// ended; then the remaining connections are closed. Default 5 s.
+        public var shutdownGracePeriod: Duration
+        /// Request limits and watch tuning. Default: kube-apiserver's.
+        public var limits: APIServer.Limits
 
         /// Creates a configuration; every parameter but the data directory has a default.
-        public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String, attestation: (any AttestationProvider)? = nil) {
+        public init(
+            host: String = "127.0.0.1", port: Int = 6443, dataDirectory: String, attestation: (any AttestationProvider)? = nil,
+            shutdownGracePeriod: Duration = .seconds(5), limits: APIServer.Limits = APIServer.Limits()
+        ) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
             self.attestation = attestation
+            self.shutdownGracePeriod = shutdownGracePeriod
+            self.limits = limits
         }
 
         /// The names and addresses the serving certificate covers.
@@ -77,8 +91,11 @@ public struct KubeAPIServer: Service {
         let objects = self.objects
         let authenticators = tokenAuthenticators
         let address = "\(configuration.host):\(configuration.port)"
+        let watches = ActiveWatches()
         let app = Application(
-            responder: APIServer(objects: objects, tokenAuthenticators: authenticators, serverAddress: address, attestation: configuration.attestation),
+            responder: APIServer(
+                objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
+                attestation: configuration.attestation, watches: watches),
             server: try .http2Upgrade(tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
@@ -99,7 +116,31 @@ public struct KubeAPIServer: Service {
                 }
             },
             logger: logger)
-        try await app.runService()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The server quiesces on graceful shutdown (the ServiceGroup's, inherited).
+            group.addTask { try await app.run() }
+            group.addTask {
+                do {
+                    try await gracefulShutdown()
+                } catch {
+                    return  // cancelled: the server has finished
+                }
+                let open = watches.count
+                watches.closeAll()
+                logger.info("shutting down: open watches ended", metadata: ["watches": "\(open)", "grace": "\(configuration.shutdownGracePeriod)"])
+                try? await Task.sleep(for: configuration.shutdownGracePeriod)
+                if !Task.isCancelled {
+                    logger.warning("shutdown grace period over: closing the remaining connections")
+                    throw CancellationError()
+                }
+            }
+            defer { group.cancelAll() }
+            do {
+                try await group.next()
+            } catch is CancellationError {
+                // The grace period ran out: cancelling the group closes every connection.
+            }
+        }
     }
 }
 

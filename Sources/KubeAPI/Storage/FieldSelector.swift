@@ -12,9 +12,16 @@ public struct FieldSelector: Sendable, Hashable {
     /// The requirements, all of which must hold.
     public var requirements: [Requirement]
 
+    /// The longest selector accepted, in bytes, and the most requirements.
+    static let maxLength = 4096
+    static let maxRequirements = 64
+
     /// Parses a selector; the empty string selects everything.
     public init(parsing text: String) throws {
-        requirements = try text.split(separator: ",").map { term in
+        guard text.utf8.count <= Self.maxLength else { throw APIError.badRequest("invalid selector: longer than \(Self.maxLength) bytes") }
+        let terms = text.split(separator: ",")
+        guard terms.count <= Self.maxRequirements else { throw APIError.badRequest("invalid selector: more than \(Self.maxRequirements) requirements") }
+        requirements = try terms.map { term in
             let term = String(term)
             for (op, equal) in [("!=", false), ("==", true), ("=", true)] {
                 if let range = term.range(of: op) {
@@ -27,6 +34,13 @@ public struct FieldSelector: Sendable, Hashable {
             }
             throw APIError.badRequest("invalid selector: '\(text)'; can't understand '\(term)'")
         }
+    }
+
+    /// The name an exact `metadata.name=<name>` requirement selects, as kube-apiserver reads a
+    /// single-object list or watch for authorization; nil when there is none.
+    public var exactName: String? {
+        let names = requirements.filter { $0.path == ["metadata", "name"] && $0.equal }.map(\.value)
+        return names.count == 1 && !names[0].isEmpty ? names[0] : nil
     }
 
     /// Whether `object` satisfies every requirement. A missing field counts as the empty string.

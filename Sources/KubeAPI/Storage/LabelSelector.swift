@@ -16,6 +16,7 @@ public struct LabelSelector: Sendable, Hashable {
     /// Parses a selector; the empty string selects everything.
     /// - Throws: ``APIError`` 400 naming the bad requirement.
     public init(parsing text: String) throws {
+        guard text.utf8.count <= 4096 else { throw APIError.badRequest("unable to parse requirement: the selector is longer than 4096 bytes") }
         requirements = []
         var rest = Substring(text)
         while true {

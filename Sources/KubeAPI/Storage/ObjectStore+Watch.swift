@@ -12,6 +12,10 @@ extension ObjectStore {
         public var timeout: Duration?
         /// Send a BOOKMARK with the latest delivered resourceVersion this often (nil: never).
         public var bookmarkInterval: Duration?
+        /// `sendInitialEvents`: true sends the current objects as ADDED events whatever the
+        /// resourceVersion, then a BOOKMARK annotated `k8s.io/initial-events-end`; false sends
+        /// none (a watch from "" starts now). Nil: ADDED events only for "" and "0".
+        public var sendInitialEvents: Bool?
         public init() {}
     }
 
@@ -25,14 +29,29 @@ extension ObjectStore {
         let prefix = type.storagePrefix(namespace: namespace)
         var initial: [JSONValue] = []
         let start: Int64
-        switch options.resourceVersion ?? "" {
-        case "", "0":
-            let list = try await self.list(type, namespace: namespace, options: options.list)
+        let requested = options.resourceVersion ?? ""
+        if options.sendInitialEvents == true || (options.sendInitialEvents == nil && (requested == "" || requested == "0")) {
+            var listOptions = options.list
+            listOptions.limit = 0
+            listOptions.continueToken = nil
+            let list = try await self.list(type, namespace: namespace, options: listOptions)
             initial = (list["items"]?.arrayValue ?? []).map { ["type": "ADDED", "object": $0] }
-            start = Int64(list[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0")! + 1
-        case let text:
-            guard let revision = Int64(text), revision >= 0 else {
-                throw APIError.badRequest("invalid resource version \"\(text)\"")
+            let revision = Int64(list[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0") ?? 0
+            if options.sendInitialEvents == true {
+                initial.append([
+                    "type": "BOOKMARK",
+                    "object": [
+                        "kind": .string(type.kind), "apiVersion": .string(type.apiVersion),
+                        "metadata": ["resourceVersion": .string(String(revision)), "annotations": ["k8s.io/initial-events-end": "true"]],
+                    ],
+                ])
+            }
+            start = revision + 1
+        } else if requested == "" || requested == "0" {
+            start = try await store.currentRevision() + 1
+        } else {
+            guard let revision = Int64(requested), revision >= 0, revision < Int64.max else {
+                throw APIError.badRequest("invalid resource version \(APIError.quoted(String(requested.prefix(100))))")
             }
             start = revision + 1
         }

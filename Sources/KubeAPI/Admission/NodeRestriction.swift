@@ -1,0 +1,39 @@
+/// NodeRestriction, as kube-apiserver's admission plugin of that name applies it to kubelets: a
+/// node creates only its own Node, its own Lease, and pods bound to itself. Here it also keeps
+/// the Sui address a Node name is bound to: a node registering (or updating a Node that records
+/// none) stamps the address its token was signed by, and no node may change or remove it; an
+/// admin may (that releases the name).
+struct NodeRestriction: AdmissionPlugin {
+    func mutate(_ attributes: inout AdmissionAttributes) async throws {
+        guard NodeAuthorizer.nodeName(of: attributes.user) != nil, attributes.type.group.isEmpty, attributes.type.plural == "nodes",
+            var object = attributes.object
+        else { return }
+        let key = NodeAuthorizer.addressAnnotation
+        let recorded = attributes.oldObject?[path: ["metadata", "annotations", key]]?.stringValue
+        let address = recorded ?? attributes.user.suiAddress
+        var annotations = object[path: ["metadata", "annotations"]]?.objectValue ?? [:]
+        annotations[key] = address.map { .string($0) }
+        object[path: "metadata.annotations"] = annotations.isEmpty ? nil : .object(annotations)
+        attributes.object = object
+    }
+
+    func validate(_ attributes: AdmissionAttributes) async throws {
+        guard let node = NodeAuthorizer.nodeName(of: attributes.user), attributes.operation == .create, let body = attributes.object else { return }
+        let type = attributes.type
+        let reason: String?
+        switch (type.group, type.plural) {
+        case ("", "nodes") where attributes.name != node:
+            reason = "node '\(node)' cannot create node '\(attributes.name)'"
+        case ("coordination.k8s.io", "leases") where attributes.name != node:
+            reason = "node '\(node)' can only create its own lease"
+        case ("", "pods") where body[path: ["spec", "nodeName"]]?.stringValue != node:
+            reason = "node '\(node)' can only create pods with spec.nodeName set to itself"
+        default:
+            reason = nil
+        }
+        if let reason {
+            let request = AuthorizationAttributes(verb: "create", apiGroup: type.group, resource: type.plural, namespace: attributes.namespace)
+            throw RequestAuthorizer.forbidden(request, user: attributes.user, reason: reason)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Hummingbird
+import NIOCore
+import NIOSSL
+import SwiftASN1
+import X509
+
+/// Who a request comes from: a bearer token if one is sent (tried against each token
+/// authenticator in order), else the client certificate the TLS layer verified against the
+/// cluster CA. Anything else is 401.
+struct RequestAuthenticator: Sendable {
+    /// The longest bearer token accepted; longer ones are refused without being parsed.
+    static let maxTokenBytes = 8192
+
+    let tokenAuthenticators: [any TokenAuthenticator]
+
+    /// Whether the request carries a bearer token (the costly kind to verify).
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.utf8.count > 7, header.hasPrefix("Bearer ") else { return nil }
+        return String(header.dropFirst(7))
+    }
+
+    func authenticate(_ request: Request, channel: any Channel) async throws -> UserInfo {
+        if let token = Self.bearerToken(request) {
+            guard token.utf8.count <= Self.maxTokenBytes else { throw APIError.unauthorized }
+            for authenticator in tokenAuthenticators {
+                if let user = try? await authenticator.authenticate(token: token) { return user }
+            }
+            throw APIError.unauthorized
+        }
+        // HTTP/1.1 requests run on the TLS connection's channel; HTTP/2 streams on a child of it.
+        var peer = try? await channel.nioSSL_peerCertificate().get()
+        if peer == nil, let parent = channel.parent { peer = try? await parent.nioSSL_peerCertificate().get() }
+        guard let peer,
+            let certificate = try? Certificate(derEncoded: peer.toDERBytes()),
+            let user = ClientCertificateIdentity.user(of: certificate)
+        else { throw APIError.unauthorized }
+        return user
+    }
+}

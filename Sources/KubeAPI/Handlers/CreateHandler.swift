@@ -1,0 +1,16 @@
+import Hummingbird
+
+/// `create` (POST to a collection): field validation, admission, defaulting, validation, and the
+/// write, or with `dryRun=All` all of it but the write.
+struct CreateHandler: Sendable {
+    let context: HandlerContext
+
+    func create(_ request: inout ResourceRequest) async throws -> Response {
+        let options = try WriteRequestOptions(request.query, kind: "CreateOptions")
+        let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
+        let created = try await context.objects.create(
+            request.type, namespace: request.namespace, body: body,
+            options: ObjectStore.WriteOptions(dryRun: options.dryRun, admission: request.admission))
+        return APIResponse.json(created, status: 201, warnings: warnings)
+    }
+}

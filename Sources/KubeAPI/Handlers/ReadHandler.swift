@@ -1,0 +1,24 @@
+import Hummingbird
+
+/// `get` and `list`, as JSON or as a Table for `kubectl get`.
+struct ReadHandler: Sendable {
+    let context: HandlerContext
+
+    func get(_ request: ResourceRequest) async throws -> Response {
+        let object = try await context.objects.get(request.type, namespace: request.namespace, name: request.name)
+        if request.wantsTable {
+            return APIResponse.json(TableConvertor.table(request.type, items: [object], listMetadata: [:], includeObject: request.query["includeObject"]))
+        }
+        return APIResponse.json(object)
+    }
+
+    func list(_ request: ResourceRequest) async throws -> Response {
+        let list = try await context.objects.list(request.type, namespace: request.namespace, options: try request.listOptions())
+        if request.wantsTable {
+            return APIResponse.json(
+                TableConvertor.table(
+                    request.type, items: list["items"]?.arrayValue ?? [], listMetadata: list["metadata"] ?? [:], includeObject: request.query["includeObject"]))
+        }
+        return APIResponse.json(list)
+    }
+}

@@ -1,0 +1,49 @@
+import Hummingbird
+
+/// Routes an authorized resource request to the handler of its verb and subresource. It knows
+/// the verbs' names, not what they do.
+struct ResourceHandlers: Sendable {
+    let context: HandlerContext
+
+    func handle(_ request: inout ResourceRequest) async throws -> Response {
+        let type = request.type
+        if type.group == "events.k8s.io", type.plural == "events", let core = context.objects.registry.lookup(group: "", version: "v1", plural: "events") {
+            return try await EventsHandler(context: context, core: core).handle(&request)
+        }
+        if type.isVirtual {
+            guard request.info.verb == "create", request.info.name == nil else { throw APIError.methodNotAllowed(request.info.verb, type.plural) }
+            return try await ReviewHandler(context: context).create(&request)
+        }
+        if request.info.subresource == "status", !type.subresources.contains("status") { throw APIError.pathNotFound }
+        let scalable = type.subresources.contains("scale")
+        switch (request.info.verb, request.info.subresource) {
+        case ("get", nil), ("get", "status"):
+            return try await ReadHandler(context: context).get(request)
+        case ("list", nil):
+            return try await ReadHandler(context: context).list(request)
+        case ("watch", nil):
+            return try await WatchHandler(context: context).watch(request, type: type)
+        case ("create", nil):
+            return try await CreateHandler(context: context).create(&request)
+        case ("create", "binding") where type.group.isEmpty && type.plural == "pods":
+            return try await BindingHandler(context: context).bind(&request)
+        case ("update", nil), ("update", "status"):
+            return try await UpdateHandler(context: context).update(&request)
+        case ("patch", nil), ("patch", "status"):
+            return try await PatchHandler(context: context).patch(&request)
+        case ("get", "scale") where scalable:
+            return try await ScaleHandler(context: context).get(request)
+        case ("update", "scale") where scalable, ("patch", "scale") where scalable:
+            return try await ScaleHandler(context: context).write(&request)
+        case ("delete", nil):
+            return try await DeleteHandler(context: context).delete(&request)
+        case ("deletecollection", nil):
+            return try await DeleteHandler(context: context).deleteCollection(&request)
+        case (_, "scale"), (_, "status"), (_, "binding"):
+            throw type.subresources.contains(request.info.subresource ?? "") || request.info.subresource == "binding"
+                ? APIError.methodNotAllowed(request.info.verb, type.plural) : APIError.pathNotFound
+        default:
+            throw request.info.subresource == nil ? APIError.methodNotAllowed(request.info.verb, type.plural) : APIError.pathNotFound
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Hummingbird
+
+/// The `scale` subresource (`autoscaling/v1` Scale) of scalable kinds: get, update and merge patch.
+struct ScaleHandler: Sendable {
+    let context: HandlerContext
+
+    func get(_ request: ResourceRequest) async throws -> Response {
+        APIResponse.json(Scale.of(try await context.objects.get(request.type, namespace: request.namespace, name: request.name), type: request.type))
+    }
+
+    func write(_ request: inout ResourceRequest) async throws -> Response {
+        let patch = request.info.verb == "patch"
+        let options = try WriteRequestOptions(request.query, kind: patch ? "PatchOptions" : "UpdateOptions")
+        if patch, !(request.http.headers[.contentType] ?? "").hasPrefix("application/merge-patch+json"),
+            !(request.http.headers[.contentType] ?? "").hasPrefix("application/strategic-merge-patch+json")
+        {
+            throw PatchHandler.unsupported(PatchHandler.mediaTypes)
+        }
+        let body = try await request.body()
+        let current = Scale.of(try await context.objects.get(request.type, namespace: request.namespace, name: request.name), type: request.type)
+        let scale = patch ? MergePatch.apply(body, to: current) : body
+        guard let replicas = scale[path: ["spec", "replicas"]]?.integerValue, replicas >= 0, replicas <= Int64(Int32.max) else {
+            throw APIError.invalid(request.type, name: request.name, causes: [APIError.Cause(field: "spec.replicas", message: "Invalid value: must be greater than or equal to 0")])
+        }
+        var update: JSONValue = ["spec": ["replicas": .integer(replicas)]]
+        if let version = scale[path: ["metadata", "resourceVersion"]]?.stringValue, !version.isEmpty, !patch {
+            update["metadata"] = ["resourceVersion": .string(version)]
+        }
+        let updated = try await context.objects.mergePatch(
+            request.type, namespace: request.namespace, name: request.name, patch: update,
+            options: ObjectStore.WriteOptions(dryRun: options.dryRun, admission: request.admission))
+        return APIResponse.json(Scale.of(updated, type: request.type))
+    }
+}
+
+/// The `autoscaling/v1` Scale view of a scalable object.
+enum Scale {
+    static func of(_ object: JSONValue, type: ResourceType) -> JSONValue {
+        var metadata = object["metadata"]?.objectValue ?? [:]
+        metadata = metadata.filter { ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"].contains($0.key) }
+        var selector = ""
+        if let labels = object[path: ["spec", "selector", "matchLabels"]]?.stringMap ?? object[path: ["spec", "selector"]]?.stringMap {
+            selector = labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(metadata),
+            "spec": ["replicas": .integer(object[path: ["spec", "replicas"]]?.integerValue ?? 1)],
+            "status": ["replicas": .integer(object[path: ["status", "replicas"]]?.integerValue ?? 0), "selector": .string(selector)],
+        ]
+    }
+}

@@ -1,0 +1,15 @@
+import Hummingbird
+
+/// `update` (PUT) of an object or its status.
+struct UpdateHandler: Sendable {
+    let context: HandlerContext
+
+    func update(_ request: inout ResourceRequest) async throws -> Response {
+        let options = try WriteRequestOptions(request.query, kind: "UpdateOptions")
+        let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
+        let updated = try await context.objects.update(
+            request.type, namespace: request.namespace, name: request.name, body: body, subresource: request.info.subresource,
+            options: ObjectStore.WriteOptions(dryRun: options.dryRun, admission: request.admission))
+        return APIResponse.json(updated, warnings: warnings)
+    }
+}
