@@ -2,7 +2,7 @@
 SWIFT ?= swift
 DATA_DIR ?= ./data
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test fuzz bench clean
 
 deps:
 	@scripts/install-deps.sh
@@ -17,10 +17,17 @@ run: deps
 	$(SWIFT) build -c release --product daas-master
 	.build/release/daas-master --data-dir $(DATA_DIR)
 
-## Install what is missing, build, and run every test.
+## Install what is missing, build, and run every test, then a short fuzz run (2 s per parser).
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	.build/debug/daas-fuzz --seconds 2 --crash-directory .build
+
+## The full fuzz run (release): 1,000,000 inputs per parser; figures go to Docs/SECURITY.md.
+fuzz: deps
+	$(SWIFT) build -c release --product daas-master
+	$(SWIFT) build -c release --product daas-fuzz
+	.build/release/daas-fuzz --crash-directory .build
 
 ## Benchmarks, in release mode (figures go to Docs/PERFORMANCE.md).
 bench: deps

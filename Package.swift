@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "daas-worker", targets: ["daas-worker"]),
         .executable(name: "daasctl", targets: ["daasctl"]),
         .executable(name: "daas-bench", targets: ["daas-bench"]),
+        .executable(name: "daas-fuzz", targets: ["daas-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -214,6 +215,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Sources/Executables/daas-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "daas-fuzz",
+            dependencies: [
+                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "DaaSTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Executables/daas-fuzz",
             swiftSettings: swiftSettings
         ),
 

@@ -57,6 +57,8 @@ struct HardeningEndToEndTests {
             payload(nonce: String(repeating: "\u{301}", count: 22)),
             payload(iat: "1e400", exp: "1"),
             "{\"dom\":" + String(repeating: "[", count: 5000) + "}",
+            String(repeating: "[", count: 2900),
+            "{\"dom\":" + String(repeating: "{\"a\":", count: 500) + "1" + String(repeating: "}", count: 501),
         ]
         var tokens = payloads.map { "seal.v1.\(Self.base64url($0)).AA" }
         tokens += ["seal.v1..", "seal.v1.\u{301}.AA", "seal.v1." + String(repeating: "A", count: 9000) + ".AA", "not-a-seal-token", "seal.v1.e30.AA"]
@@ -64,6 +66,10 @@ struct HardeningEndToEndTests {
             let answer = try http(master, "GET", "/api/v1/namespaces", token: token)
             #expect(answer.status == 401, "\(token.prefix(60)): \(answer.status) \(answer.body.prefix(200))")
         }
+        // A continue token of deep nesting (Foundation's JSON decoder traps on those) is a 400.
+        let nested = Data(String(repeating: "[", count: 3000).utf8).base64EncodedString()
+        let list = try http(master, "GET", "/api/v1/namespaces/default/configmaps?limit=1&continue=\(nested)")
+        #expect(list.status == 400 && list.body.contains("continue key is not valid"), "\(list.status) \(list.body.prefix(200))")
         #expect(master.child.isRunning, "the master survived: \(master.child.output.suffix(2000))")
         #expect(try master.kubectl(["get", "namespaces", "default", "-o", "name"]).output == "namespace/default\n")
         #expect(master.stop() == 0)

@@ -76,6 +76,21 @@ struct YAMLBodyTests {
                           "replicas": 3, "ratio": .double(0.5), "on": true, "none": .null, "list": ["x", "y"]])
     }
 
+    @Test("YAML integers: radix forms and underscores; sexagesimal and out-of-range values stay strings, never trap")
+    func integers() throws {
+        let value = try YAMLBodyDecoder().decode(Array("""
+            a: 0x1f
+            b: 0o17
+            c: 017
+            d: 1_000
+            e: -12
+            f: 1:0:0:0:0:0:0:0:0:0:0:0:0:0
+            g: 99999999999999999999
+            h: 1:30
+            """.utf8))
+        #expect(value == ["a": 31, "b": 15, "c": 15, "d": 1000, "e": -12, "f": "1:0:0:0:0:0:0:0:0:0:0:0:0:0", "g": "99999999999999999999", "h": "1:30"])
+    }
+
     @Test("alias bombs, deep nesting and malformed YAML are 400s")
     func limits() {
         var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"

@@ -40,6 +40,19 @@ struct StrategyTests {
         #expect(Quantity(input) == nil)
     }
 
+    @Test("huge and long quantities parse in linear time and print without overflow")
+    func quantityZeros() throws {
+        #expect(try #require(Quantity(String(repeating: "0", count: 1_000_000) + "1")).description == "1")
+        #expect(try #require(Quantity("1" + String(repeating: "0", count: 17))).description == "100P")
+        #expect(Quantity("1" + String(repeating: "0", count: 20) + "1") == nil, "more than 18 significant digits")
+        let huge = Quantity("1" + String(repeating: "0", count: 500_000))
+        #expect(huge?.milliValue == Int64.max, "saturates")
+        #expect(huge?.description.isEmpty == false)
+        // 18 significant digits with an exponent the suffixes cannot hold keep the exponent form.
+        #expect(Quantity("999999999999999999e1")?.description == "999999999999999999e1")
+        #expect(Quantity("123456789012345678000000000000000000000000")?.description == "123456789012345678e24")
+    }
+
     @Test("pods get upstream's defaults, serviceAccountName default, Pending and a QoS class")
     func podDefaults() async throws {
         try await setUp()

@@ -289,6 +289,14 @@ struct SealVerifierTests {
         #expect(SuiAddress(hex: "0X05") == SuiAddress(hex: "0x5"))
     }
 
+    @Test("deeply nested payloads are malformed, not a trap in a JSON decoder")
+    func nesting() async throws {
+        let verifier = verifier()
+        for payload in [String(repeating: "[", count: 2000), "{\"dom\":" + String(repeating: "{\"a\":", count: 600) + "1" + String(repeating: "}", count: 601)] {
+            #expect(await refusal(verifier, try raw(payload)) == .malformed)
+        }
+    }
+
     @Test("nonces must be 16 bytes of unpadded base64url, so every token can be revoked by nonce")
     func nonces() async throws {
         reader.stake(alice.address, principal: 20_000_000_000)

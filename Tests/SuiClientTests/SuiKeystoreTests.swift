@@ -86,6 +86,7 @@ struct SuiKeystoreTests {
         let cases = [
             "", "null", "{}", "[1]", "[\"not base64!\"]", "[\"AAAA\"]", "[\"\(secret.dropLast(4))\"]",
             "[\"CZ3ZrjbuUbkSoDZMWMHyEzO82tLZGRGqEnImxRK+KFEC\"]", "[\"\(secret)\"", "[\"\(secret)\", 3]",
+            String(repeating: "[", count: 513), String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000),
         ]
         for json in cases {
             do {

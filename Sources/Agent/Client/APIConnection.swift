@@ -51,7 +51,8 @@ struct APIConnection: Sendable {
         do {
             let response = try await http.execute(request, timeout: .seconds(30))
             let bytes = try await response.body.collect(upTo: 4 << 20)
-            let object = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
+            let object = JSONNesting.depth(bytes.readableBytesView) <= 100
+                ? (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:] : [:]
             return (Int(response.status.code), object)
         } catch {
             throw AgentError(.unreachable, "\(method) \(path): \(error)")

@@ -26,7 +26,7 @@ struct KubeconfigCommand: AsyncParsableCommand {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let keystore = URL(fileURLWithPath: key.path).standardizedFileURL.path
         let args = ["token", "--audience", result.binding.clusterID, "--keystore", keystore, "--address", keyPair.address.description, "--user", user]
-        let text = try Kubeconfig.execPlugin(
+        let text = try SealKubeconfig.execPlugin(
             server: master, caPEM: caPEM, name: name, user: "sui-\(keyPair.address.description.prefix(10))", command: executable, args: args)
         guard let output else {
             print(text, terminator: "")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import KubeAPI
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -41,7 +42,12 @@ struct SealCommand: AsyncParsableCommand {
             default:
                 throw Failure("give exactly one of --nonce, --token and --address")
             }
-            let config = try Kubeconfig.load(kubeconfig)
+            let config: Kubeconfig
+            do {
+                config = try Kubeconfig.load(kubeconfig)
+            } catch {
+                throw Failure(error.message)
+            }
             let client = try APIClient(config)
             defer { client.shutdown() }
             let path = "/api/v1/namespaces/kube-system/configmaps/seal-revocations"
@@ -58,7 +64,7 @@ struct SealCommand: AsyncParsableCommand {
                 if status == 409 { (status, body) = try await client.send(.PATCH, path, body: patch, contentType: "application/merge-patch+json") }
             }
             guard (200..<300).contains(status) else {
-                let message = (try? JSONSerialization.jsonObject(with: body) as? [String: Any])?["message"] as? String
+                let message = (try? JSONParser().parse(Array(body)))?["message"]?.stringValue
                 throw Failure("the API server refused the revocation (\(status)): \(message ?? "no message")")
             }
             print("revoked \(key.replacingOccurrences(of: ".", with: " ", options: [], range: key.range(of: ".")))")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPI
 import SealAuth
 import SuiClient
 
@@ -43,8 +44,8 @@ struct TokenCommand: AsyncParsableCommand {
         // client-go passes KUBERNETES_EXEC_INFO naming the apiVersion it wants; answer in kind.
         var apiVersion = "client.authentication.k8s.io/v1"
         if let info = ProcessInfo.processInfo.environment["KUBERNETES_EXEC_INFO"],
-           let object = try? JSONSerialization.jsonObject(with: Data(info.utf8)) as? [String: Any],
-           let requested = object["apiVersion"] as? String, requested.hasPrefix("client.authentication.k8s.io/") {
+           let object = try? JSONParser().parse(Array(info.utf8)),
+           let requested = object["apiVersion"]?.stringValue, requested.hasPrefix("client.authentication.k8s.io/") {
             apiVersion = requested
         }
         let expiry = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(token.payload.exp)))

@@ -13,7 +13,7 @@ enum RequestBody {
         guard buffer.readableBytes > 0 else { return nil }
         let contentType = request.headers[.contentType] ?? "application/json"
         if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
-            return try ProtobufDecoder(schema: .kubernetes).decodeObject(Array(buffer.readableBytesView))
+            return try ProtobufDecoder.kubernetes.decodeObject(Array(buffer.readableBytesView))
         }
         if contentType.hasPrefix("application/yaml") {
             return try YAMLBodyDecoder().decode(Array(buffer.readableBytesView))

@@ -1,13 +1,17 @@
+import Foundation
 import Yams
 
 /// Reads a YAML request body (`application/yaml`) into a ``JSONValue``, with limits: nesting at
 /// most `maxDepth` deep and at most `maxNodes` values in all, so that aliases cannot expand a
 /// small document into a huge one.
-struct YAMLBodyDecoder: Sendable {
+package struct YAMLBodyDecoder: Sendable {
     var maxDepth = 100
     var maxNodes = 200_000
 
-    func decode(_ bytes: [UInt8]) throws -> JSONValue {
+    /// A decoder with the default limits.
+    package init() {}
+
+    package func decode(_ bytes: [UInt8]) throws -> JSONValue {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw APIError.badRequest("the body of the request could not be decoded as YAML: it is not UTF-8")
         }
@@ -25,6 +29,23 @@ struct YAMLBodyDecoder: Sendable {
         return try convert(root, depth: 0, budget: &budget)
     }
 
+    /// A YAML integer as go-yaml reads one: decimal, or `0x`/`0o`/`0b`/leading-`0` radix forms,
+    /// underscores allowed; nil for anything else (sexagesimal, out of range), which stays a string.
+    static func integer(_ text: String) -> Int64? {
+        var digits = Substring(text.replacingOccurrences(of: "_", with: ""))
+        var sign = ""
+        if let first = digits.first, first == "-" || first == "+" {
+            sign = first == "-" ? "-" : ""
+            digits = digits.dropFirst()
+        }
+        guard !digits.isEmpty, !digits.contains(":") else { return nil }
+        for (prefix, radix) in [("0x", 16), ("0o", 8), ("0b", 2)] where digits.hasPrefix(prefix) {
+            return Int64(sign + digits.dropFirst(2), radix: radix)
+        }
+        if digits.count > 1, digits.hasPrefix("0") { return Int64(sign + digits.dropFirst(), radix: 8) }
+        return Int64(sign + digits)
+    }
+
     private func convert(_ node: Node, depth: Int, budget: inout Int) throws -> JSONValue {
         budget -= 1
         guard budget >= 0 else { throw APIError.badRequest("the body of the request could not be decoded as YAML: more than \(maxNodes) values") }
@@ -34,7 +55,9 @@ struct YAMLBodyDecoder: Sendable {
             switch Tag.Name(rawValue: node.tag.rawValue) {
             case Tag.Name.null: return .null
             case Tag.Name.bool: return node.bool.map { .bool($0) } ?? .string(scalar.string)
-            case Tag.Name.int: return node.int.map { .integer(Int64($0)) } ?? .string(scalar.string)
+            // Not Yams' own int construction: its YAML 1.1 sexagesimal form (`1:0:0:...`)
+            // multiplies without overflow checks and traps on a dozen components.
+            case Tag.Name.int: return Self.integer(scalar.string).map { .integer($0) } ?? .string(scalar.string)
             case Tag.Name.float: return node.float.map { $0.isFinite ? .double($0) : .string(scalar.string) } ?? .string(scalar.string)
             default: return .string(scalar.string)
             }

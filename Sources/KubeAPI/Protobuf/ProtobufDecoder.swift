@@ -10,7 +10,7 @@ import Foundation
 /// string or an empty list, map or object are left out, as Go's `omitempty` would, and so are
 /// zero numbers and `false` in fields the schema marks as non-pointer `omitempty`. Unknown fields
 /// are skipped; malformed input fails with an ``APIError`` 400, never a crash.
-struct ProtobufDecoder: Sendable {
+package struct ProtobufDecoder: Sendable {
     static let magic: [UInt8] = [0x6B, 0x38, 0x73, 0x00]
     let schema: ProtoSchema
     var maxDepth = 64
@@ -22,8 +22,11 @@ struct ProtobufDecoder: Sendable {
         "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication",
     ]
 
+    /// A decoder of the Kubernetes messages.
+    package static let kubernetes = ProtobufDecoder(schema: .kubernetes)
+
     /// Decodes a whole request body.
-    func decodeObject(_ body: [UInt8]) throws -> JSONValue {
+    package func decodeObject(_ body: [UInt8]) throws -> JSONValue {
         guard body.starts(with: Self.magic) else { throw malformed("missing the k8s protobuf prefix") }
         let unknown = try decode(body[4...], type: "k8s.io.apimachinery.pkg.runtime.Unknown", depth: 0, raw: true)
         guard let apiVersion = unknown[path: ["typeMeta", "apiVersion"]]?.stringValue,

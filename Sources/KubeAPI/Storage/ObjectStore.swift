@@ -55,7 +55,7 @@ public struct ObjectStore: Sendable, Allocator {
 
     /// The continue token: where the next page starts, and the revision every page is read at,
     /// so a paged list is one consistent snapshot as in kube-apiserver.
-    struct ContinueToken: Codable {
+    package struct ContinueToken {
         var v = "meta.k8s.io/v1"
         var rv: Int64
         var start: String
@@ -65,17 +65,20 @@ public struct ObjectStore: Sendable, Allocator {
             self.start = start
         }
 
-        init(decoding text: String, prefix: String) throws {
-            guard text.utf8.count <= 8192, let data = Data(base64Encoded: text),
-                let token = try? JSONDecoder().decode(ContinueToken.self, from: data), token.start.hasPrefix(prefix), token.rv > 0
-            else {
-                throw APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
-            }
-            self = token
+        /// Reads a client's token with the bounded JSON parser (Foundation's decoder traps on
+        /// deep nesting); anything but this server's own form is kube-apiserver's 400.
+        package init(decoding text: String, prefix: String) throws {
+            let invalid = APIError.badRequest("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+            guard text.utf8.count <= 8192, let data = Data(base64Encoded: text), let object = try? JSONParser(maxDepth: 2).parse(data),
+                object["v"]?.stringValue == "meta.k8s.io/v1", let rv = object["rv"]?.integerValue, rv > 0,
+                let start = object["start"]?.stringValue, start.hasPrefix(prefix)
+            else { throw invalid }
+            self.init(rv: rv, start: start)
         }
 
         var encoded: String {
-            (try? JSONEncoder().encode(self)).map { $0.base64EncodedString() } ?? ""
+            let object: JSONValue = ["v": .string(v), "rv": .integer(rv), "start": .string(start)]
+            return Data(object.serialized()).base64EncodedString()
         }
     }
 

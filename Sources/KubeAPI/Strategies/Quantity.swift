@@ -29,15 +29,18 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         let suffix = String(rest.dropFirst(number.count))
         guard !number.isEmpty, number != ".", number.filter({ $0 == "." }).count <= 1 else { return nil }
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-        var digits = String(parts[0]) + (parts.count > 1 ? String(parts[1]) : "")
-        var exponent = -(parts.count > 1 ? parts[1].count : 0)
-        while digits.count > 1, digits.first == "0" { digits.removeFirst() }
+        // On bytes, in linear time: a body may hold a quantity of a million zeros.
+        let all = Array((String(parts[0]) + (parts.count > 1 ? String(parts[1]) : "")).utf8)
+        var exponent = -(parts.count > 1 ? parts[1].utf8.count : 0)
+        var start = all.startIndex
+        while all.count - start > 1, all[start] == UInt8(ascii: "0") { start += 1 }
         // Drop trailing zeros into the exponent to keep the mantissa small.
-        while digits.count > 1, digits.last == "0" {
-            digits.removeLast()
+        var end = all.endIndex
+        while end - start > 1, all[end - 1] == UInt8(ascii: "0") {
+            end -= 1
             exponent += 1
         }
-        guard digits.count <= 18, var mantissa = Int64(digits) else { return nil }
+        guard end - start <= 18, var mantissa = Int64(String(decoding: all[start..<end], as: UTF8.self)) else { return nil }
         if negative { mantissa = -mantissa }
         if let (_, power) = Self.binarySuffixes.first(where: { $0.0 == suffix }) {
             // Multiply by 2^power exactly while it fits.
@@ -130,7 +133,8 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
             var power = exponent
             var value = mantissa
             while power % 3 != 0 {
-                value *= 10
+                guard let next = Self.timesTen(value) else { return exponentText }
+                value = next
                 power -= 1
             }
             return power == 0 ? "\(value)" : "\(value)e\(power)"
@@ -139,19 +143,29 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// `mantissa` e `exponent`: the form every value has, used when a suffix form would not fit.
+    private var exponentText: String { exponent == 0 ? "\(mantissa)" : "\(mantissa)e\(exponent)" }
+
+    /// `value × 10`, or nil when that overflows.
+    private static func timesTen(_ value: Int64) -> Int64? {
+        let (product, overflow) = value.multipliedReportingOverflow(by: 10)
+        return overflow ? nil : product
+    }
+
     private func decimalText() -> String {
         var power = exponent
         var value = mantissa
-        // The smallest multiple of 3 not above the exponent, within the suffix range.
+        // The smallest multiple of 3 not above the exponent, within the suffix range; a value
+        // too large for the suffixes (more than 18 digits before E) keeps the exponent form.
         while (power % 3 != 0 || power < -9), power > -9 {
-            value *= 10
+            guard let next = Self.timesTen(value) else { return exponentText }
+            value = next
             power -= 1
         }
-        if power > 18 {
-            while power > 18 {
-                value *= 10
-                power -= 1
-            }
+        while power > 18 {
+            guard let next = Self.timesTen(value) else { return exponentText }
+            value = next
+            power -= 1
         }
         let suffix = Self.decimalSuffixes.first { $0.1 == power }?.0 ?? ""
         return "\(value)\(suffix)"

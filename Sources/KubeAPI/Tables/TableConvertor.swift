@@ -313,7 +313,11 @@ enum TableConvertor {
     static func seconds(_ value: JSONValue?) -> Int64? {
         guard let text = value?.stringValue, text.count >= 20 else { return nil }
         let parts = text.prefix(19).split(whereSeparator: { "-T:".contains($0) }).compactMap { Int($0) }
-        guard parts.count == 6 else { return nil }
+        // Client-written timestamps (events) are checked field by field: a 16-digit year would
+        // make a date whose seconds do not fit in Int64.
+        guard parts.count == 6, (1...9999).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]),
+            (0...23).contains(parts[3]), (0...59).contains(parts[4]), (0...60).contains(parts[5])
+        else { return nil }
         var components = DateComponents()
         components.year = parts[0]
         components.month = parts[1]

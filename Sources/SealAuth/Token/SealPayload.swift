@@ -59,10 +59,8 @@ public struct SealPayload: Sendable, Hashable {
     /// Decodes the signed JSON bytes. The domain is checked by the verifier, not here, so a
     /// wrong domain is reported as such.
     static func decode(_ bytes: [UInt8]) throws(SealAuthError) -> SealPayload {
-        let wire: Wire
-        do {
-            wire = try JSONDecoder().decode(Wire.self, from: Data(bytes))
-        } catch {
+        // SuiClient's bounded parser, not Foundation's JSONDecoder, which traps on deep nesting.
+        guard let object = try? SuiValue.parse(bytes, limits: .init(maxBytes: SealToken.maxLength, maxDepth: 4)), let wire = Wire(object) else {
             throw SealAuthError(code: .malformed, message: "the payload is not a Seal v1 JSON object")
         }
         // Byte-level checks: a Character count would let combining marks change the answer.
@@ -95,7 +93,8 @@ public struct SealPayload: Sendable, Hashable {
         return payload
     }
 
-    private struct Wire: Decodable {
+    /// The payload's members with their JSON types checked; nil when one is missing or mistyped.
+    private struct Wire {
         var dom: String
         var iss: String
         var sub: String
@@ -104,6 +103,27 @@ public struct SealPayload: Sendable, Hashable {
         var exp: Int64
         var nonce: String
         var stake: [String]?
+
+        init?(_ object: SuiValue) {
+            guard case .object = object, let dom = object["dom"]?.string, let iss = object["iss"]?.string, let sub = object["sub"]?.string,
+                let aud = object["aud"]?.string, let nonce = object["nonce"]?.string,
+                case .number(let iat)? = object["iat"], let iatValue = Int64(iat), case .number(let exp)? = object["exp"], let expValue = Int64(exp)
+            else { return nil }
+            switch object["stake"] {
+            case nil, .null?:
+                stake = nil
+            case .array(let items)?:
+                var strings: [String] = []
+                for item in items {
+                    guard let text = item.string else { return nil }
+                    strings.append(text)
+                }
+                stake = strings
+            default:
+                return nil
+            }
+            (self.dom, self.iss, self.sub, self.aud, self.nonce, self.iat, self.exp) = (dom, iss, sub, aud, nonce, iatValue, expValue)
+        }
     }
 
     private static func quote(_ text: String) -> String {

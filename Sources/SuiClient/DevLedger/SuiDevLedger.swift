@@ -42,6 +42,8 @@ public actor SuiDevLedger {
             }
             do {
                 let data = try Data(contentsOf: URL(fileURLWithPath: stateFile))
+                // Bounded first: Foundation's JSONDecoder traps on deep nesting.
+                _ = try SuiValue.parse(Array(data), limits: .init(maxBytes: Self.maxStateFileBytes, maxDepth: 16))
                 state = try JSONDecoder().decode(SuiDevLedgerState.self, from: data)
             } catch {
                 throw SuiClientError(code: .invalidArgument, message: "dev ledger state file \(stateFile) is unreadable: \(error)")

@@ -60,10 +60,10 @@ public struct SuiKeystore: Sendable {
     /// - Throws: ``SuiClientError/Code/keystoreMalformed`` for anything but a JSON array of base64
     ///   `flag || 32-byte private key` strings; the message names the entry, never its content.
     public init(json: [UInt8]) throws {
-        let entries: [String]
-        do {
-            entries = try JSONDecoder().decode([String].self, from: Data(json))
-        } catch {
+        // The bounded parser, not Foundation's JSONDecoder, which traps on deep nesting.
+        guard case .array(let items)? = try? SuiValue.parse(json, limits: .init(maxBytes: Self.maximumFileSize, maxDepth: 2)),
+            case let entries = items.compactMap(\.string), entries.count == items.count
+        else {
             throw SuiClientError(code: .keystoreMalformed, message: "a keystore is a JSON array of base64 strings")
         }
         var keys: [SuiKeyPair] = []

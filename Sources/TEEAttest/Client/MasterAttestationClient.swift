@@ -77,9 +77,9 @@ public enum MasterAttestationClient {
     }
 
     /// A parsed `Connection: close` response.
-    struct HTTPResponse {
-        var status: Int?
-        var body: [UInt8]
+    package struct HTTPResponse {
+        package var status: Int?
+        package var body: [UInt8]
     }
 
     /// One HTTP/1.1 GET over TLS, keeping the certificates the server presented.
@@ -125,7 +125,7 @@ public enum MasterAttestationClient {
     /// Splits a `Connection: close` HTTP/1.1 response into its status and body (Content-Length or
     /// to the end). Works on bytes with bounds checks throughout: the peer is not trusted yet, so
     /// any bytes at all must give an answer (a `nil` status for garbage), never a crash.
-    static func parse(_ raw: [UInt8]) -> HTTPResponse {
+    package static func parse(_ raw: [UInt8]) -> HTTPResponse {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard raw.count >= separator.count,
             let headerEnd = (0...(raw.count - separator.count)).first(where: { raw[$0..<($0 + separator.count)].elementsEqual(separator) })

@@ -1,0 +1,137 @@
+import DaaSTestSupport
+import EncStore
+import Foundation
+import KubeAPI
+import SuiClient
+
+/// The JSON request-body parser.
+struct JSONTarget: FuzzTarget {
+    let name = "json"
+    var dictionary: [[UInt8]] { ["{", "}", "[", "]", "\"", ":", ",", "null", "true", "false", "\\u0000", "\\ud83d", "1e999", "-0", "{\"a\":"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        try Seeds.json()
+    }
+
+    func run(_ input: [UInt8]) async {
+        _ = try? JSONParser().parse(input)
+    }
+}
+
+/// The YAML request-body decoder (bounded depth and alias expansion).
+struct YAMLTarget: FuzzTarget {
+    let name = "yaml"
+    var dictionary: [[UInt8]] { ["&a ", "*a", "<<: ", "- ", ": ", "\n  ", "---\n", "!!binary ", "? ", "|\n", ">\n", "{", "[", "'", "\"", "#", ":0", ":59", "0x", "0o", "0b", "_", ".inf", "!!int ", "!!float "].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        Seeds.yaml() + (try Seeds.json().prefix(20))
+    }
+
+    func run(_ input: [UInt8]) async {
+        _ = try? YAMLBodyDecoder().decode(input)
+    }
+}
+
+/// The Kubernetes protobuf body decoder.
+struct ProtobufTarget: FuzzTarget {
+    let name = "protobuf"
+    var dictionary: [[UInt8]] { [[0x6b, 0x38, 0x73, 0x00], [0x0a], [0x12], [0x1a], [0xff, 0xff, 0xff, 0xff, 0x0f], [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]] }
+
+    func seeds() throws -> [[UInt8]] {
+        Seeds.protobuf()
+    }
+
+    func run(_ input: [UInt8]) async {
+        _ = try? ProtobufDecoder.kubernetes.decodeObject(input)
+    }
+}
+
+/// Label and field selectors from query strings.
+struct SelectorTarget: FuzzTarget {
+    let name = "selectors"
+    var dictionary: [[UInt8]] { ["=", "==", "!=", ",", " in ", " notin ", "(", ")", "!", "metadata.name", "spec.nodeName", "app.kubernetes.io/name"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        ["app=web", "tier in (a,b),env!=prod", "!canary,app", "x notin (1, 2 ,3)", "metadata.name=web,spec.nodeName!=", "status.phase==Running", ""].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        let text = String(decoding: input, as: UTF8.self)
+        if let selector = try? LabelSelector(parsing: text) { _ = selector.matches(["app": "web", "tier": "a"]) }
+        if let selector = try? FieldSelector(parsing: text) { _ = selector.matches(["metadata": ["name": "web"]]) }
+        _ = QueryParameters(text)["labelSelector"]
+    }
+}
+
+/// Continue tokens, through a real paged list on an in-memory registry.
+struct ContinueTokenTarget: FuzzTarget {
+    let name = "continue-token"
+    let objects = ObjectStore(store: MVCCStore.inMemory())
+    var dictionary: [[UInt8]] { ["eyJ", "==", "/registry/", "\"rv\":", "\"start\":", "meta.k8s.io/v1"].map(\.bytes) }
+
+    func start() async throws {
+        let configMaps = objects.registry.lookup(group: "", version: "v1", plural: "configmaps")!
+        let namespaces = objects.registry.lookup(group: "", version: "v1", plural: "namespaces")!
+        _ = try await objects.create(namespaces, namespace: nil, body: ["metadata": ["name": "default"]])
+        for index in 0..<5 { _ = try await objects.create(configMaps, namespace: "default", body: ["metadata": ["name": .string("cm-\(index)")]]) }
+    }
+
+    func seeds() throws -> [[UInt8]] {
+        [#"{"v":"meta.k8s.io/v1","rv":3,"start":"/registry/configmaps/default/cm-1"}"#, #"{"v":"meta.k8s.io/v1","rv":1,"start":"/registry/configmaps/"}"#]
+            .map { Array(Data($0.utf8).base64EncodedString().utf8) }
+    }
+
+    func run(_ input: [UInt8]) async {
+        let configMaps = objects.registry.lookup(group: "", version: "v1", plural: "configmaps")!
+        var options = ObjectStore.ListOptions()
+        options.limit = 2
+        options.continueToken = String(decoding: input, as: UTF8.self)
+        _ = try? await objects.list(configMaps, namespace: "default", options: options)
+    }
+}
+
+/// The kubeconfig reader.
+struct KubeconfigTarget: FuzzTarget {
+    let name = "kubeconfig"
+    var dictionary: [[UInt8]] { ["current-context: ", "contexts:\n", "- name: ", "server: ", "certificate-authority-data: ", "&x ", "*x"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        [Seeds.kubeconfig]
+    }
+
+    func run(_ input: [UInt8]) async {
+        _ = try? Kubeconfig.parse(input)
+    }
+}
+
+/// The Sui CLI keystore reader.
+struct KeystoreTarget: FuzzTarget {
+    let name = "keystore"
+    var dictionary: [[UInt8]] { ["[", "]", "\"", ",", "AA", "==", "AQ", "Ag"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        let keys = (0..<3).map { index in SuiKeyPair.generate(scheme: [.ed25519, .secp256k1, .secp256r1][index]) }
+        return [SuiKeystore(keys: keys).json, SuiKeystore(keys: [keys[0]]).json, "[]".bytes]
+    }
+
+    func run(_ input: [UInt8]) async {
+        _ = try? SuiKeystore(json: input)
+    }
+}
+
+/// Resource quantities (`500m`, `1.5Gi`, `1e3`) as pod specs carry them.
+struct QuantityTarget: FuzzTarget {
+    let name = "quantity"
+    var dictionary: [[UInt8]] { ["m", "Ki", "Gi", "Ei", "e", "E", ".", "+", "-", "000000"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        ["500m", "1.5Gi", "1e3", "0.000000001", "128974848", "129e6", "123Mi", "-1", "9223372036854775807", "100E"].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        if let quantity = Quantity(String(decoding: input, as: UTF8.self)) {
+            _ = quantity.description
+            _ = quantity.milliValue
+        }
+    }
+}
