@@ -10,6 +10,8 @@ enum CrashRecorder {
     private nonisolated(unsafe) static var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 1)
     private nonisolated(unsafe) static var length = 0
     private nonisolated(unsafe) static var descriptor: Int32 = -1
+    /// A child process (the http target's master) to kill when the harness dies.
+    nonisolated(unsafe) static var childToKill: Int32 = 0
 
     /// Opens `path` for the crash input and installs the signal handlers.
     static func install(path: String) {
@@ -20,6 +22,7 @@ enum CrashRecorder {
                     _ = write(CrashRecorder.descriptor, base, CrashRecorder.length)
                     _ = fsync(CrashRecorder.descriptor)
                 }
+                if CrashRecorder.childToKill > 0 { _ = kill(CrashRecorder.childToKill, SIGKILL) }
                 _ = Glibc.signal(number, SIG_DFL)
                 _ = raise(number)
             }
@@ -46,6 +49,7 @@ enum CrashRecorder {
                     let message = "fuzz: HANG: one input ran longer than \(limit) s; it is in the crash file\n"
                     _ = message.withCString { write(2, $0, strlen($0)) }
                     if descriptor >= 0, let base = buffer.baseAddress { _ = write(descriptor, base, length) }
+                    if childToKill > 0 { _ = kill(childToKill, SIGKILL) }
                     _exit(3)
                 }
             }

@@ -20,7 +20,7 @@ struct DaasFuzz: AsyncParsableCommand {
     @Flag(help: "List the targets and exit.") var list = false
     @Option(help: "Where crash inputs are written.") var crashDirectory = "."
     @Option(help: "The repository whose fixtures seed the mutations. Default: the checkout this was built from.") var fixturesRoot: String?
-    @Option(help: "Concurrent connections of the http target.") var connections = 16
+    @Option(help: "Concurrent connections of the http target.") var connections = 64
 
     func run() async throws {
         if let fixturesRoot { FixtureFiles.root = fixturesRoot }

@@ -8,8 +8,8 @@ import Synchronization
 /// Full HTTP requests (request line, headers, query strings, bodies, content types) against a
 /// started `daas-master` (the binary beside this one), over TLS, half the connections with the
 /// admin client certificate (the authenticated surface) and half without (what anyone reaches).
-/// Several connections run at once; a request the server cannot answer within 300 ms (an
-/// incomplete body) ends its connection, as an impatient client would. At the end the master
+/// Several connections run at once; a request the server cannot answer (an
+/// incomplete body) within 100 ms ends its connection, as an impatient client would. At the end the master
 /// must still answer `/healthz` and then stop cleanly on SIGTERM.
 final class HTTPTarget: FuzzTarget, @unchecked Sendable {
     // `master`, `directory`, `host`, `port` and the TLS contexts are set once in start().
@@ -25,7 +25,7 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
     let answered = Counter()
     let connected = Counter()
 
-    init(connections: Int = 16) { self.connections = connections }
+    init(connections: Int = 64) { self.connections = connections }
 
     var maxInputSize: Int { 16 << 10 }
 
@@ -88,6 +88,19 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
         process.standardError = handle
         try process.run()
         master = process
+        CrashRecorder.childToKill = process.processIdentifier
+        do {
+            try await connectToMaster(log: log, executable: executable)
+        } catch {
+            process.terminate()
+            process.waitUntilExit()
+            throw error
+        }
+    }
+
+    /// Waits for the master's ready line, then prepares the TLS contexts.
+    private func connectToMaster(log: String, executable: String) async throws {
+        guard let process = master else { return }
         let deadline = Date() + 60
         while Date() < deadline, process.isRunning {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
@@ -183,7 +196,7 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: context, serverHostname: nil))
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .milliseconds(300)))
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: .milliseconds(100)))
                     try channel.pipeline.syncOperations.addHandler(CloseOnIdle())
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
@@ -194,6 +207,7 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
     func finish() async -> String? {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         guard let master else { return "daas-master never started" }
+        CrashRecorder.childToKill = 0
         guard master.isRunning else {
             return "daas-master died (status \(master.terminationStatus)): \((try? String(contentsOfFile: directory + "/master.log", encoding: .utf8))?.suffix(2000) ?? "")"
         }

@@ -54,7 +54,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
             // A fractional binary quantity (1.5Gi) is reduced below.
         } else if let (_, power) = Self.decimalSuffixes.first(where: { $0.0 == suffix }) {
             self.init(mantissa: mantissa, exponent: exponent + power, format: .decimalSI)
-        } else if suffix.first == "e" || suffix.first == "E", let power = Int(suffix.dropFirst()), abs(power) <= 40 {
+        } else if suffix.first == "e" || suffix.first == "E", let power = Int(suffix.dropFirst()), (-40...40).contains(power) {
             self.init(mantissa: mantissa, exponent: exponent + power, format: .decimalExponent)
         } else {
             return nil

@@ -97,7 +97,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible, Expressible
         case "E": exponent10 += 18
         default:
             guard let first = suffix.first, first == "e" || first == "E", let e = Int(suffix.dropFirst()),
-                  suffix.dropFirst().allSatisfy({ $0.isNumber || $0 == "-" || $0 == "+" }), abs(e) < 1000
+                  suffix.dropFirst().allSatisfy({ $0.isNumber || $0 == "-" || $0 == "+" }), (-999...999).contains(e)
             else { return nil }
             exponent10 += e
         }
