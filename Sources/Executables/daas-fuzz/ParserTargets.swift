@@ -135,3 +135,50 @@ struct QuantityTarget: FuzzTarget {
         }
     }
 }
+
+/// JSON patches (RFC 6902) and merge patches (RFC 7386) applied to a pod, as PATCH bodies are.
+struct PatchTarget: FuzzTarget {
+    let name = "patch"
+    let pod: JSONValue = [
+        "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p", "labels": ["app": "web"], "annotations": ["a/b": "c"]],
+        "spec": ["containers": [["name": "c", "image": "nginx", "env": [["name": "A", "value": "1"]]]]],
+    ]
+    var dictionary: [[UInt8]] {
+        ["{\"op\":", "\"add\"", "\"remove\"", "\"replace\"", "\"move\"", "\"copy\"", "\"test\"", "\"path\":", "\"from\":", "\"value\":", "/-", "/0", "~0", "~1", "/spec/containers", "null"].map(\.bytes)
+    }
+
+    func seeds() throws -> [[UInt8]] {
+        [
+            #"[{"op":"replace","path":"/spec/containers/0/image","value":"nginx:2"}]"#,
+            #"[{"op":"add","path":"/metadata/labels/tier","value":"front"},{"op":"remove","path":"/metadata/annotations/a~1b"}]"#,
+            #"[{"op":"move","from":"/spec/containers/0/env/0","path":"/spec/containers/0/env/-"},{"op":"test","path":"/kind","value":"Pod"}]"#,
+            #"[{"op":"copy","from":"/metadata/labels","path":"/metadata/annotations"}]"#,
+            #"{"metadata":{"labels":{"app":null,"x":"y"}},"spec":{"containers":[]}}"#,
+        ].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        guard let patch = try? JSONParser().parse(input) else { return }
+        _ = try? JSONPatch.apply(patch, to: pod)
+        _ = MergePatch.apply(patch, to: pod)
+    }
+}
+
+/// CronJob schedules, parsed and stepped forward in a few zones.
+struct CronScheduleTarget: FuzzTarget {
+    let name = "cron-schedule"
+    let zones = ["UTC", "America/New_York", "Asia/Kathmandu"].compactMap { TimeZone(identifier: $0) }
+    var dictionary: [[UInt8]] { ["*", "/", "-", ",", "?", " ", "@hourly", "@yearly", "JAN", "SUN", "59", "31", "0"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        ["*/1 * * * *", "0 0 29 2 *", "15 3 * JAN-MAR MON-FRI", "0 0 31 4 *", "@weekly", "5,10,15 */2 1-7 * 0,7", "0 0 * * ?"].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        guard let schedule = CronSchedule(String(decoding: input, as: UTF8.self)) else { return }
+        var date = Date(timeIntervalSince1970: 1_800_000_000)
+        for zone in zones {
+            for _ in 0..<3 { date = schedule.next(after: date, in: zone) ?? date }
+        }
+    }
+}

@@ -11,14 +11,13 @@ struct ScaleHandler: Sendable {
     func write(_ request: inout ResourceRequest) async throws -> Response {
         let patch = request.info.verb == "patch"
         let options = try WriteRequestOptions(request.query, kind: patch ? "PatchOptions" : "UpdateOptions")
-        if patch, !(request.http.headers[.contentType] ?? "").hasPrefix("application/merge-patch+json"),
-            !(request.http.headers[.contentType] ?? "").hasPrefix("application/strategic-merge-patch+json")
-        {
+        let contentType = request.http.headers[.contentType] ?? ""
+        if patch, !PatchHandler.mediaTypes.contains(where: { contentType.hasPrefix($0) }) {
             throw PatchHandler.unsupported(PatchHandler.mediaTypes)
         }
         let body = try await request.body()
         let current = Scale.of(try await context.objects.get(request.type, namespace: request.namespace, name: request.name), type: request.type)
-        let scale = patch ? MergePatch.apply(body, to: current) : body
+        let scale = !patch ? body : contentType.hasPrefix("application/json-patch+json") ? try JSONPatch.apply(body, to: current) : MergePatch.apply(body, to: current)
         guard let replicas = scale[path: ["spec", "replicas"]]?.integerValue, replicas >= 0, replicas <= Int64(Int32.max) else {
             throw APIError.invalid(request.type, name: request.name, causes: [APIError.Cause(field: "spec.replicas", message: "Invalid value: must be greater than or equal to 0")])
         }

@@ -67,9 +67,6 @@ struct DeleteRequestOptions: Sendable {
     var uid: String?
     var resourceVersion: String?
 
-    /// The propagation policies this server honours. Foreground and Orphan need the garbage
-    /// collector to act on dependents, which is not built yet: they are refused, not ignored.
-    static let supportedPolicies = ["Background"]
 
     init(body: JSONValue?, query: QueryParameters) throws {
         var dryRunValues: [String]
@@ -111,17 +108,15 @@ struct DeleteRequestOptions: Sendable {
         }
         causes += WriteRequestOptions.dryRunCauses(dryRunValues)
         guard causes.isEmpty else { throw APIError.invalidOptions("DeleteOptions", causes: causes) }
-        let effective = orphanDependents == true ? "Orphan" : propagationPolicy
-        if let effective, !Self.supportedPolicies.contains(effective) {
-            throw APIError.invalidOptions("DeleteOptions", causes: [APIError.Cause(
-                field: "propagationPolicy", type: "FieldValueNotSupported",
-                message: "Unsupported value: \(APIError.quoted(effective)): supported values: \"Background\" (this server has no garbage collector yet to delete dependents first or orphan them)")])
-        }
+        // orphanDependents, deprecated, is the policy Orphan when true and Background when false.
+        propagationPolicy = orphanDependents.map { $0 ? "Orphan" : "Background" } ?? propagationPolicy
         dryRun = !dryRunValues.isEmpty
     }
 
     /// The registry's options, with `admission` to run.
     func storeOptions(admission: Admission?) -> ObjectStore.DeleteOptions {
-        ObjectStore.DeleteOptions(uid: uid, resourceVersion: resourceVersion, gracePeriodSeconds: gracePeriodSeconds, dryRun: dryRun, admission: admission)
+        ObjectStore.DeleteOptions(
+            uid: uid, resourceVersion: resourceVersion, gracePeriodSeconds: gracePeriodSeconds, dryRun: dryRun, admission: admission,
+            propagationPolicy: propagationPolicy)
     }
 }

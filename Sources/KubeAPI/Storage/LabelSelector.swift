@@ -31,6 +31,30 @@ public struct LabelSelector: Sendable, Hashable {
         }
     }
 
+    /// A structured selector (`matchLabels` and `matchExpressions`, as workloads carry it);
+    /// nil for an operator kube does not define. An absent or empty selector selects everything.
+    public init?(structured selector: JSONValue?) {
+        requirements = []
+        guard let selector, selector != .null else { return }
+        for (key, value) in (selector["matchLabels"]?.stringMap ?? [:]).sorted(by: { $0.key < $1.key }) {
+            requirements.append(.equals(key, value))
+        }
+        for expression in selector["matchExpressions"]?.arrayValue ?? [] {
+            guard let key = expression["key"]?.stringValue else { return nil }
+            let values = Set((expression["values"]?.arrayValue ?? []).compactMap(\.stringValue))
+            switch expression["operator"]?.stringValue {
+            case "In": requirements.append(.isIn(key, values))
+            case "NotIn": requirements.append(.notIn(key, values))
+            case "Exists": requirements.append(.exists(key))
+            case "DoesNotExist": requirements.append(.doesNotExist(key))
+            default: return nil
+            }
+        }
+    }
+
+    /// Whether the selector has no requirement (it selects everything).
+    public var isEmpty: Bool { requirements.isEmpty }
+
     /// Whether `labels` satisfy every requirement.
     public func matches(_ labels: [String: String]) -> Bool {
         requirements.allSatisfy { requirement in

@@ -1,8 +1,8 @@
 /// RFC 7386 JSON merge patch.
-enum MergePatch {
+package enum MergePatch {
     /// Applies `patch` to `target`: objects merge member by member, `null` removes a member, any
     /// other value (arrays included) replaces.
-    static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
+    package static func apply(_ patch: JSONValue, to target: JSONValue) -> JSONValue {
         guard case .object(let patchMembers) = patch else { return patch }
         var result = target.objectValue ?? [:]
         for (key, value) in patchMembers {

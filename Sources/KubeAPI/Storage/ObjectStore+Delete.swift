@@ -17,14 +17,22 @@ extension ObjectStore {
         public var dryRun: Bool
         /// The admission chain to run, if any.
         public var admission: Admission?
+        /// `Background` (nil: the default) removes the object and leaves its dependents to the
+        /// garbage collector; `Foreground` keeps it (finalizer `foregroundDeletion`) until they
+        /// are gone; `Orphan` keeps it (finalizer `orphan`) until their references are removed.
+        public var propagationPolicy: String?
 
         /// Creates options; every parameter defaults to "not given".
-        public init(uid: String? = nil, resourceVersion: String? = nil, gracePeriodSeconds: Int64? = nil, dryRun: Bool = false, admission: Admission? = nil) {
+        public init(
+            uid: String? = nil, resourceVersion: String? = nil, gracePeriodSeconds: Int64? = nil, dryRun: Bool = false, admission: Admission? = nil,
+            propagationPolicy: String? = nil
+        ) {
             self.uid = uid
             self.resourceVersion = resourceVersion
             self.gracePeriodSeconds = gracePeriodSeconds
             self.dryRun = dryRun
             self.admission = admission
+            self.propagationPolicy = propagationPolicy
         }
     }
 
@@ -58,7 +66,19 @@ extension ObjectStore {
             if let admission = options.admission {
                 try await admission.validate(.delete, type, namespace: namespace, name: name, subresource: nil, dryRun: options.dryRun, object: nil, old: object)
             }
-            let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+            var finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
+            // Foreground and Orphan propagation hold the object with a finalizer the garbage collector removes.
+            let propagation: String? = switch options.propagationPolicy {
+            case "Foreground": "foregroundDeletion"
+            case "Orphan": "orphan"
+            default: nil
+            }
+            var finalizerAdded = false
+            if let propagation, type.plural != "namespaces", !finalizers.contains(.string(propagation)) {
+                finalizers.append(.string(propagation))
+                object[path: "metadata.finalizers"] = .array(finalizers)
+                finalizerAdded = true
+            }
             let grace = Self.gracePeriod(type, object, requested: options.gracePeriodSeconds)
             if type.plural == "namespaces" || !finalizers.isEmpty || grace > 0 {
                 let marked = Self.markedForDeletion(object, grace: grace, namespace: type.plural == "namespaces")
@@ -66,7 +86,7 @@ extension ObjectStore {
                 if marked == nil, finalizers.isEmpty, grace > 0 { return Deletion(object: object, removed: false) }
                 if let marked { object = marked }
                 if options.dryRun { return Deletion(object: withResourceVersion(object, kv.modRevision), removed: false) }
-                if marked == nil { return Deletion(object: object, removed: false) }
+                if marked == nil, !finalizerAdded { return Deletion(object: object, removed: false) }
                 object[path: "metadata.resourceVersion"] = nil
                 switch try await store.put(key, value: object.serialized(), ifModRevision: kv.modRevision) {
                 case .written(let written): return Deletion(object: try decode(written), removed: false)

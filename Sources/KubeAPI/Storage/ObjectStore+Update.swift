@@ -40,6 +40,21 @@ extension ObjectStore {
         }
     }
 
+    /// Applies an RFC 6902 JSON patch to object `name` (or its `status`), retrying on conflicts.
+    public func jsonPatch(
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions()
+    ) async throws -> JSONValue {
+        try await patchObject(type, namespace: namespace, name: name, patch: [:], subresource: subresource, options: options) { _, current in
+            var patched = try JSONPatch.apply(patch, to: current)
+            // resourceVersion is compared, not patched: a patched one must match the stored one.
+            if let requested = patched[path: ["metadata", "resourceVersion"]], requested != current[path: ["metadata", "resourceVersion"]] {
+                throw APIError.conflict(type, name: name)
+            }
+            patched[path: "metadata.resourceVersion"] = nil
+            return patched
+        }
+    }
+
     /// Applies an RFC 7386 JSON merge patch to object `name` (or its `status`), retrying on conflicts.
     public func mergePatch(
         _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions()
@@ -169,6 +184,10 @@ extension ObjectStore {
             if let bound = pod[path: ["spec", "nodeName"]]?.stringValue, !bound.isEmpty { throw Self.alreadyBound(name, to: bound) }
             pod[path: "spec.nodeName"] = .string(node)
             pod[path: "metadata.resourceVersion"] = nil
+            // As kube-apiserver's binding storage: the pod is now scheduled.
+            var conditions = (pod[path: ["status", "conditions"]]?.arrayValue ?? []).filter { $0["type"]?.stringValue != "PodScheduled" }
+            conditions.append(["type": "PodScheduled", "status": "True", "lastTransitionTime": .string(ObjectMeta.timestamp(Date())), "lastProbeTime": .null])
+            pod[path: "status.conditions"] = .array(conditions)
             if case .written = try await store.put(key, value: pod.serialized(), ifModRevision: kv.modRevision) { return }
         }
         throw APIError.conflict(pods, name: name)

@@ -7,8 +7,24 @@ struct PodStrategy: ResourceStrategy {
         if spec["serviceAccountName"] == nil { spec["serviceAccountName"] = spec["serviceAccount"] ?? "default" }
         spec["serviceAccount"] = spec["serviceAccountName"]
         if spec["priority"] == nil, spec["priorityClassName"] == nil { spec["priority"] = 0 }
+        Self.addDefaultTolerations(&spec)
         object["spec"] = spec
         object["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(spec))]
+    }
+
+    /// kube-apiserver's DefaultTolerationSeconds: every pod tolerates a not-ready or unreachable
+    /// node for 300 s unless it says otherwise, so a brief node outage does not evict it.
+    static func addDefaultTolerations(_ spec: inout JSONValue) {
+        var tolerations = spec["tolerations"]?.arrayValue ?? []
+        for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
+            let covered = tolerations.contains { toleration in
+                let effect = toleration["effect"]?.stringValue ?? ""
+                let tolerationKey = toleration["key"]?.stringValue ?? ""
+                return (effect.isEmpty || effect == "NoExecute") && (tolerationKey == key || (tolerationKey.isEmpty && toleration["operator"] == "Exists"))
+            }
+            if !covered { tolerations.append(["key": .string(key), "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300]) }
+        }
+        spec["tolerations"] = .array(tolerations)
     }
 
     func validate(_ object: JSONValue) -> [APIError.Cause] {
