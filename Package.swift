@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "TEEAttest", targets: ["TEEAttest"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "SchedulerTesting", targets: ["SchedulerTesting"]),
+        .library(name: "ClusterScheduler", targets: ["ClusterScheduler"]),
         .library(name: "Agent", targets: ["Agent"]),
         .executable(name: "daas-master", targets: ["daas-master"]),
         .executable(name: "daas-worker", targets: ["daas-worker"]),
@@ -137,7 +138,17 @@ let package = Package(
         .target(
             name: "Scheduler",
             dependencies: [.product(name: "Yams", package: "Yams")],
-            exclude: ["Testing"],
+            exclude: ["Testing", "Cluster"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ClusterScheduler",
+            dependencies: [
+                "Scheduler", "KubeAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Scheduler/Cluster",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -163,7 +174,7 @@ let package = Package(
         .executableTarget(
             name: "daas-master",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger",
+                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger", "Scheduler", "ClusterScheduler",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

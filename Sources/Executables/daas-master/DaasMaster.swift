@@ -1,9 +1,11 @@
 import ArgumentParser
 import AsyncHTTPClient
+import ClusterScheduler
 import EncStore
 import Foundation
 import KubeAPI
 import Logging
+import Scheduler
 import SealAuth
 import ServiceLifecycle
 import SuiClient
@@ -59,6 +61,12 @@ struct DaasMaster: AsyncParsableCommand {
 
     @Option(help: "Longest lifetime accepted for node tokens, in seconds.")
     var nodeTokenMaxLifetime: Int64 = 86_400
+
+    @Option(help: "A KubeSchedulerConfiguration file (profiles, plugins, StakeWeighted). Default: the default profile.")
+    var schedulerConfig: String?
+
+    @Option(help: "Seconds a node may go without renewing its Lease before it is marked unreachable and tainted.")
+    var nodeMonitorGracePeriod: Double = 40
 
     @Option(help: "Seconds a SIGTERM/SIGINT shutdown lets in-flight requests finish after ending open watches.")
     var shutdownGracePeriod: Double = 5
@@ -154,6 +162,23 @@ struct DaasMaster: AsyncParsableCommand {
         var sealConfiguration = SealVerifierConfiguration(policy: policy)
         sealConfiguration.stakeTTL = stakeTTL
         let verifier = SealVerifier(configuration: sealConfiguration, reader: reader, logger: logger)
+        var schedulerConfiguration = SchedulerConfiguration()
+        if let schedulerConfig {
+            guard let data = FileManager.default.contents(atPath: schedulerConfig), data.count <= 1 << 20 else {
+                throw Failure("--scheduler-config: cannot read \(schedulerConfig) (or it is larger than 1 MiB)")
+            }
+            do {
+                schedulerConfiguration = try SchedulerConfiguration.load(yaml: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw Failure("--scheduler-config \(schedulerConfig): \(error)")
+            }
+        }
+        guard nodeMonitorGracePeriod >= 1, nodeMonitorGracePeriod <= 86_400 else { throw Failure("--node-monitor-grace-period must be between 1 and 86400 seconds") }
+        let controllers = ControllerManager(
+            objects: objects,
+            configuration: .init(nodeMonitorGracePeriod: .milliseconds(Int64(nodeMonitorGracePeriod * 1000)), rootCAPEM: try configuration.pki().caCertificatePEM),
+            logger: logger)
+        let scheduler = ClusterScheduler(objects: objects, informers: controllers.informers, configuration: schedulerConfiguration, logger: logger)
         let server = KubeAPIServer(
             configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], logger: logger,
             onReady: { kubeconfig, url in
@@ -167,6 +192,8 @@ struct DaasMaster: AsyncParsableCommand {
                     .init(service: store),
                     .init(service: NamespaceController(objects: objects, logger: logger)),
                     .init(service: SealRevocationWatcher(objects: objects, verifier: verifier, logger: logger)),
+                    .init(service: controllers),
+                    .init(service: scheduler),
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,0 +1,139 @@
+import Foundation
+public import KubeAPI
+public import Logging
+public import Scheduler
+public import ServiceLifecycle
+
+/// The Scheduler library running inside the master, as kube-scheduler runs beside
+/// kube-apiserver: it follows pods, nodes, namespaces and PodDisruptionBudgets through the
+/// controller manager's shared informers, binds through the pods/binding subresource (which sets
+/// the PodScheduled condition), and reports what it could not do as upstream does: a
+/// `FailedScheduling` event with the `0/N nodes are available: ...` message, the PodScheduled
+/// condition False (reason Unschedulable), and `status.nominatedNodeName` for preemption.
+public struct ClusterScheduler: Service {
+    let objects: ObjectStore
+    let informers: InformerSet
+    let configuration: SchedulerConfiguration
+    let logger: Logger
+
+    /// A scheduler with `configuration`'s profiles (default: the default profile).
+    public init(objects: ObjectStore, informers: InformerSet, configuration: SchedulerConfiguration = SchedulerConfiguration(), logger: Logger) {
+        self.objects = objects
+        self.informers = informers
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let pods = objects.registry.lookup(group: "", version: "v1", plural: "pods")!
+        let recorder = EventRecorder(objects: objects, component: "default-scheduler", logger: logger)
+        let binder = RegistryBinder(objects: objects, pods: pods)
+        let reporter = RegistryReporter(objects: objects, pods: pods, events: recorder, logger: logger)
+        let runtime = try SchedulerRuntime(
+            profiles: configuration.profiles, binder: binder, reporter: reporter, queueOptions: configuration.queueOptions,
+            algorithmOptions: configuration.algorithmOptions)
+        let (events, continuation) = AsyncStream<SchedulerEvent>.makeStream()
+        let podInformer = informers.informer(group: "", plural: "pods")!
+        let nodeInformer = informers.informer(group: "", plural: "nodes")!
+        let namespaceInformer = informers.informer(group: "", plural: "namespaces")!
+        let budgetInformer = informers.informer(group: "policy", plural: "poddisruptionbudgets")
+        podInformer.addHandler { event in
+            switch event {
+            case .added(let object): continuation.yield(.podAdded(SchedulerObjects.pod(object)))
+            case .updated(_, let object): continuation.yield(.podUpdated(SchedulerObjects.pod(object)))
+            case .deleted(let object): continuation.yield(.podDeleted(SchedulerObjects.pod(object)))
+            }
+        }
+        nodeInformer.addHandler { event in
+            switch event {
+            case .added(let object): continuation.yield(.nodeAdded(SchedulerObjects.node(object)))
+            case .updated(_, let object): continuation.yield(.nodeUpdated(SchedulerObjects.node(object)))
+            case .deleted(let object): continuation.yield(.nodeDeleted(name: object[path: ["metadata", "name"]]?.stringValue ?? ""))
+            }
+        }
+        namespaceInformer.addHandler { event in
+            guard case .deleted = event else {
+                let object = event.object
+                continuation.yield(.namespace(name: object[path: ["metadata", "name"]]?.stringValue ?? "", labels: object[path: ["metadata", "labels"]]?.stringMap ?? [:]))
+                return
+            }
+        }
+        budgetInformer?.addHandler { _ in
+            continuation.yield(.disruptionBudgets((budgetInformer?.list() ?? []).compactMap(SchedulerObjects.disruptionBudget)))
+        }
+        logger.info("scheduler starting", metadata: ["profiles": "\(configuration.profiles.map(\.schedulerName))"])
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await event in events { await runtime.handle(event) }
+                }
+                group.addTask {
+                    await podInformer.waitForSync()
+                    await nodeInformer.waitForSync()
+                    await runtime.run()
+                }
+                group.addTask {
+                    await withTaskCancellationHandler {
+                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    } onCancel: {
+                        continuation.finish()
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Binds through the registry's pods/binding (spec.nodeName once, PodScheduled True).
+struct RegistryBinder: Binder {
+    let objects: ObjectStore
+    let pods: ResourceType
+
+    func bind(_ pod: Pod, to nodeName: String) async throws {
+        try await objects.bind(pods, namespace: pod.namespace, name: pod.name, node: nodeName)
+    }
+}
+
+/// Turns the scheduler's verdicts into events, pod conditions and nominations.
+struct RegistryReporter: SchedulingReporter {
+    let objects: ObjectStore
+    let pods: ResourceType
+    let events: EventRecorder
+    let logger: Logger
+
+    private func current(_ pod: Pod) async -> JSONValue? {
+        try? await objects.get(pods, namespace: pod.namespace, name: pod.name)
+    }
+
+    func failedScheduling(_ pod: Pod, message: String) async {
+        guard let object = await current(pod) else { return }
+        await events.record(object, type: "Warning", reason: "FailedScheduling", message: message)
+        let condition: JSONValue = [
+            "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
+            "lastTransitionTime": .string(ObjectMeta.timestamp(Date())), "lastProbeTime": .null,
+        ]
+        var conditions = (object[path: ["status", "conditions"]]?.arrayValue ?? []).filter { $0["type"]?.stringValue != "PodScheduled" }
+        if let old = object[path: ["status", "conditions"]]?.arrayValue?.first(where: { $0["type"]?.stringValue == "PodScheduled" }),
+            old["status"] == "False", old["message"] == condition["message"]
+        {
+            return  // already reported
+        }
+        conditions.append(condition)
+        _ = try? await objects.mergePatch(pods, namespace: pod.namespace, name: pod.name, patch: ["status": ["conditions": .array(conditions)]], subresource: "status")
+    }
+
+    func scheduled(_ pod: Pod, nodeName: String) async {
+        guard let object = await current(pod) else { return }
+        await events.record(object, reason: "Scheduled", message: "Successfully assigned \(pod.namespace)/\(pod.name) to \(nodeName)")
+    }
+
+    func preempt(for pod: Pod, nominatedNodeName: String, victims: [Pod]) async {
+        _ = try? await objects.mergePatch(pods, namespace: pod.namespace, name: pod.name, patch: ["status": ["nominatedNodeName": .string(nominatedNodeName)]], subresource: "status")
+        for victim in victims {
+            if let object = await current(victim) {
+                await events.record(object, reason: "Preempted", message: "Preempted by pod \(pod.uid) on node \(nominatedNodeName)")
+            }
+            _ = try? await objects.delete(pods, namespace: victim.namespace, name: victim.name, options: .init(uid: victim.uid))
+        }
+    }
+}
