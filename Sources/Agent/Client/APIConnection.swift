@@ -51,12 +51,59 @@ struct APIConnection: Sendable {
         do {
             let response = try await http.execute(request, timeout: .seconds(30))
             let bytes = try await response.body.collect(upTo: 4 << 20)
-            let object = JSONNesting.depth(bytes.readableBytesView) <= 100
-                ? (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:] : [:]
-            return (Int(response.status.code), object)
+            return (Int(response.status.code), Self.object(Array(bytes.readableBytesView)))
         } catch {
             throw AgentError(.unreachable, "\(method) \(path): \(error)")
         }
+    }
+
+    /// Opens a watch (`path` with `watch=true`) and yields its events (`{type, object}`) as they
+    /// arrive, one JSON document per line (the bytes of each line, at most 4 MiB).
+    func watch(_ path: String) async throws(AgentError) -> AsyncThrowingStream<[UInt8], any Error> {
+        let token: String
+        do {
+            token = try await credentials()
+        } catch {
+            throw AgentError(.credentials, "cannot mint a node token: \(error)")
+        }
+        var request = HTTPClientRequest(url: server + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .hours(24 * 365))
+        } catch {
+            throw AgentError(.unreachable, "GET \(path): \(error)")
+        }
+        guard response.status == .ok else { throw AgentError(.refused, "watch \(path): the API server answered \(response.status.code)") }
+        let body = response.body
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var pending: [UInt8] = []
+                do {
+                    for try await chunk in body {
+                        pending += chunk.readableBytesView
+                        while let newline = pending.firstIndex(of: 0x0A) {
+                            let line = Array(pending[..<newline])
+                            pending.removeFirst(newline + 1)
+                            continuation.yield(line)
+                        }
+                        guard pending.count <= 4 << 20 else { throw AgentError(.refused, "a watch event is larger than 4 MiB") }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// A JSON object from bytes the server sent, nested at most 100 deep (Foundation's parser
+    /// traps on deeper nesting); empty for anything else.
+    static func object(_ bytes: [UInt8]) -> [String: Any] {
+        guard JSONNesting.depth(bytes) <= 100 else { return [:] }
+        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
     }
 
     /// Closes the connection pool.

@@ -51,6 +51,7 @@ public struct NodeAgent: Service {
                 return  // cancelled
             }
             if Task.isShuttingDownGracefully { return }
+            guard configuration.heartbeating() else { continue }
             do {
                 try await renewLease(api, nodeUID: uid)
                 if ContinuousClock.now - lastStatus >= configuration.statusInterval {

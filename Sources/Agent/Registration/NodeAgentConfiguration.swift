@@ -1,3 +1,17 @@
+/// What a simulated node offers, as kwok nodes do.
+public struct SimulatedNode: Sendable {
+    /// `status.capacity` and `status.allocatable`, e.g. `["cpu": "4", "memory": "8Gi", "pods": "110"]`.
+    public var capacity: [String: String]
+    /// `spec.taints`: key, value and effect each.
+    public var taints: [(key: String, value: String, effect: String)]
+
+    /// A simulated node with `capacity` and `taints`.
+    public init(capacity: [String: String] = ["cpu": "4", "memory": "8Gi", "pods": "110"], taints: [(key: String, value: String, effect: String)] = []) {
+        self.capacity = capacity
+        self.taints = taints
+    }
+}
+
 /// What a ``NodeAgent`` joins and how often it reports. Plain configuration with documented defaults.
 public struct NodeAgentConfiguration: Sendable {
     /// The API server, `https://host:port`.
@@ -14,6 +28,12 @@ public struct NodeAgentConfiguration: Sendable {
     public var renewInterval: Duration = .seconds(10)
     /// How often the Node's status conditions are re-reported. Default 60 s.
     public var statusInterval: Duration = .seconds(60)
+    /// A simulated node's capacity and taints: the node reports Ready (its pods are simulated by
+    /// ``PodSimulator``). Default nil: a real node, whose runtime readiness is reported.
+    public var simulated: SimulatedNode?
+    /// Whether to keep renewing the Lease and status; false simulates a node that stopped
+    /// heartbeating. Default: always.
+    public var heartbeating: @Sendable () -> Bool = { true }
 
     /// Creates a configuration with the defaults above.
     public init(apiServer: String, caCertificatePEM: String, nodeName: String) {

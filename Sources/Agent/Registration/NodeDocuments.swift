@@ -27,7 +27,11 @@ enum NodeDocuments {
         labels["kubernetes.io/hostname"] = configuration.nodeName
         labels["kubernetes.io/os"] = "linux"
         labels["kubernetes.io/arch"] = architecture
-        return ["apiVersion": "v1", "kind": "Node", "metadata": ["name": configuration.nodeName, "labels": labels]]
+        var node: [String: Any] = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": configuration.nodeName, "labels": labels]]
+        if let simulated = configuration.simulated, !simulated.taints.isEmpty {
+            node["spec"] = ["taints": simulated.taints.map { ["key": $0.key, "value": $0.value, "effect": $0.effect] }]
+        }
+        return node
     }
 
     /// The status patch: conditions (Ready is False: no pods run yet), addresses, node info and capacity.
@@ -38,20 +42,26 @@ enum NodeDocuments {
             ["type": type, "status": status, "reason": reason, "message": message, "lastHeartbeatTime": heartbeat, "lastTransitionTime": transition]
         }
         let info = ProcessInfo.processInfo
+        let ready = configuration.simulated != nil
+            ? condition("Ready", "True", "KubeletReady", "daas-worker (simulated node) is posting ready status")
+            : condition("Ready", "False", "ContainerRuntimeNotReady", "daas-worker registers and heartbeats but does not run pods yet")
+        let capacity: [String: String] = configuration.simulated?.capacity
+            ?? ["cpu": "\(info.activeProcessorCount)", "memory": "\(info.physicalMemory / 1024)Ki", "pods": "0"]
         return ["status": [
             "conditions": [
                 condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "daas-worker has sufficient memory available"),
                 condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "daas-worker has no disk pressure"),
                 condition("PIDPressure", "False", "KubeletHasSufficientPID", "daas-worker has sufficient PID available"),
-                condition("Ready", "False", "ContainerRuntimeNotReady", "daas-worker registers and heartbeats but does not run pods yet"),
+                ready,
             ],
-            "addresses": [["type": "Hostname", "address": configuration.nodeName]],
-            "capacity": ["cpu": "\(info.activeProcessorCount)", "memory": "\(info.physicalMemory / 1024)Ki", "pods": "0"],
-            "allocatable": ["cpu": "\(info.activeProcessorCount)", "memory": "\(info.physicalMemory / 1024)Ki", "pods": "0"],
+            "addresses": [["type": "Hostname", "address": configuration.nodeName]] + (configuration.simulated != nil ? [["type": "InternalIP", "address": "127.0.0.1"]] : []),
+            "capacity": capacity,
+            "allocatable": capacity,
             "nodeInfo": [
                 "kubeletVersion": kubeletVersion, "kubeProxyVersion": "", "operatingSystem": "linux",
                 "architecture": architecture,
-                "containerRuntimeVersion": "", "osImage": "", "kernelVersion": "", "machineID": "", "systemUUID": "", "bootID": "",
+                "containerRuntimeVersion": configuration.simulated != nil ? "simulated://1.0" : "", "osImage": "", "kernelVersion": "", "machineID": "",
+                "systemUUID": "", "bootID": "",
             ],
         ]]
     }

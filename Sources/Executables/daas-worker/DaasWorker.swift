@@ -28,6 +28,16 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "Lifetime of each node token, in seconds (the master accepts at most 24 h by default).") var tokenLifetime: Int64 = 3_600
     @Option(help: "Seconds between Lease renewals.") var heartbeatInterval: Int = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "Simulate N nodes named <node-name>-0 ... <node-name>-(N-1), each with its own node token; their pods run, finish and stop in simulation (like kwok).")
+    var simulate: Int?
+    @Option(help: "CPU of each simulated node.") var simulateCPU = "4"
+    @Option(help: "Memory of each simulated node.") var simulateMemory = "8Gi"
+    @Option(help: "Pods each simulated node accepts.") var simulatePods = "110"
+    @Option(name: .customLong("simulate-label"), help: "A label of every simulated node, KEY=VALUE; repeatable.") var simulateLabels: [String] = []
+    @Option(name: .customLong("simulate-taint"), help: "A taint of every simulated node, KEY=VALUE:EFFECT; repeatable.") var simulateTaints: [String] = []
+    @Option(help: "Seconds a simulated pod that does not restart runs before it succeeds.") var simulateRunSeconds: Double = 1
+    @Option(help: "A file naming (one per line) simulated nodes that stop heartbeating and acting, to simulate node loss.")
+    var simulateStoppedFile: String?
 
     func run() async throws {
         var logger = Logger(label: "daas-worker")
@@ -48,18 +58,69 @@ struct DaasWorker: AsyncParsableCommand {
         let attestedCluster = attested.binding.clusterID
         logger.info("master attested", metadata: ["cluster": "\(attestedCluster)", "module": "\(attested.verified.moduleID)", "node": "\(name)"])
 
-        let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: attestedCluster, lifetime: tokenLifetime)
-        var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
-        configuration.renewInterval = .seconds(heartbeatInterval)
-        let agent = NodeAgent(configuration: configuration, credentials: { try await tokens.token() }, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let simulate {
+            services = try simulation(count: simulate, prefix: name, keyPair: keyPair, audience: attestedCluster, caPEM: attested.caCertificatePEM, logger: logger)
+        } else {
+            let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: attestedCluster, lifetime: tokenLifetime)
+            var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
+            configuration.renewInterval = .seconds(heartbeatInterval)
+            let agent = NodeAgent(configuration: configuration, credentials: { try await tokens.token() }, logger: logger)
+            services = [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)]
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch let error as AgentError {
             throw Failure("\(error)")
         }
+    }
+
+    /// N simulated node agents and the pod simulator, each node with its own token source.
+    private func simulation(
+        count: Int, prefix: String, keyPair: SuiKeyPair, audience: String, caPEM: String, logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard (1...10_000).contains(count) else { throw Failure("--simulate must be between 1 and 10000") }
+        var labels: [String: String] = [:]
+        for label in simulateLabels {
+            let parts = label.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw Failure("--simulate-label \(label): expected KEY=VALUE") }
+            labels[String(parts[0])] = String(parts[1])
+        }
+        var taints: [(key: String, value: String, effect: String)] = []
+        for taint in simulateTaints {
+            let parts = taint.split(separator: ":", maxSplits: 1)
+            let keyValue = parts.first?.split(separator: "=", maxSplits: 1) ?? []
+            guard parts.count == 2, ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(String(parts[1])), let key = keyValue.first else {
+                throw Failure("--simulate-taint \(taint): expected KEY=VALUE:EFFECT with EFFECT NoSchedule, PreferNoSchedule or NoExecute")
+            }
+            taints.append((String(key), keyValue.count > 1 ? String(keyValue[1]) : "", String(parts[1])))
+        }
+        let names = (0..<count).map { "\(prefix)-\($0)" }
+        for name in names where SealSubject("node:\(name)") == nil { throw Failure("\(name) is not a valid node name") }
+        var sources: [String: NodeTokenSource] = [:]
+        for name in names { sources[name] = NodeTokenSource(keyPair: keyPair, node: name, audience: audience, lifetime: tokenLifetime) }
+        let tokenSources = sources
+        let stopped = StoppedNodes(file: simulateStoppedFile)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for name in names {
+            var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: caPEM, nodeName: name)
+            configuration.renewInterval = .seconds(heartbeatInterval)
+            configuration.labels = labels
+            configuration.simulated = SimulatedNode(capacity: ["cpu": simulateCPU, "memory": simulateMemory, "pods": simulatePods], taints: taints)
+            configuration.heartbeating = { !stopped.contains(name) }
+            let source = tokenSources[name]!
+            services.append(.init(
+                service: NodeAgent(configuration: configuration, credentials: { try await source.token() }, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        var pods = PodSimulator.Configuration(apiServer: master, caCertificatePEM: caPEM, nodes: names)
+        pods.runDuration = .milliseconds(Int64(max(0, simulateRunSeconds) * 1000))
+        pods.active = { !stopped.contains($0) }
+        services.append(.init(
+            service: PodSimulator(configuration: pods, credentials: { name in try await tokenSources[name]!.token() }, logger: logger),
+            successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        return services
     }
 
     private func loadKey() throws -> SuiKeyPair {

@@ -1,0 +1,184 @@
+import Foundation
+import NIOHTTP1
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Plays the kubelet for simulated nodes, as kwok does: it watches the pods bound to them and
+/// moves each to Running and Ready (with a pod IP and running container statuses); pods that do
+/// not restart (`restartPolicy` Never or OnFailure, as Job pods) then finish as Succeeded after
+/// ``Configuration/runDuration``; a pod marked for deletion is confirmed at once (deleted with a
+/// zero grace period). Each pod's writes use the credentials of the node it is bound to, so
+/// NodeRestriction applies as to a real kubelet. Nodes that stopped heartbeating stop acting.
+public struct PodSimulator: Service {
+    /// What the simulation does and for whom.
+    public struct Configuration: Sendable {
+        /// The API server, `https://host:port`.
+        public var apiServer: String
+        /// The cluster CA (PEM).
+        public var caCertificatePEM: String
+        /// The simulated nodes' names.
+        public var nodes: [String]
+        /// How long a pod that does not restart runs before it succeeds. Default 1 s.
+        public var runDuration: Duration = .seconds(1)
+        /// Whether a node still acts (false once it stopped heartbeating). Default: always.
+        public var active: @Sendable (String) -> Bool = { _ in true }
+
+        /// Creates a configuration with the defaults above.
+        public init(apiServer: String, caCertificatePEM: String, nodes: [String]) {
+            self.apiServer = apiServer
+            self.caCertificatePEM = caCertificatePEM
+            self.nodes = nodes
+        }
+    }
+
+    let configuration: Configuration
+    let credentials: @Sendable (String) async throws -> String
+    let logger: Logger
+
+    /// A simulator; `credentials` returns the bearer token of a node name.
+    public init(configuration: Configuration, credentials: @escaping @Sendable (String) async throws -> String, logger: Logger) {
+        self.configuration = configuration
+        self.credentials = credentials
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        guard let first = configuration.nodes.first else { return }
+        let nodes = Set(configuration.nodes)
+        var built: [String: APIConnection] = [:]
+        for node in configuration.nodes {
+            let credentials = self.credentials
+            built[node] = try APIConnection(server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, credentials: { try await credentials(node) })
+        }
+        let connections = built
+        let watcher = connections[first]!
+        let handled = Handled()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    do {
+                        let listed = try await watcher.send(.GET, "/api/v1/pods")
+                        guard listed.status == 200 else { throw AgentError(.refused, "list pods: \(listed.status)") }
+                        for pod in listed.object["items"] as? [[String: Any]] ?? [] {
+                            self.consider(pod, nodes: nodes, connections: connections, handled: handled, group: &group)
+                        }
+                        let version = (listed.object["metadata"] as? [String: Any])?["resourceVersion"] as? String ?? "0"
+                        for try await line in try await watcher.watch("/api/v1/pods?watch=true&allowWatchBookmarks=true&resourceVersion=\(version)") {
+                            let event = APIConnection.object(line)
+                            guard let type = event["type"] as? String, type != "BOOKMARK", type != "ERROR", type != "DELETED",
+                                let pod = event["object"] as? [String: Any]
+                            else { continue }
+                            self.consider(pod, nodes: nodes, connections: connections, handled: handled, group: &group)
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                        self.logger.debug("pod watch restarting", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+        for connection in connections.values { await connection.shutdown() }
+    }
+
+    /// Acts once per pod and state: run it, finish it, or confirm its deletion.
+    private func consider(
+        _ pod: [String: Any], nodes: Set<String>, connections: [String: APIConnection], handled: Handled, group: inout DiscardingTaskGroup
+    ) {
+        let metadata = pod["metadata"] as? [String: Any] ?? [:]
+        let spec = pod["spec"] as? [String: Any] ?? [:]
+        let status = pod["status"] as? [String: Any] ?? [:]
+        guard let node = spec["nodeName"] as? String, nodes.contains(node), configuration.active(node), let api = connections[node],
+            let uid = metadata["uid"] as? String, let name = metadata["name"] as? String, let namespace = metadata["namespace"] as? String
+        else { return }
+        let phase = status["phase"] as? String ?? "Pending"
+        let state: String
+        if metadata["deletionTimestamp"] != nil {
+            state = "delete"
+        } else if phase == "Pending" {
+            state = "run"
+        } else {
+            return
+        }
+        guard handled.claim(uid, state) else { return }
+        let path = "/api/v1/namespaces/\(namespace)/pods/\(name)"
+        let logger = self.logger
+        if state == "delete" {
+            group.addTask {
+                let answer = try? await api.send(.DELETE, path, body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": ["uid": uid]])
+                if let answer, !(200..<300).contains(answer.status), answer.status != 404 {
+                    logger.notice("confirming a pod deletion failed", metadata: ["pod": "\(namespace)/\(name)", "status": "\(answer.status)"])
+                    handled.release(uid)
+                }
+            }
+            return
+        }
+        let number = handled.nextNumber()
+        let podIP = "10.\(42 + (number >> 16) & 0x3f).\((number >> 8) & 0xff).\(number & 0xff)"
+        let restarts = spec["restartPolicy"] as? String ?? "Always"
+        let containers = (spec["containers"] as? [[String: Any]] ?? []).map { (name: $0["name"] as? String ?? "", image: $0["image"] as? String ?? "") }
+        let runDuration = configuration.runDuration
+        group.addTask {
+            let started = Self.timestamp(Date())
+            let running = Self.status(phase: "Running", ready: true, podIP: podIP, started: started, containers: containers, finished: nil)
+            let answer = try? await api.send(.PATCH, path + "/status", body: ["status": running], contentType: "application/merge-patch+json")
+            guard let answer, (200..<300).contains(answer.status) else {
+                handled.release(uid)
+                return
+            }
+            guard restarts != "Always" else { return }
+            try? await Task.sleep(for: runDuration)
+            let done = Self.status(phase: "Succeeded", ready: false, podIP: podIP, started: started, containers: containers, finished: Self.timestamp(Date()))
+            _ = try? await api.send(.PATCH, path + "/status", body: ["status": done], contentType: "application/merge-patch+json")
+        }
+    }
+
+    /// A pod status: phase, conditions, IPs and container statuses.
+    static func status(phase: String, ready: Bool, podIP: String, started: String, containers: [(name: String, image: String)], finished: String?) -> [String: Any] {
+        let readyText = ready ? "True" : "False"
+        var conditions: [[String: Any]] = [
+            ["type": "PodReadyToStartContainers", "status": "True", "lastTransitionTime": started],
+            ["type": "Initialized", "status": "True", "lastTransitionTime": started],
+            ["type": "Ready", "status": readyText, "lastTransitionTime": finished ?? started],
+            ["type": "ContainersReady", "status": readyText, "lastTransitionTime": finished ?? started],
+            ["type": "PodScheduled", "status": "True", "lastTransitionTime": started],
+        ]
+        if finished != nil { conditions[2]["reason"] = "PodCompleted"; conditions[3]["reason"] = "PodCompleted" }
+        let statuses: [[String: Any]] = containers.map { container in
+            let state: [String: Any] = finished.map { ["terminated": ["exitCode": 0, "reason": "Completed", "startedAt": started, "finishedAt": $0]] }
+                ?? ["running": ["startedAt": started]]
+            return [
+                "name": container.name, "image": container.image, "imageID": "simulated://" + container.image,
+                "containerID": "simulated://" + UUID().uuidString.lowercased(), "ready": ready, "started": finished == nil, "restartCount": 0, "state": state,
+            ]
+        }
+        return [
+            "phase": phase, "conditions": conditions, "hostIP": "127.0.0.1", "hostIPs": [["ip": "127.0.0.1"]], "podIP": podIP, "podIPs": [["ip": podIP]],
+            "startTime": started, "containerStatuses": statuses,
+        ]
+    }
+
+    static func timestamp(_ date: Date) -> String { NodeDocuments.timestamp(date, micro: false) }
+
+    /// What the simulator did to each pod (by uid), and the pod IP counter.
+    final class Handled: Sendable {
+        private let states = Mutex<[String: String]>([:])
+        private let counter = Atomic<Int>(0)
+
+        /// Records `state` for `uid`; false when it was already done.
+        func claim(_ uid: String, _ state: String) -> Bool {
+            states.withLock { states in
+                guard states[uid] != state else { return false }
+                states[uid] = state
+                return true
+            }
+        }
+
+        /// Forgets `uid`, so a failed step is tried again.
+        func release(_ uid: String) { _ = states.withLock { $0.removeValue(forKey: uid) } }
+
+        /// The next pod number.
+        func nextNumber() -> Int { counter.wrappingAdd(1, ordering: .relaxed).newValue }
+    }
+}

@@ -1,0 +1,315 @@
+import DaaSTestSupport
+import Foundation
+import Testing
+
+/// Workloads as a kubectl user meets them, against a master and simulated nodes
+/// (`daas-worker --simulate`): controllers, the scheduler in the master, garbage collection.
+@Suite("Workloads with simulated nodes")
+struct WorkloadEndToEndTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-workloads-\(UUID().uuidString)").path
+
+    /// A master and `nodes` simulated nodes (`sim-0`...), registered and Ready.
+    struct Cluster {
+        let master: MasterProcess
+        let worker: ChildProcess
+        let stoppedFile: String
+
+        func kubectl(_ arguments: [String], timeout: Double = 120) throws -> CommandResult { try master.kubectl(arguments, timeout: timeout) }
+
+        @discardableResult
+        func ok(_ arguments: [String], timeout: Double = 120) throws -> String {
+            let result = try kubectl(arguments, timeout: timeout)
+            #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.error)")
+            return result.output
+        }
+
+        func stop() {
+            worker.signal(SIGTERM)
+            _ = worker.wait(timeout: 30)
+            master.stop()
+        }
+    }
+
+    func cluster(nodes: Int = 3, extra: [String] = [], masterArguments: [String] = []) throws -> Cluster {
+        let master = try MasterProcess.start(dataDir: root + "/data", arguments: masterArguments)
+        let keystore = root + "/node.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
+        let address = try #require(try runProduct("daasctl", ["key", "show", "--keystore", keystore]).output
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
+        let ledger = try String(contentsOfFile: master.dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"]).status == 0)
+        let stoppedFile = root + "/stopped"
+        FileManager.default.createFile(atPath: stoppedFile, contents: nil)
+        let worker = try ChildProcess(
+            productsDirectory.appendingPathComponent("daas-worker").path,
+            ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore, "--node-name", "sim",
+             "--simulate", String(nodes), "--heartbeat-interval", "1", "--simulate-stopped-file", stoppedFile] + extra,
+            outputPath: root + "/worker.log")
+        let cluster = Cluster(master: master, worker: worker, stoppedFile: stoppedFile)
+        let ready = try eventually(60) {
+            try cluster.kubectl(["get", "nodes", "--no-headers"]).output.split(separator: "\n").filter { $0.contains(" Ready ") }.count == nodes
+        }
+        #expect(ready, "\(worker.output.suffix(2000))")
+        return cluster
+    }
+
+    @Test("create deployment, rollout status, set image, rollout undo, scale to 0 and back, history")
+    func deployment() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster()
+        defer { cluster.stop() }
+        try cluster.ok(["create", "deployment", "web", "--image=nginx:1.0", "--replicas=4"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
+        let running = try cluster.ok(["get", "pods", "-l", "app=web", "--no-headers"])
+        #expect(running.split(separator: "\n").count == 4 && running.split(separator: "\n").allSatisfy { $0.contains("1/1") && $0.contains("Running") }, "\(running)")
+        let nodes = Set(try cluster.ok(["get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.nodeName}"]).split(separator: " "))
+        #expect(nodes.count >= 2, "spread over the nodes: \(nodes)")
+
+        try cluster.ok(["set", "image", "deployment/web", "nginx=nginx:2.0"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(try cluster.ok(["get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}"]).split(separator: " ").allSatisfy { $0 == "nginx:2.0" })
+        let history = try cluster.ok(["rollout", "history", "deployment/web"])
+        #expect(history.contains("1 ") && history.contains("2 "), "\(history)")
+
+        #expect(try cluster.ok(["rollout", "undo", "deployment/web"]).contains("rolled back"))
+        #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(try cluster.ok(["get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]) == "nginx:1.0")
+        #expect(try cluster.ok(["get", "replicasets", "-l", "app=web", "--no-headers"]).split(separator: "\n").count == 2, "the old set is reused")
+
+        try cluster.ok(["scale", "deployment/web", "--replicas=0"])
+        #expect(try eventually(30) { try cluster.ok(["get", "pods", "-l", "app=web", "--no-headers"]).isEmpty })
+        try cluster.ok(["scale", "deployment/web", "--replicas=2"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(try cluster.ok(["get", "deployment", "web", "-o", "jsonpath={.status.readyReplicas}/{.status.updatedReplicas}"]) == "2/2")
+    }
+
+    @Test("deleting a Deployment removes its ReplicaSets and pods; --cascade=orphan keeps them, unowned")
+    func garbageCollection() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2)
+        defer { cluster.stop() }
+        for name in ["gone", "kept"] {
+            try cluster.ok(["create", "deployment", name, "--image=nginx", "--replicas=2"])
+            #expect(try cluster.ok(["rollout", "status", "deployment/\(name)", "--timeout=60s"]).contains("successfully rolled out"))
+        }
+        try cluster.ok(["delete", "deployment", "gone"])
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "replicasets,pods", "-l", "app=gone", "--no-headers"]).isEmpty
+        })
+        try cluster.ok(["delete", "deployment", "kept", "--cascade=orphan"])
+        #expect(try cluster.kubectl(["get", "deployment", "kept"]).error.contains("NotFound"))
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "replicasets", "-l", "app=kept", "-o", "jsonpath={.items[*].metadata.ownerReferences}"]).isEmpty
+        })
+        #expect(try cluster.ok(["get", "pods", "-l", "app=kept", "--no-headers"]).split(separator: "\n").count == 2, "the pods stay")
+
+        // Foreground: the owner stays (with its finalizer) until the dependents are gone.
+        try cluster.ok(["create", "deployment", "fg", "--image=nginx", "--replicas=1"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/fg", "--timeout=60s"]).contains("successfully rolled out"))
+        try cluster.ok(["delete", "deployment", "fg", "--cascade=foreground", "--timeout=60s"])
+        #expect(try cluster.ok(["get", "replicasets,pods", "-l", "app=fg", "--no-headers"]).isEmpty)
+    }
+
+    @Test("a taint no pod tolerates leaves it Pending with the FailedScheduling message")
+    func unschedulable() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2, extra: ["--simulate-taint", "dedicated=infra:NoSchedule"])
+        defer { cluster.stop() }
+        try cluster.ok(["run", "lonely", "--image=nginx"])
+        let message = "0/2 nodes are available: 2 node(s) had untolerated taint {dedicated: infra}. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+        #expect(try eventually(30) { try cluster.ok(["describe", "pod", "lonely"]).contains(message) }, "\((try? cluster.ok(["describe", "pod", "lonely"])) ?? "")")
+        #expect(try cluster.ok(["get", "pod", "lonely", "-o", "jsonpath={.status.phase}"]) == "Pending")
+        let events = try cluster.ok(["get", "events", "--field-selector", "reason=FailedScheduling", "-o", "jsonpath={.items[*].message}"])
+        #expect(events.contains("untolerated taint"), "\(events)")
+    }
+
+    @Test("a node that stops heartbeating goes NotReady, is tainted unreachable, and its pods are evicted after their toleration")
+    func nodeFailure() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2, masterArguments: ["--node-monitor-grace-period", "4"])
+        defer { cluster.stop() }
+        let manifest = root + "/web.yaml"
+        try """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            spec:
+              replicas: 4
+              selector: {matchLabels: {app: web}}
+              template:
+                metadata: {labels: {app: web}}
+                spec:
+                  containers: [{name: c, image: nginx}]
+                  tolerations:
+                  - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 3}
+            """.write(toFile: manifest, atomically: true, encoding: .utf8)
+        try cluster.ok(["apply", "-f", manifest])
+        #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
+        // Pin a pod without the short toleration to sim-0: it keeps the default 300 s.
+        try cluster.ok(["run", "patient", "--image=nginx", "--overrides", #"{"spec":{"nodeName":"sim-0"}}"#])
+        try "sim-0\n".write(toFile: cluster.stoppedFile, atomically: true, encoding: .utf8)
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "node", "sim-0", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]) == "Unknown"
+        })
+        #expect(try cluster.ok(["get", "node", "sim-0", "-o", "jsonpath={.spec.taints[*].key}"]).contains("node.kubernetes.io/unreachable"))
+        #expect(try cluster.ok(["get", "nodes"]).contains("NotReady"))
+        // The web pods on sim-0 are evicted after 3 s and replaced on sim-1.
+        #expect(try eventually(60) {
+            let lines = try cluster.ok(["get", "pods", "-l", "app=web", "-o", "jsonpath={range .items[*]}{.spec.nodeName},{.metadata.deletionTimestamp}{\"\\n\"}{end}"])
+                .split(separator: "\n")
+            let live = lines.filter { $0.hasSuffix(",") }
+            return live.count == 4 && live.allSatisfy { $0.hasPrefix("sim-1,") } && lines.contains { $0.hasPrefix("sim-0,") && !$0.hasSuffix(",") }
+        }, "\((try? cluster.ok(["get", "pods", "-o", "wide"])) ?? "")")
+        #expect(try cluster.ok(["get", "pod", "patient", "-o", "jsonpath={.metadata.deletionTimestamp}"]).isEmpty, "the default 300 s toleration still holds")
+        let events = try cluster.ok(["get", "events", "-o", "jsonpath={.items[*].reason}"])
+        #expect(events.contains("NodeNotReady") && events.contains("TaintManagerEviction"), "\(events)")
+    }
+
+    func write(_ text: String, _ name: String) throws -> String {
+        let path = root + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("a Job runs to Complete (parallel, Indexed); a CronJob creates Jobs on its schedule")
+    func jobsAndCronJobs() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2, extra: ["--simulate-run-seconds", "1"])
+        defer { cluster.stop() }
+        try cluster.ok(["create", "job", "once", "--image=busybox", "--", "echo", "hi"])
+        #expect(try cluster.ok(["wait", "--for=condition=complete", "job/once", "--timeout=60s"]).contains("condition met"))
+        #expect(try cluster.ok(["get", "job", "once", "-o", "jsonpath={.status.succeeded}"]) == "1")
+        #expect(try cluster.ok(["get", "jobs", "once", "--no-headers"]).contains("Complete"))
+
+        let indexed = try write("""
+            apiVersion: batch/v1
+            kind: Job
+            metadata: {name: indexed}
+            spec:
+              completions: 4
+              parallelism: 2
+              completionMode: Indexed
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: c, image: busybox}]
+            """, "indexed.yaml")
+        try cluster.ok(["apply", "-f", indexed])
+        #expect(try cluster.ok(["wait", "--for=condition=complete", "job/indexed", "--timeout=90s"]).contains("condition met"))
+        #expect(try cluster.ok(["get", "job", "indexed", "-o", "jsonpath={.status.succeeded},{.status.completedIndexes}"]) == "4,0-3")
+        let indexes = try cluster.ok(["get", "pods", "-l", "job-name=indexed", "-o", "jsonpath={.items[*].metadata.annotations.batch\\.kubernetes\\.io/job-completion-index}"])
+        #expect(Set(indexes.split(separator: " ")) == ["0", "1", "2", "3"], "\(indexes)")
+
+        try cluster.ok(["create", "cronjob", "tick", "--image=busybox", "--schedule=*/1 * * * *", "--", "date"])
+        try cluster.ok(["patch", "cronjob", "tick", "--type=merge", "-p", #"{"spec":{"successfulJobsHistoryLimit":1}}"#])
+        // The next minute boundary is at most 60 s away; its Job runs and completes.
+        #expect(try eventually(90) {
+            try cluster.ok(["get", "jobs", "-o", "jsonpath={range .items[*]}{.metadata.ownerReferences[0].name}={.status.succeeded}{\"\\n\"}{end}"])
+                .split(separator: "\n").contains("tick=1")
+        }, "\((try? cluster.ok(["get", "jobs,cronjobs"])) ?? "")")
+        #expect(!(try cluster.ok(["get", "cronjob", "tick", "-o", "jsonpath={.status.lastScheduleTime}"]).isEmpty))
+        #expect(try cluster.ok(["get", "events", "--field-selector", "involvedObject.name=tick", "-o", "jsonpath={.items[*].reason}"]).contains("SuccessfulCreate"))
+        // A Job made from the CronJob's template by hand.
+        try cluster.ok(["create", "job", "manual", "--from=cronjob/tick"])
+        #expect(try cluster.ok(["wait", "--for=condition=complete", "job/manual", "--timeout=60s"]).contains("condition met"))
+    }
+
+    @Test("a StatefulSet creates ordinal pods in order with their claims and scales down from the top")
+    func statefulSet() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2)
+        defer { cluster.stop() }
+        let manifest = try write("""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: db}
+            spec:
+              serviceName: db
+              replicas: 3
+              selector: {matchLabels: {app: db}}
+              template:
+                metadata: {labels: {app: db}}
+                spec:
+                  containers: [{name: c, image: postgres:16}]
+              volumeClaimTemplates:
+              - metadata: {name: data}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 1Gi}}
+            """, "db.yaml")
+        try cluster.ok(["apply", "-f", manifest])
+        #expect(try cluster.ok(["rollout", "status", "statefulset/db", "--timeout=90s"]).contains("roll"))
+        #expect(try cluster.ok(["get", "pods", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.name}"]).split(separator: " ").sorted() == ["db-0", "db-1", "db-2"])
+        #expect(try cluster.ok(["get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"]).split(separator: " ").sorted() == ["data-db-0", "data-db-1", "data-db-2"])
+        let created = try cluster.ok(["get", "pods", "-l", "app=db", "--sort-by=.metadata.creationTimestamp", "-o", "jsonpath={.items[*].metadata.name}"])
+        #expect(created == "db-0 db-1 db-2", "created in order: \(created)")
+        #expect(try cluster.ok(["get", "pod", "db-1", "-o", "jsonpath={.spec.hostname}.{.spec.subdomain}"]) == "db-1.db")
+
+        try cluster.ok(["scale", "statefulset", "db", "--replicas=1"])
+        #expect(try eventually(60) { try cluster.ok(["get", "pods", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.name}"]) == "db-0" })
+        #expect(try cluster.ok(["get", "pvc", "--no-headers"]).split(separator: "\n").count == 3, "claims are kept")
+
+        try cluster.ok(["set", "image", "statefulset/db", "c=postgres:17"])
+        #expect(try cluster.ok(["rollout", "status", "statefulset/db", "--timeout=90s"]).contains("roll"))
+        #expect(try cluster.ok(["get", "pod", "db-0", "-o", "jsonpath={.spec.containers[0].image}"]) == "postgres:17")
+    }
+
+    @Test("a DaemonSet runs one pod on every eligible node and rolls out an update")
+    func daemonSet() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 3)
+        defer { cluster.stop() }
+        let manifest = try write("""
+            apiVersion: apps/v1
+            kind: DaemonSet
+            metadata: {name: agent}
+            spec:
+              selector: {matchLabels: {app: agent}}
+              template:
+                metadata: {labels: {app: agent}}
+                spec:
+                  containers: [{name: c, image: fluentd:1}]
+            """, "agent.yaml")
+        try cluster.ok(["apply", "-f", manifest])
+        #expect(try cluster.ok(["rollout", "status", "daemonset/agent", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(try cluster.ok(["get", "pods", "-l", "app=agent", "-o", "jsonpath={.items[*].spec.nodeName}"]).split(separator: " ").sorted() == ["sim-0", "sim-1", "sim-2"])
+        #expect(try cluster.ok(["get", "daemonset", "agent", "-o", "jsonpath={.status.desiredNumberScheduled}/{.status.numberReady}"]) == "3/3")
+
+        // A cordoned node keeps its daemon pod (DaemonSets tolerate unschedulable); an update replaces all three.
+        try cluster.ok(["cordon", "sim-2"])
+        try cluster.ok(["set", "image", "daemonset/agent", "c=fluentd:2"])
+        #expect(try cluster.ok(["rollout", "status", "daemonset/agent", "--timeout=90s"]).contains("successfully rolled out"))
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "pods", "-l", "app=agent", "-o", "jsonpath={.items[*].spec.containers[0].image}"]).split(separator: " ") == ["fluentd:2", "fluentd:2", "fluentd:2"]
+        })
+    }
+
+    @Test("a Service gets Endpoints and EndpointSlices of its ready pods; deleting a namespace removes everything in it")
+    func servicesAndNamespaces() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2)
+        defer { cluster.stop() }
+        try cluster.ok(["create", "namespace", "shop"])
+        try cluster.ok(["create", "deployment", "web", "-n", "shop", "--image=nginx", "--replicas=3", "--port=8080"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/web", "-n", "shop", "--timeout=60s"]).contains("successfully rolled out"))
+        try cluster.ok(["expose", "deployment", "web", "-n", "shop", "--port=80", "--target-port=8080"])
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "endpoints", "web", "-n", "shop", "-o", "jsonpath={.subsets[*].addresses[*].ip}"]).split(separator: " ").count == 3
+        })
+        let podIPs = Set(try cluster.ok(["get", "pods", "-n", "shop", "-l", "app=web", "-o", "jsonpath={.items[*].status.podIP}"]).split(separator: " "))
+        #expect(Set(try cluster.ok(["get", "endpoints", "web", "-n", "shop", "-o", "jsonpath={.subsets[*].addresses[*].ip}"]).split(separator: " ")) == podIPs)
+        #expect(try cluster.ok(["get", "endpoints", "web", "-n", "shop", "-o", "jsonpath={.subsets[0].ports[0].port}"]) == "8080")
+        let slice = try cluster.ok(["get", "endpointslices", "-n", "shop", "-l", "kubernetes.io/service-name=web", "-o", "jsonpath={.items[0].addressType} {.items[0].ports[0].port} {.items[0].endpoints[*].conditions.ready}"])
+        #expect(slice == "IPv4 8080 true true true", "\(slice)")
+        #expect(try cluster.ok(["get", "serviceaccount", "default", "-n", "shop", "-o", "name"]) == "serviceaccount/default\n")
+
+        try cluster.ok(["scale", "deployment", "web", "-n", "shop", "--replicas=1"])
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "endpoints", "web", "-n", "shop", "-o", "jsonpath={.subsets[*].addresses[*].ip}"]).split(separator: " ").count == 1
+        })
+
+        #expect(try cluster.ok(["delete", "namespace", "shop", "--timeout=90s"]).contains("deleted"))
+        #expect(try cluster.kubectl(["get", "namespace", "shop"]).error.contains("NotFound"))
+        #expect(try cluster.ok(["get", "pods,replicasets,deployments,services,endpoints,endpointslices,serviceaccounts", "-n", "shop", "--no-headers"]).isEmpty)
+    }
+}
