@@ -190,7 +190,6 @@ struct DaasMaster: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: store),
-                    .init(service: NamespaceController(objects: objects, logger: logger)),
                     .init(service: SealRevocationWatcher(objects: objects, verifier: verifier, logger: logger)),
                     .init(service: controllers),
                     .init(service: scheduler),

@@ -72,8 +72,10 @@ public struct ControllerManager: Service {
         let namespaceDefaults = NamespaceDefaultsController(
             objects: objects, namespaces: informer("", "namespaces"), serviceAccounts: informer("", "serviceaccounts"), configMaps: informer("", "configmaps"),
             rootCAPEM: configuration.rootCAPEM, logger: logger)
+        let namespaceLifecycle = NamespaceLifecycleController(objects: objects, namespaces: informer("", "namespaces"), logger: logger)
         let controllers: [any Controller] = [
             replicaSets, replicationControllers, deployments, nodeLifecycle, jobs, cronJobs, daemonSets, statefulSets, endpoints, namespaceDefaults,
+            namespaceLifecycle,
         ]
         let workers = configuration.workers
         let collectorWorkers = configuration.garbageCollectorWorkers

@@ -26,8 +26,10 @@ extension Controller {
                             queue.forget(key)
                         } catch {
                             let failures = queue.failures(key)
-                            // Conflicts are routine (an informer one write behind): no noise for them.
-                            if (error as? APIError)?.code != 409 || failures > 5 {
+                            // Conflicts (an informer one write behind) and requeue requests are routine.
+                            if error is RequeueRequest {
+                                logger.debug("reconcile requeued", metadata: ["controller": "\(name)", "key": "\(key)", "reason": "\(error)"])
+                            } else if (error as? APIError)?.code != 409 || failures > 5 {
                                 logger.notice("reconcile failed; retrying", metadata: ["controller": "\(name)", "key": "\(key)", "error": "\(error)"])
                             }
                             queue.addRateLimited(key)
@@ -38,6 +40,14 @@ extension Controller {
             }
         }
     }
+}
+
+/// Thrown by a reconcile that made progress but must look again later (a namespace still
+/// emptying): the key is retried with the queue's backoff, without a warning.
+public struct RequeueRequest: Error, CustomStringConvertible {
+    /// Why the key comes back.
+    public let description: String
+    public init(_ reason: String) { description = reason }
 }
 
 /// The creations and deletions a controller asked for and has not yet seen come back through
