@@ -150,7 +150,7 @@ struct ControllerMachineryTests {
             lists.add(1, ordering: .relaxed)
             return try await inner.list()
         }
-        func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<JSONValue, any Error> {
+        func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error> {
             if failWatches.load(ordering: .relaxed) { throw APIError.expired(requested: resourceVersion, oldest: 1) }
             return try await inner.watch(after: resourceVersion)
         }

@@ -171,7 +171,7 @@ struct ObjectStoreTests {
         _ = try await objects.delete(configMaps, namespace: "w", name: "b")
         var seen: [String] = []
         for try await event in events {
-            seen.append("\(event["type"]!.stringValue!) \(event[path: ["object", "metadata", "name"]]!.stringValue!)")
+            seen.append("\(event.type) \(event.object[path: ["metadata", "name"]]!.stringValue!)")
             if seen.count == 5 { break }
         }
         #expect(seen == ["ADDED a", "MODIFIED a", "DELETED a", "ADDED b", "DELETED b"])
@@ -211,9 +211,9 @@ struct BookmarkAndLimitTests {
         let events = try await objects.watch(namespaces, namespace: nil, options: options)
         let created = try await objects.create(namespaces, namespace: nil, body: ["metadata": ["name": "b"]])
         var bookmark: JSONValue?
-        for try await event in events where event["type"] == "BOOKMARK" {
-            if event[path: ["object", "metadata", "resourceVersion"]] == created[path: ["metadata", "resourceVersion"]] {
-                bookmark = event
+        for try await event in events where event.type == "BOOKMARK" {
+            if event.object[path: ["metadata", "resourceVersion"]] == created[path: ["metadata", "resourceVersion"]] {
+                bookmark = event.json
                 break
             }
         }

@@ -28,8 +28,7 @@ struct SealRevocationWatcher: Service {
                 options.resourceVersion = list[path: ["metadata", "resourceVersion"]]?.stringValue
                 let events = try await objects.watch(configMaps, namespace: Self.namespace, options: options)
                 for try await event in events.cancelOnGracefulShutdown() {
-                    let object = event["object"] ?? [:]
-                    apply(event["type"] == "DELETED" ? SealRevocations() : Self.revocations(in: object))
+                    apply(event.type == "DELETED" ? SealRevocations() : Self.revocations(in: event.object))
                 }
             } catch {
                 // A compacted resourceVersion or a dropped stream: start over from a fresh list.

@@ -44,7 +44,8 @@ struct ResourceRequest: Sendable {
         // Exact reads the store as it was at that revision.
         switch query["resourceVersionMatch"] {
         case nil, "", "NotOlderThan":
-            break
+            options.allowStale = query["resourceVersion"] == "0" && options.continueToken == nil
+
         case "Exact":
             guard let text = query["resourceVersion"], let revision = Int64(text), revision > 0 else {
                 throw APIError.badRequest("resourceVersionMatch: Invalid value: \"Exact\": resourceVersionMatch \"Exact\" is forbidden for resourceVersion \(APIError.quoted(String((query["resourceVersion"] ?? "").prefix(100))))")

@@ -9,7 +9,7 @@ struct WatchHandler: Sendable {
 
     /// Serves a watch of `type` (which may differ from the request's: events.k8s.io events are
     /// watched as core events), each object passed through `present`.
-    func watch(_ request: ResourceRequest, type: ResourceType, present: @escaping @Sendable (JSONValue) -> JSONValue = { $0 }) async throws -> Response {
+    func watch(_ request: ResourceRequest, type: ResourceType, present: (@Sendable (JSONValue) -> JSONValue)? = nil) async throws -> Response {
         var options = ObjectStore.WatchOptions()
         options.list = try request.listOptions()
         options.list.limit = 0
@@ -28,7 +28,7 @@ struct WatchHandler: Sendable {
         let events = try await context.objects.watch(type, namespace: request.namespace, options: options)
 
         // Forward through a stream the server can end on shutdown.
-        let (stream, continuation) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<WatchFrame, any Error>.makeStream()
         guard let id = context.watches.register({ continuation.finish() }) else {
             throw APIError(code: 503, reason: "ServiceUnavailable", message: "apiserver is shutting down", details: ["retryAfterSeconds": 1])
         }
@@ -52,17 +52,23 @@ struct WatchHandler: Sendable {
             body: ResponseBody { writer in
                 do {
                     var first = true
-                    for try await event in stream {
-                        var event = event
-                        event["object"] = event["object"].map(present)
-                        if table, let object = event["object"], event["type"] != "BOOKMARK" {
-                            // As kube-apiserver: each object becomes a one-row Table; only the first carries the columns.
-                            var rows = TableConvertor.table(type, items: [object], listMetadata: object["metadata"] ?? [:], includeObject: includeObject)
-                            if !first { rows["columnDefinitions"] = [] }
-                            event["object"] = rows
-                            first = false
+                    for try await frame in stream {
+                        guard let present else {
+                            if !table || frame.type == "BOOKMARK" {
+                                // The cache's shared encoding: one per event, whatever the watchers.
+                                try await writer.write(ByteBuffer(bytes: frame.encodedLine))
+                                continue
+                            }
+                            try await writer.write(ByteBuffer(bytes: Self.tableLine(frame.json, type, includeObject, &first)))
+                            continue
                         }
-                        try await writer.write(ByteBuffer(bytes: event.serialized() + [0x0A]))
+                        var event = frame.json
+                        event["object"] = present(frame.object)
+                        if table, frame.type != "BOOKMARK" {
+                            try await writer.write(ByteBuffer(bytes: Self.tableLine(event, type, includeObject, &first)))
+                        } else {
+                            try await writer.write(ByteBuffer(bytes: event.serialized() + [0x0A]))
+                        }
                     }
                 } catch let error as APIError {
                     let event: JSONValue = ["type": "ERROR", "object": error.status]
@@ -70,6 +76,18 @@ struct WatchHandler: Sendable {
                 }
                 try await writer.finish(nil)
             })
+    }
+
+    /// An event whose object becomes a one-row Table, as kube-apiserver sends `kubectl get -w`;
+    /// only the first carries the columns.
+    static func tableLine(_ event: JSONValue, _ type: ResourceType, _ includeObject: String?, _ first: inout Bool) -> [UInt8] {
+        var event = event
+        guard let object = event["object"] else { return event.serialized() + [0x0A] }
+        var rows = TableConvertor.table(type, items: [object], listMetadata: object["metadata"] ?? [:], includeObject: includeObject)
+        if !first { rows["columnDefinitions"] = [] }
+        first = false
+        event["object"] = rows
+        return event.serialized() + [0x0A]
     }
 
     /// `sendInitialEvents`, validated as kube-apiserver validates a watch-list request: `true`

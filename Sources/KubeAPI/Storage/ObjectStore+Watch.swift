@@ -19,15 +19,26 @@ extension ObjectStore {
         public init() {}
     }
 
-    /// The watch events (`{"type": ..., "object": ...}`) for `type` in `namespace`.
+    /// The watch events for `type` in `namespace`: from the kind's watch cache when it holds
+    /// them, else from the store's history.
     ///
     /// A change that makes an object leave the selection is reported as DELETED, one that makes it
     /// enter as ADDED, as kube-apiserver does. An expired resourceVersion throws 410 Gone.
     public func watch(_ type: ResourceType, namespace: String?, options: WatchOptions) async throws
-        -> AsyncThrowingStream<JSONValue, any Error>
+        -> AsyncThrowingStream<WatchFrame, any Error>
+    {
+        if let cache = watchCaches.cache(for: type, objects: self), let stream = try await cache.watch(namespace: namespace, options: options) {
+            return stream
+        }
+        return try await watchStore(type, namespace: namespace, options: options)
+    }
+
+    /// A watch read from the store's history, decoding each event for this watcher alone.
+    func watchStore(_ type: ResourceType, namespace: String?, options: WatchOptions) async throws
+        -> AsyncThrowingStream<WatchFrame, any Error>
     {
         let prefix = type.storagePrefix(namespace: namespace)
-        var initial: [JSONValue] = []
+        var initial: [WatchFrame] = []
         let start: Int64
         let requested = options.resourceVersion ?? ""
         if options.sendInitialEvents == true || (options.sendInitialEvents == nil && (requested == "" || requested == "0")) {
@@ -35,16 +46,13 @@ extension ObjectStore {
             listOptions.limit = 0
             listOptions.continueToken = nil
             let list = try await self.list(type, namespace: namespace, options: listOptions)
-            initial = (list["items"]?.arrayValue ?? []).map { ["type": "ADDED", "object": $0] }
+            initial = (list["items"]?.arrayValue ?? []).map { WatchFrame(type: "ADDED", object: $0) }
             let revision = Int64(list[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0") ?? 0
             if options.sendInitialEvents == true {
-                initial.append([
-                    "type": "BOOKMARK",
-                    "object": [
-                        "kind": .string(type.kind), "apiVersion": .string(type.apiVersion),
-                        "metadata": ["resourceVersion": .string(String(revision)), "annotations": ["k8s.io/initial-events-end": "true"]],
-                    ],
-                ])
+                initial.append(WatchFrame(type: "BOOKMARK", object: [
+                    "kind": .string(type.kind), "apiVersion": .string(type.apiVersion),
+                    "metadata": ["resourceVersion": .string(String(revision)), "annotations": ["k8s.io/initial-events-end": "true"]],
+                ]))
             }
             start = revision + 1
         } else if requested == "" || requested == "0" {
@@ -61,7 +69,7 @@ extension ObjectStore {
         } catch let error as StoreError where error.code == .compacted {
             throw APIError.expired(requested: options.resourceVersion ?? "", oldest: (error.compactRevision ?? 0) + 1)
         }
-        let (stream, continuation) = AsyncThrowingStream<JSONValue, any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<WatchFrame, any Error>.makeStream()
         let delivered = DeliveredRevision(start - 1)
         let producer = Task {
             for event in initial { continuation.yield(event) }
@@ -90,10 +98,9 @@ extension ObjectStore {
                 if Task.isCancelled { return }
                 // Every event up to this revision has been handed to the stream.
                 let revision = delivered.value.load(ordering: .relaxed)
-                continuation.yield([
-                    "type": "BOOKMARK",
-                    "object": ["kind": .string(type.kind), "apiVersion": .string(type.apiVersion), "metadata": ["resourceVersion": .string(String(revision))]],
-                ])
+                continuation.yield(WatchFrame(type: "BOOKMARK", object: [
+                    "kind": .string(type.kind), "apiVersion": .string(type.apiVersion), "metadata": ["resourceVersion": .string(String(revision))],
+                ]))
             }
         }
         continuation.onTermination = { _ in
@@ -104,21 +111,21 @@ extension ObjectStore {
         return stream
     }
 
-    private func translate(_ event: WatchEvent, _ options: ListOptions) throws -> JSONValue? {
+    private func translate(_ event: WatchEvent, _ options: ListOptions) throws -> WatchFrame? {
         let old = try event.previous.map(decode)
         let oldMatches = old.map { matches($0, options) } ?? false
         switch event.kind {
         case .delete:
             guard var object = old, oldMatches else { return nil }
             object[path: "metadata.resourceVersion"] = .string(String(event.revision))
-            return ["type": "DELETED", "object": object]
+            return WatchFrame(type: "DELETED", object: object)
         case .put:
             let new = try decode(event.kv)
             let newMatches = matches(new, options)
             switch (oldMatches, newMatches) {
-            case (false, true): return ["type": "ADDED", "object": new]
-            case (true, true): return ["type": "MODIFIED", "object": new]
-            case (true, false): return ["type": "DELETED", "object": new]
+            case (false, true): return WatchFrame(type: "ADDED", object: new)
+            case (true, true): return WatchFrame(type: "MODIFIED", object: new)
+            case (true, false): return WatchFrame(type: "DELETED", object: new)
             case (false, false): return nil
             }
         }

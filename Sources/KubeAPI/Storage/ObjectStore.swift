@@ -12,11 +12,14 @@ public struct ObjectStore: Sendable, Allocator {
     /// The kinds served.
     public let registry: ResourceRegistry
     let parser = JSONParser()
+    let watchCaches: WatchCaches
 
-    /// Creates a registry over `store`.
-    public init(store: any KeyValueStore, registry: ResourceRegistry = .builtIn) {
+    /// Creates a registry over `store`. Watches and resourceVersion "0" lists are served from a
+    /// watch cache per kind configured by `watchCache` (nil: every watch reads the store).
+    public init(store: any KeyValueStore, registry: ResourceRegistry = .builtIn, watchCache: WatchCacheConfiguration? = WatchCacheConfiguration()) {
         self.store = store
         self.registry = registry
+        self.watchCaches = WatchCaches(configuration: watchCache)
     }
 
     // MARK: Allocations
@@ -50,6 +53,9 @@ public struct ObjectStore: Sendable, Allocator {
         public var continueToken: String?
         /// List exactly at this resourceVersion (`resourceVersionMatch=Exact`); `nil` lists at the latest.
         public var exactResourceVersion: Int64?
+        /// resourceVersion "0": any recent state will do, so the watch cache answers (without
+        /// paging, as kube-apiserver's cache) when there is one.
+        public var allowStale = false
         public init() {}
     }
 
@@ -84,6 +90,11 @@ public struct ObjectStore: Sendable, Allocator {
 
     /// A `<Kind>List` of the objects that match `options`, with paging.
     public func list(_ type: ResourceType, namespace: String?, options: ListOptions) async throws -> JSONValue {
+        if options.allowStale, options.continueToken == nil, options.exactResourceVersion == nil,
+            let cached = await watchCaches.cache(for: type, objects: self)?.list(namespace: namespace, options: options)
+        {
+            return cached
+        }
         let prefix = type.storagePrefix(namespace: namespace)
         var after: String?
         var snapshot = options.exactResourceVersion

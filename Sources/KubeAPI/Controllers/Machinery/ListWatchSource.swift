@@ -4,9 +4,9 @@
 public protocol ListWatchSource: Sendable {
     /// Every object, and the resourceVersion the list was read at.
     func list() async throws -> (objects: [JSONValue], resourceVersion: String)
-    /// Watch events (`{"type": ..., "object": ...}`) after `resourceVersion`. An expired
-    /// resourceVersion throws (410), and the informer lists again.
-    func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<JSONValue, any Error>
+    /// Watch events after `resourceVersion`. An expired resourceVersion throws (410), and the
+    /// informer lists again.
+    func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error>
 }
 
 /// A resource of the in-process registry as a list-watch source (no HTTP loop-back).
@@ -29,7 +29,7 @@ public struct RegistrySource: ListWatchSource {
         return (list["items"]?.arrayValue ?? [], list[path: ["metadata", "resourceVersion"]]?.stringValue ?? "0")
     }
 
-    public func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<JSONValue, any Error> {
+    public func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error> {
         var watchOptions = ObjectStore.WatchOptions()
         watchOptions.list = options
         watchOptions.resourceVersion = resourceVersion

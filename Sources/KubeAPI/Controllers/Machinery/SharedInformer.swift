@@ -175,8 +175,9 @@ public final class SharedInformer: Sendable {
     }
 
     /// Applies one watch event.
-    private func apply(_ event: JSONValue) {
-        guard let type = event["type"]?.stringValue, let object = event["object"] else { return }
+    private func apply(_ event: WatchFrame) {
+        let type = event.type
+        let object = event.object
         if let version = object[path: ["metadata", "resourceVersion"]]?.stringValue {
             state.withLock { $0.resourceVersion = version }
         }
