@@ -178,6 +178,22 @@ struct SealVerifierTests {
         #expect(reader.stakeReads == 1)
     }
 
+    @Test("cachedIdentity answers only for a cached, unexpired, unrevoked verdict")
+    func cachedIdentity() async throws {
+        let verifier = verifier()
+        reader.stake(alice.address, principal: 2_000_000_000)
+        let text = try token()
+        #expect(verifier.cachedIdentity(text) == nil, "never verified")
+        _ = try await verifier.verify(text)
+        #expect(verifier.cachedIdentity(text)?.address == alice.address)
+        verifier.setRevocations(SealRevocations(nonces: [try SealToken(parsing: text).payload.nonce]))
+        #expect(verifier.cachedIdentity(text) == nil, "revoked")
+        verifier.setRevocations(SealRevocations())
+        #expect(verifier.cachedIdentity(text) != nil)
+        clock.advance(31)
+        #expect(verifier.cachedIdentity(text) == nil, "past the stake TTL")
+    }
+
     @Test("refusals are remembered briefly, then checked again")
     func negativeCache() async throws {
         let verifier = verifier()

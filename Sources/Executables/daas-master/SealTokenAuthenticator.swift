@@ -8,7 +8,15 @@ struct SealTokenAuthenticator: TokenAuthenticator {
 
     func authenticate(token: String) async throws -> UserInfo? {
         guard token.hasPrefix(SealToken.prefix) else { return nil }
-        let identity = try await verifier.verify(token)
-        return UserInfo(name: identity.user, groups: identity.groups, extra: [UserInfo.suiAddressKey: [identity.address.description]])
+        return Self.user(try await verifier.verify(token))
+    }
+
+    func rememberedIdentity(token: String) -> UserInfo? {
+        guard token.hasPrefix(SealToken.prefix) else { return nil }
+        return verifier.cachedIdentity(token).map(Self.user)
+    }
+
+    static func user(_ identity: SealIdentity) -> UserInfo {
+        UserInfo(name: identity.user, groups: identity.groups, extra: [UserInfo.suiAddressKey: [identity.address.description]])
     }
 }

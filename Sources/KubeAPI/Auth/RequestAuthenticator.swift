@@ -19,6 +19,15 @@ struct RequestAuthenticator: Sendable {
         return String(header.dropFirst(7))
     }
 
+    /// The identity of the request's bearer token if an authenticator remembers it (no work).
+    func remembered(_ request: Request) -> UserInfo? {
+        guard let token = Self.bearerToken(request), token.utf8.count <= Self.maxTokenBytes else { return nil }
+        for authenticator in tokenAuthenticators {
+            if let user = authenticator.rememberedIdentity(token: token) { return user }
+        }
+        return nil
+    }
+
     func authenticate(_ request: Request, channel: any Channel) async throws -> UserInfo {
         if let token = Self.bearerToken(request) {
             guard token.utf8.count <= Self.maxTokenBytes else { throw APIError.unauthorized }

@@ -27,4 +27,13 @@ public protocol TokenAuthenticator: Sendable {
     /// The identity `token` proves, or `nil` when this authenticator does not recognise the token.
     /// Throws when it recognises the token but it is invalid.
     func authenticate(token: String) async throws -> UserInfo?
+
+    /// The identity of a token this authenticator verified recently and still trusts, without
+    /// any new work; nil when it would have to verify it. The server bounds per-client work on
+    /// tokens only for those that are not remembered. Default: never remembered.
+    func rememberedIdentity(token: String) -> UserInfo?
+}
+
+extension TokenAuthenticator {
+    public func rememberedIdentity(token: String) -> UserInfo? { nil }
 }

@@ -93,6 +93,8 @@ public struct APIServer: HTTPResponder {
         guard RequestAuthenticator.bearerToken(request) != nil else {
             return try await authenticator.authenticate(request, channel: context.channel)
         }
+        // A token verified recently costs nothing: only real verifications take a client's slots.
+        if let user = authenticator.remembered(request) { return user }
         let client = Self.clientAddress(context.channel)
         guard tokenWork.acquire(client) else { throw Self.tooManyRequests }
         defer { tokenWork.release(client) }

@@ -91,6 +91,18 @@ public final class SealVerifier: Sendable {
         }
     }
 
+    /// The identity of `token` if a verdict for it is cached, still valid and not revoked; nil
+    /// when ``verify(_:)`` would have to work (or refuse).
+    public func cachedIdentity(_ token: String) -> SealIdentity? {
+        let now = clock()
+        return state.withLock { state in
+            guard let verdict = state.verdicts.value(for: token), now < verdict.until,
+                Self.revocation(of: verdict.identity, in: state.revocations) == nil
+            else { return nil }
+            return verdict.identity
+        }
+    }
+
     /// Verifies `token` and returns the identity it proves. Throws ``SealAuthError``.
     public func verify(_ token: String) async throws -> SealIdentity {
         let now = clock()
