@@ -2,29 +2,28 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 
 /// The agent's HTTPS connection to the API server: TLS pinned to the attested CA, a bearer token
 /// from the credentials provider on every request, JSON bodies, bounded responses.
 struct APIConnection: Sendable {
     private let http: HTTPClient
+    /// Whether this connection owns its client (and closes it on shutdown).
+    private let owned: Bool
     private let server: String
     private let credentials: @Sendable () async throws -> String
 
-    init(server: String, caCertificatePEM: String, credentials: @escaping @Sendable () async throws -> String) throws(AgentError) {
+    /// A connection to `server` with its own client, or `pool`'s when given.
+    init(server: String, caCertificatePEM: String, pool: APIClientPool? = nil, credentials: @escaping @Sendable () async throws -> String) throws(AgentError) {
         guard let url = URL(string: server), url.scheme == "https", url.host != nil else {
             throw AgentError(.invalidConfiguration, "the API server must be https://host:port, got \(server.prefix(200))")
         }
-        var tls = TLSConfiguration.makeClientConfiguration()
-        do {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caCertificatePEM.utf8)))
-        } catch {
-            throw AgentError(.invalidConfiguration, "the CA certificate is not PEM: \(error)")
+        if let pool {
+            http = pool.http
+            owned = false
+        } else {
+            http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: try APIClientPool.configuration(caCertificatePEM: caCertificatePEM))
+            owned = true
         }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
-        configuration.redirectConfiguration = .disallow
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.credentials = credentials
     }
@@ -106,8 +105,9 @@ struct APIConnection: Sendable {
         return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
     }
 
-    /// Closes the connection pool.
+    /// Closes the client, unless it is a shared pool's.
     func shutdown() async {
+        guard owned else { return }
         try? await http.shutdown()
     }
 }

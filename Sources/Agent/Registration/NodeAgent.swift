@@ -26,7 +26,7 @@ public struct NodeAgent: Service {
     /// Registers, then heartbeats until graceful shutdown. Throws ``AgentError`` when registration
     /// is refused; transient heartbeat failures are logged and retried at the next interval.
     public func run() async throws {
-        let api = try APIConnection(server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, credentials: credentials)
+        let api = try APIConnection(server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, pool: configuration.pool, credentials: credentials)
         do {
             try await serve(api)
         } catch {

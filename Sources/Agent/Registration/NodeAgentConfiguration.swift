@@ -34,6 +34,8 @@ public struct NodeAgentConfiguration: Sendable {
     /// Whether to keep renewing the Lease and status; false simulates a node that stopped
     /// heartbeating. Default: always.
     public var heartbeating: @Sendable () -> Bool = { true }
+    /// A client shared with other agents (simulated nodes). Default nil: the agent has its own.
+    public var pool: APIClientPool?
 
     /// Creates a configuration with the defaults above.
     public init(apiServer: String, caCertificatePEM: String, nodeName: String) {

@@ -23,6 +23,8 @@ public struct PodSimulator: Service {
         public var runDuration: Duration = .seconds(1)
         /// Whether a node still acts (false once it stopped heartbeating). Default: always.
         public var active: @Sendable (String) -> Bool = { _ in true }
+        /// The client the simulated nodes share. Default nil: one per node.
+        public var pool: APIClientPool?
 
         /// Creates a configuration with the defaults above.
         public init(apiServer: String, caCertificatePEM: String, nodes: [String]) {
@@ -49,7 +51,8 @@ public struct PodSimulator: Service {
         var built: [String: APIConnection] = [:]
         for node in configuration.nodes {
             let credentials = self.credentials
-            built[node] = try APIConnection(server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, credentials: { try await credentials(node) })
+            built[node] = try APIConnection(
+                server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, pool: configuration.pool, credentials: { try await credentials(node) })
         }
         let connections = built
         let watcher = connections[first]!

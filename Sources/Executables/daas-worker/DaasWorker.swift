@@ -59,8 +59,9 @@ struct DaasWorker: AsyncParsableCommand {
         logger.info("master attested", metadata: ["cluster": "\(attestedCluster)", "module": "\(attested.verified.moduleID)", "node": "\(name)"])
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var pool: APIClientPool?
         if let simulate {
-            services = try simulation(count: simulate, prefix: name, keyPair: keyPair, audience: attestedCluster, caPEM: attested.caCertificatePEM, logger: logger)
+            (services, pool) = try simulation(count: simulate, prefix: name, keyPair: keyPair, audience: attestedCluster, caPEM: attested.caCertificatePEM, logger: logger)
         } else {
             let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: attestedCluster, lifetime: tokenLifetime)
             var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
@@ -71,15 +72,18 @@ struct DaasWorker: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
+            await pool?.shutdown()
         } catch let error as AgentError {
+            await pool?.shutdown()
             throw Failure("\(error)")
         }
     }
 
-    /// N simulated node agents and the pod simulator, each node with its own token source.
+    /// N simulated node agents and the pod simulator, each node with its own token source, all
+    /// sharing one client pool (returned, to close after the group ends).
     private func simulation(
         count: Int, prefix: String, keyPair: SuiKeyPair, audience: String, caPEM: String, logger: Logger
-    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    ) throws -> ([ServiceGroupConfiguration.ServiceConfiguration], APIClientPool) {
         guard (1...10_000).contains(count) else { throw Failure("--simulate must be between 1 and 10000") }
         var labels: [String: String] = [:]
         for label in simulateLabels {
@@ -102,6 +106,12 @@ struct DaasWorker: AsyncParsableCommand {
         for name in names { sources[name] = NodeTokenSource(keyPair: keyPair, node: name, audience: audience, lifetime: tokenLifetime) }
         let tokenSources = sources
         let stopped = StoppedNodes(file: simulateStoppedFile)
+        let pool: APIClientPool
+        do {
+            pool = try APIClientPool(caCertificatePEM: caPEM)
+        } catch {
+            throw Failure("\(error)")
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for name in names {
             var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: caPEM, nodeName: name)
@@ -109,6 +119,7 @@ struct DaasWorker: AsyncParsableCommand {
             configuration.labels = labels
             configuration.simulated = SimulatedNode(capacity: ["cpu": simulateCPU, "memory": simulateMemory, "pods": simulatePods], taints: taints)
             configuration.heartbeating = { !stopped.contains(name) }
+            configuration.pool = pool
             let source = tokenSources[name]!
             services.append(.init(
                 service: NodeAgent(configuration: configuration, credentials: { try await source.token() }, logger: logger),
@@ -117,10 +128,11 @@ struct DaasWorker: AsyncParsableCommand {
         var pods = PodSimulator.Configuration(apiServer: master, caCertificatePEM: caPEM, nodes: names)
         pods.runDuration = .milliseconds(Int64(max(0, simulateRunSeconds) * 1000))
         pods.active = { !stopped.contains($0) }
+        pods.pool = pool
         services.append(.init(
             service: PodSimulator(configuration: pods, credentials: { name in try await tokenSources[name]!.token() }, logger: logger),
             successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
-        return services
+        return (services, pool)
     }
 
     private func loadKey() throws -> SuiKeyPair {
