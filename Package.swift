@@ -218,7 +218,7 @@ let package = Package(
         .executableTarget(
             name: "daas-bench",
             dependencies: [
-                "EncStore", "CLMDB", "Scheduler", "SchedulerTesting", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger",
+                "EncStore", "CLMDB", "KubeAPI", "Scheduler", "SchedulerTesting", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
