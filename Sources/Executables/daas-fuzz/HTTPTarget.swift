@@ -79,7 +79,7 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("daas-master").path
         let log = directory + "/master.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--data-dir", directory + "/data", "--listen", "127.0.0.1:0", "--log-level", "critical"]

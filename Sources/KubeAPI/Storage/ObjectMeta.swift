@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 /// Validation and defaulting of `metadata` shared by every kind.
 package enum ObjectMeta {

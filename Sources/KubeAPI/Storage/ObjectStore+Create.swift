@@ -1,4 +1,4 @@
-public import EncStore
+import EncStore
 import Foundation
 
 /// Create: names, metadata, defaulting, validation, admission and allocations, in one transaction.

@@ -1,4 +1,4 @@
-public import EncStore
+import EncStore
 import Foundation
 
 /// Delete: preconditions, finalizers, graceful deletion of bound pods, dry runs.

@@ -1,4 +1,4 @@
-public import EncStore
+import EncStore
 import Foundation
 
 /// Update and patch: preconditions, immutable fields, admission, allocations claimed and

@@ -1,4 +1,4 @@
-public import EncStore
+import EncStore
 import Synchronization
 
 extension ObjectStore {

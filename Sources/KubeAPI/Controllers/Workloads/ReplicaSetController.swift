@@ -105,7 +105,7 @@ public final class ReplicaSetController: Controller {
                 if selector.matches(labels) || deleting {
                     owned.append(pod)
                 } else {
-                    try? await setOwner(of: pod, to: nil)
+                    _ = try? await setOwner(of: pod, to: nil)
                 }
             } else if ref == nil, !deleting, selector.matches(labels), pod[path: ["metadata", "deletionTimestamp"]] == nil {
                 if let adopted = try? await setOwner(of: pod, to: Self.ownerReference(set, type: setType)) { owned.append(adopted) }
