@@ -23,6 +23,8 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Code
     /// A one-line explanation.
     public var message: String
+    /// The HTTP status of a refusal (``Code-swift.struct/refused``), when there was one.
+    public var status: Int?
 
     /// Creates an error.
     public init(_ code: Code, _ message: String) {

@@ -29,30 +29,55 @@ struct APIConnection: Sendable {
     }
 
     /// Sends `body` (JSON) and returns the status and the parsed JSON answer (at most 4 MiB).
+    /// Most attempts of one request answered 429 (or 5xx) with Retry-After, as client-go's limit.
+    static let maxRetryAfterAttempts = 10
+
     func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, contentType: String = "application/json") async throws(AgentError)
         -> (status: Int, object: [String: Any])
     {
-        let token: String
-        do {
-            token = try await credentials()
-        } catch {
-            throw AgentError(.credentials, "cannot mint a node token: \(error)")
-        }
-        var request = HTTPClientRequest(url: server + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
+        var encoded: ByteBuffer?
         if let body {
-            request.headers.add(name: "Content-Type", value: contentType)
             guard let data = try? JSONSerialization.data(withJSONObject: body) else { throw AgentError(.invalidConfiguration, "unencodable body") }
-            request.body = .bytes(ByteBuffer(bytes: Array(data)))
+            encoded = ByteBuffer(bytes: Array(data))
         }
-        do {
-            let response = try await http.execute(request, timeout: .seconds(30))
-            let bytes = try await response.body.collect(upTo: 4 << 20)
-            return (Int(response.status.code), Self.object(Array(bytes.readableBytesView)))
-        } catch {
-            throw AgentError(.unreachable, "\(method) \(path): \(error)")
+        var attempt = 1
+        while true {
+            let token: String
+            do {
+                token = try await credentials()
+            } catch {
+                throw AgentError(.credentials, "cannot mint a node token: \(error)")
+            }
+            var request = HTTPClientRequest(url: server + path)
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            request.headers.add(name: "Accept", value: "application/json")
+            if let encoded {
+                request.headers.add(name: "Content-Type", value: contentType)
+                request.body = .bytes(encoded)
+            }
+            let status: Int
+            let object: [String: Any]
+            let retryAfter: Int?
+            do {
+                let response = try await http.execute(request, timeout: .seconds(30))
+                let bytes = try await response.body.collect(upTo: 4 << 20)
+                status = Int(response.status.code)
+                object = Self.object(Array(bytes.readableBytesView))
+                retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }
+            } catch {
+                throw AgentError(.unreachable, "\(method) \(path): \(error)")
+            }
+            // As client-go: an overloaded server's Retry-After is honoured, a bounded number of times.
+            guard status == 429 || (500..<600).contains(status), let retryAfter, attempt < Self.maxRetryAfterAttempts else { return (status, object) }
+            attempt += 1
+            do {
+                let seconds: Int = max(1, min(retryAfter, 30))
+                let jitter: Int = Int.random(in: 0..<250)
+                try await Task.sleep(for: .milliseconds(seconds * 1000 + jitter))
+            } catch {
+                return (status, object)
+            }
         }
     }
 

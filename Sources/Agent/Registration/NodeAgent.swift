@@ -39,9 +39,8 @@ public struct NodeAgent: Service {
     private func serve(_ api: APIConnection) async throws {
         let name = configuration.nodeName
         let started = Date()
-        let uid = try await register(api)
-        try await reportStatus(api, since: started)
-        try await renewLease(api, nodeUID: uid)
+        guard let registered = try await registerPersistently(api, since: started) else { return }
+        let uid = registered
         logger.info("node registered", metadata: ["node": "\(name)", "uid": "\(uid ?? "")"])
         var lastStatus = ContinuousClock.now
         while !Task.isShuttingDownGracefully {
@@ -61,6 +60,33 @@ public struct NodeAgent: Service {
             } catch {
                 logger.warning("heartbeat failed; retrying at the next interval", metadata: ["node": "\(name)", "error": "\(error)"])
             }
+        }
+    }
+
+    /// Registers as the kubelet does: retried with backoff (up to 7 s) while the API server is
+    /// unreachable or overloaded; a refusal (401, 403, 422...) is thrown. Returns the Node's uid,
+    /// or nil when cancelled or shutting down first.
+    private func registerPersistently(_ api: APIConnection, since started: Date) async throws(AgentError) -> String?? {
+        var backoff = Duration.milliseconds(100)
+        while true {
+            let failure: AgentError
+            do throws(AgentError) {
+                let uid = try await register(api)
+                try await reportStatus(api, since: started)
+                try await renewLease(api, nodeUID: uid)
+                return .some(uid)
+            } catch {
+                failure = error
+            }
+            guard Self.isTransient(failure) else { throw failure }
+            logger.notice("registration failed; retrying", metadata: ["node": "\(configuration.nodeName)", "error": "\(failure)"])
+            do {
+                try await Task.sleep(for: backoff)
+            } catch {
+                return nil
+            }
+            if Task.isShuttingDownGracefully { return nil }
+            backoff = backoff < .seconds(3) ? backoff * 2 : .seconds(7)
         }
     }
 
@@ -99,9 +125,18 @@ public struct NodeAgent: Service {
         try Self.check(patched, "renew lease")
     }
 
+    /// Whether `error` may pass by itself: the server unreachable, overloaded (429) or failing (5xx).
+    static func isTransient(_ error: AgentError) -> Bool {
+        if error.code == .unreachable { return true }
+        guard error.code == .refused, let status: Int = error.status else { return false }
+        return status == 429 || status >= 500
+    }
+
     private static func check(_ response: (status: Int, object: [String: Any]), _ action: String) throws(AgentError) {
         guard !(200..<300).contains(response.status) else { return }
         let message = response.object["message"] as? String ?? "no message"
-        throw AgentError(.refused, "\(action): the API server answered \(response.status): \(message)")
+        var error = AgentError(.refused, "\(action): the API server answered \(response.status): \(message)")
+        error.status = response.status
+        throw error
     }
 }
