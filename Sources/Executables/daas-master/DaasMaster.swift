@@ -68,6 +68,18 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Seconds a node may go without renewing its Lease before it is marked unreachable and tainted.")
     var nodeMonitorGracePeriod: Double = 40
 
+    @Option(help: "Run the controllers and the scheduler only while holding their Leases in kube-system (kube-controller-manager, kube-scheduler), so masters sharing a store take turns: true or false.")
+    var leaderElect = true
+
+    @Option(help: "Seconds a candidate waits on an unrenewed lease before taking it over.")
+    var leaderElectLeaseDuration: Double = 15
+
+    @Option(help: "Seconds the leader keeps trying to renew before it gives up (the master then exits).")
+    var leaderElectRenewDeadline: Double = 10
+
+    @Option(help: "Seconds between tries to acquire or renew.")
+    var leaderElectRetryPeriod: Double = 2
+
     @Option(help: "Seconds a SIGTERM/SIGINT shutdown lets in-flight requests finish after ending open watches.")
     var shutdownGracePeriod: Double = 5
 
@@ -174,11 +186,28 @@ struct DaasMaster: AsyncParsableCommand {
             }
         }
         guard nodeMonitorGracePeriod >= 1, nodeMonitorGracePeriod <= 86_400 else { throw Failure("--node-monitor-grace-period must be between 1 and 86400 seconds") }
+        let informers = InformerSet(objects: objects, logger: logger)
         let controllers = ControllerManager(
-            objects: objects,
+            objects: objects, informers: informers,
             configuration: .init(nodeMonitorGracePeriod: .milliseconds(Int64(nodeMonitorGracePeriod * 1000)), rootCAPEM: try configuration.pki().caCertificatePEM),
             logger: logger)
-        let scheduler = ClusterScheduler(objects: objects, informers: controllers.informers, configuration: schedulerConfiguration, logger: logger)
+        let scheduler = ClusterScheduler(objects: objects, informers: informers, configuration: schedulerConfiguration, logger: logger)
+        var controllerService: any Service = controllers
+        var schedulerService: any Service = scheduler
+        if leaderElect {
+            let identity = "\(ProcessInfo.processInfo.hostName)_\(UUID().uuidString.lowercased())"
+            func elector(_ name: String) throws -> LeaderElector {
+                let timing = [leaderElectLeaseDuration, leaderElectRenewDeadline, leaderElectRetryPeriod]
+                guard timing.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 3600 }) else { throw Failure("--leader-elect-* durations must be between 0 and 3600 seconds") }
+                let configuration = LeaderElector.Configuration(
+                    name: name, identity: identity, leaseDuration: .milliseconds(Int64(leaderElectLeaseDuration * 1000)),
+                    renewDeadline: .milliseconds(Int64(leaderElectRenewDeadline * 1000)), retryPeriod: .milliseconds(Int64(leaderElectRetryPeriod * 1000)))
+                if let problem = configuration.problem { throw Failure("--leader-elect: \(problem)") }
+                return try LeaderElector(objects: objects, configuration: configuration, logger: logger)
+            }
+            controllerService = LeaderElectedService(elector: try elector("kube-controller-manager"), service: controllers)
+            schedulerService = LeaderElectedService(elector: try elector("kube-scheduler"), service: scheduler)
+        }
         let server = KubeAPIServer(
             configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], logger: logger,
             onReady: { kubeconfig, url in
@@ -191,8 +220,9 @@ struct DaasMaster: AsyncParsableCommand {
                 services: [
                     .init(service: store),
                     .init(service: SealRevocationWatcher(objects: objects, verifier: verifier, logger: logger)),
-                    .init(service: controllers),
-                    .init(service: scheduler),
+                    .init(service: informers),
+                    .init(service: controllerService),
+                    .init(service: schedulerService),
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],

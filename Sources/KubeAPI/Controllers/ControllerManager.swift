@@ -1,9 +1,9 @@
 public import Logging
 public import ServiceLifecycle
 
-/// The built-in controllers as one `Service`, as kube-controller-manager: one shared informer
-/// per served kind over the in-process registry (no HTTP loop-back), started first; once every
-/// informer has synced, the controllers' workers start. Graceful shutdown stops them all.
+/// The built-in controllers as one `Service`, as kube-controller-manager: they share an
+/// ``InformerSet`` (run as its own service, so a master that does not lead still has warm caches);
+/// once every informer has synced, the controllers' workers start. Graceful shutdown stops them.
 public struct ControllerManager: Service {
     /// Which controllers run and how many workers each gets.
     public struct Configuration: Sendable {
@@ -11,8 +11,6 @@ public struct ControllerManager: Service {
         public var workers: Int
         /// Workers of the garbage collector. Default 10.
         public var garbageCollectorWorkers: Int
-        /// How often informers deliver every object again (level-triggering). Default 10 minutes.
-        public var resyncPeriod: Duration
         /// How long a node may go without renewing its Lease before it is unreachable (kube's
         /// `--node-monitor-grace-period`). Default 40 s.
         public var nodeMonitorGracePeriod: Duration
@@ -22,13 +20,12 @@ public struct ControllerManager: Service {
 
         /// Creates a configuration with the documented defaults.
         public init(
-            workers: Int = 5, garbageCollectorWorkers: Int = 10, resyncPeriod: Duration = .seconds(600), nodeMonitorGracePeriod: Duration = .seconds(40),
+            workers: Int = 5, garbageCollectorWorkers: Int = 10, nodeMonitorGracePeriod: Duration = .seconds(40),
             rootCAPEM: String? = nil
         ) {
             self.rootCAPEM = rootCAPEM
             self.workers = workers
             self.garbageCollectorWorkers = garbageCollectorWorkers
-            self.resyncPeriod = resyncPeriod
             self.nodeMonitorGracePeriod = nodeMonitorGracePeriod
         }
     }
@@ -39,12 +36,12 @@ public struct ControllerManager: Service {
     /// The shared informers, one per served kind, by plural resource and group.
     public let informers: InformerSet
 
-    /// Creates the manager and its informers (they start with `run`).
-    public init(objects: ObjectStore, configuration: Configuration = Configuration(), logger: Logger) {
+    /// Creates the manager over `informers` (run them as a service of their own).
+    public init(objects: ObjectStore, informers: InformerSet, configuration: Configuration = Configuration(), logger: Logger) {
         self.objects = objects
         self.configuration = configuration
         self.logger = logger
-        self.informers = InformerSet(objects: objects, resyncPeriod: configuration.resyncPeriod, logger: logger)
+        self.informers = informers
     }
 
     public func run() async throws {
@@ -73,31 +70,33 @@ public struct ControllerManager: Service {
             objects: objects, namespaces: informer("", "namespaces"), serviceAccounts: informer("", "serviceaccounts"), configMaps: informer("", "configmaps"),
             rootCAPEM: configuration.rootCAPEM, logger: logger)
         let namespaceLifecycle = NamespaceLifecycleController(objects: objects, namespaces: informer("", "namespaces"), logger: logger)
+        let disruption = DisruptionController(
+            objects: objects, budgets: informer("policy", "poddisruptionbudgets"), pods: informer("", "pods"),
+            owners: [
+                "Deployment": informer("apps", "deployments"), "ReplicaSet": informer("apps", "replicasets"),
+                "ReplicationController": informer("", "replicationcontrollers"), "StatefulSet": informer("apps", "statefulsets"),
+            ], logger: logger)
         let controllers: [any Controller] = [
             replicaSets, replicationControllers, deployments, nodeLifecycle, jobs, cronJobs, daemonSets, statefulSets, endpoints, namespaceDefaults,
-            namespaceLifecycle,
+            namespaceLifecycle, disruption,
         ]
         let workers = configuration.workers
         let collectorWorkers = configuration.garbageCollectorWorkers
         let logger = self.logger
         await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for kind in informers.all { group.addTask { await kind.informer.run() } }
-                group.addTask {
-                    for kind in informers.all { await kind.informer.waitForSync() }
-                    logger.info("controllers starting: informers synced", metadata: ["kinds": "\(informers.all.count)"])
-                    await withDiscardingTaskGroup { workersGroup in
-                        for controller in controllers { workersGroup.addTask { await controller.runWorkers(workers, logger: logger) } }
-                        workersGroup.addTask { await collector.run(workers: collectorWorkers) }
-                        // Shutdown: cancellation ends the informers; the queues end the workers.
-                        workersGroup.addTask {
-                            await withTaskCancellationHandler {
-                                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                            } onCancel: {
-                                for controller in controllers { controller.queue.shutDown() }
-                                collector.queue.shutDown()
-                            }
-                        }
+            await informers.waitForSync()
+            guard !Task.isCancelled else { return }
+            logger.info("controllers starting: informers synced", metadata: ["kinds": "\(informers.all.count)"])
+            await withDiscardingTaskGroup { workersGroup in
+                for controller in controllers { workersGroup.addTask { await controller.runWorkers(workers, logger: logger) } }
+                workersGroup.addTask { await collector.run(workers: collectorWorkers) }
+                // Shutdown: cancellation shuts the queues, which ends the workers.
+                workersGroup.addTask {
+                    await withTaskCancellationHandler {
+                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                    } onCancel: {
+                        for controller in controllers { controller.queue.shutDown() }
+                        collector.queue.shutDown()
                     }
                 }
             }
@@ -105,15 +104,32 @@ public struct ControllerManager: Service {
     }
 }
 
-/// One shared informer per served (stored) kind, created up front so every controller shares them.
-public struct InformerSet: Sendable {
+/// One shared informer per served (stored) kind, created up front so every controller and the
+/// scheduler share them; as a `Service` it runs them all until graceful shutdown.
+public struct InformerSet: Service {
     /// The kinds and their informers.
     public let all: [(type: ResourceType, informer: SharedInformer)]
 
-    init(objects: ObjectStore, resyncPeriod: Duration, logger: Logger) {
+    /// Informers over `objects`'s registry (no HTTP loop-back), delivering every object again
+    /// each `resyncPeriod` (level-triggering; kube's default is 10 minutes).
+    public init(objects: ObjectStore, resyncPeriod: Duration = .seconds(600), logger: Logger) {
         all = objects.registry.types.filter { !$0.isVirtual }.map { type in
             (type, SharedInformer(source: RegistrySource(objects: objects, type: type), resyncPeriod: resyncPeriod, logger: logger))
         }
+    }
+
+    /// Runs every informer until graceful shutdown or cancellation.
+    public func run() async {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for kind in all { group.addTask { await kind.informer.run() } }
+            }
+        }
+    }
+
+    /// Returns once every informer has listed (or the task is cancelled).
+    public func waitForSync() async {
+        for kind in all where !Task.isCancelled { await kind.informer.waitForSync() }
     }
 
     /// The informer of `plural` in `group`.

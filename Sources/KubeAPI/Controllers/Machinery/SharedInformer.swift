@@ -34,7 +34,8 @@ public final class SharedInformer: Sendable {
         var handlers: [Handler] = []
         var resourceVersion = ""
         var synced = false
-        var syncWaiters: [CheckedContinuation<Void, Never>] = []
+        var syncWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
     }
 
     private let source: any ListWatchSource
@@ -80,15 +81,23 @@ public final class SharedInformer: Sendable {
     /// Whether the first list has been delivered.
     public var hasSynced: Bool { state.withLock { $0.synced } }
 
-    /// Waits until the first list has been delivered.
+    /// Waits until the first list has been delivered, or the task is cancelled.
     public func waitForSync() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                if state.synced { return true }
-                state.syncWaiters.append(continuation)
-                return false
+        let id = state.withLock { state in
+            defer { state.nextWaiter &+= 1 }
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.synced || Task.isCancelled { return true }
+                    state.syncWaiters[id] = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.syncWaiters.removeValue(forKey: id) }?.resume()
         }
     }
 
@@ -167,8 +176,8 @@ public final class SharedInformer: Sendable {
             }
             state.resourceVersion = resourceVersion
             state.synced = true
-            defer { state.syncWaiters = [] }
-            return (state.handlers, state.syncWaiters)
+            defer { state.syncWaiters = [:] }
+            return (state.handlers, Array(state.syncWaiters.values))
         }
         deliver(events, to: handlers)
         for waiter in waiters { waiter.resume() }
