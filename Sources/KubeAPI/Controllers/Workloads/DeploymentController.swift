@@ -173,16 +173,7 @@ public final class DeploymentController: Controller {
     static func surgeAndUnavailable(_ deployment: JSONValue) -> (surge: Int64, unavailable: Int64) {
         let desired = replicas(deployment)
         func resolve(_ value: JSONValue?, roundUp: Bool) -> Int64 {
-            switch value {
-            case .integer(let number)?: return max(0, number)
-            case .string(let text)? where text.hasSuffix("%"):
-                let percent = Int64(text.dropLast()) ?? 25
-                let (product, overflow) = desired.multipliedReportingOverflow(by: max(0, min(percent, 100)))
-                guard !overflow else { return desired }
-                return roundUp ? (product + 99) / 100 : product / 100
-            default:
-                return max(0, (roundUp ? desired * 25 + 99 : desired * 25) / 100)
-            }
+            IntOrPercent.resolve(value, total: desired, roundUp: roundUp) ?? IntOrPercent.resolve("25%", total: desired, roundUp: roundUp)!
         }
         let rolling = deployment[path: ["spec", "strategy", "rollingUpdate"]]
         var surge = resolve(rolling?["maxSurge"], roundUp: true)
