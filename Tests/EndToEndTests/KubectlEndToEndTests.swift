@@ -105,6 +105,8 @@ struct KubectlEndToEndTests {
             #expect(try ok(master, ["get", "cm", "-n", "sel", "-l", "tier!=front", "--field-selector", "metadata.name!=kube-root-ca.crt", "-o", "name"]) == "configmap/c\nconfigmap/d\nconfigmap/e\n")
             #expect(try ok(master, ["get", "cm", "-n", "sel", "-l", "tier in (front,back)", "-o", "name"]) == "configmap/a\nconfigmap/b\n")
             #expect(try ok(master, ["get", "cm", "-n", "sel", "--field-selector", "metadata.name=d", "-o", "name"]) == "configmap/d\n")
+            // kube-root-ca.crt is published by a controller, shortly after the namespace appears.
+            #expect(try eventually(20) { try ok(master, ["get", "cm", "-n", "sel", "--field-selector", "metadata.name=kube-root-ca.crt", "-o", "name"]) == "configmap/kube-root-ca.crt\n" })
             #expect(try ok(master, ["get", "cm", "-n", "sel", "--chunk-size=2", "-o", "name"]) == "configmap/a\nconfigmap/b\nconfigmap/c\nconfigmap/d\nconfigmap/e\nconfigmap/kube-root-ca.crt\n")
             #expect(try ok(master, ["get", "cm", "c", "-n", "sel", "-o", "jsonpath={.metadata.annotations.owner}"]) == "ops")
             #expect(try ok(master, ["get", "cm", "a", "-n", "sel", "--show-labels"]).contains("tier=front"))

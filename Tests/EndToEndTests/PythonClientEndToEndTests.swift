@@ -28,4 +28,24 @@ struct PythonClientEndToEndTests {
             "deployment web 2 1",
         ])
     }
+
+    @Test("an informer (list at resourceVersion 0, watch with bookmarks, relist) against the watch cache")
+    func informer() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let script = Self.repository.appendingPathComponent("Tests/Python/informer_check.py").path
+        let result = try run(python, [script, master.kubeconfig])
+        #expect(result.status == 0, "\(result.output)\n\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "listed from the cache ['cm0', 'cm1', 'cm2'] True",
+            "watched [('MODIFIED', 'cm0'), ('DELETED', 'cm1'), ('ADDED', 'cm3')]",
+            "store ['cm0', 'cm2', 'cm3'] 1",
+            "relisted ['cm0', 'cm2', 'cm3'] 1",
+            "resumed [('DELETED', 'cm2')]",
+        ])
+    }
 }

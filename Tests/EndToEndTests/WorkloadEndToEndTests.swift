@@ -123,6 +123,73 @@ struct WorkloadEndToEndTests {
         #expect(events.contains("untolerated taint"), "\(events)")
     }
 
+    @Test("rollout pause, resume and restart; a progress deadline; PodDisruptionBudget status; the controller and scheduler leases")
+    func rolloutControlsAndBudgets() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2)
+        defer { cluster.stop() }
+        try cluster.ok(["create", "deployment", "api", "--image=nginx:1.0", "--replicas=3"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/api", "--timeout=60s"]).contains("successfully rolled out"))
+        func images() throws -> Set<Substring> {
+            Set(try cluster.ok(["get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].spec.containers[0].image}"]).split(separator: " "))
+        }
+
+        // Paused: a template change waits; resumed: it rolls out.
+        try cluster.ok(["rollout", "pause", "deployment/api"])
+        try cluster.ok(["set", "image", "deployment/api", "nginx=nginx:2.0"])
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try images() == ["nginx:1.0"])
+        #expect(try cluster.ok(["get", "deployment", "api", "-o", "jsonpath={.status.conditions[?(@.type==\"Progressing\")].reason}"]) == "DeploymentPaused")
+        try cluster.ok(["rollout", "resume", "deployment/api"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/api", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(try eventually(30) { try images() == ["nginx:2.0"] })
+
+        // Restart: a new ReplicaSet whose pods carry the restart annotation.
+        try cluster.ok(["rollout", "restart", "deployment/api"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/api", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(try cluster.ok(["get", "replicasets", "-l", "app=api", "--no-headers"]).split(separator: "\n").count == 3)
+        #expect(try eventually(30) {
+            let stamps = try cluster.ok(["get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}"])
+            return stamps.split(separator: " ").count == 3
+        })
+
+        // Budgets: an integer minimum counts the matching pods; a percentage the controller's scale.
+        try cluster.ok(["create", "pdb", "api-min", "--selector=app=api", "--min-available=2"])
+        try cluster.ok(["create", "pdb", "api-max", "--selector=app=api", "--max-unavailable=50%"])
+        let budget = "jsonpath={.status.currentHealthy}/{.status.desiredHealthy}/{.status.expectedPods}/{.status.disruptionsAllowed}"
+        #expect(try eventually(30) { try cluster.ok(["get", "pdb", "api-min", "-o", budget]) == "3/2/3/1" }, "\((try? cluster.ok(["get", "pdb", "-o", "yaml"])) ?? "")")
+        #expect(try eventually(30) { try cluster.ok(["get", "pdb", "api-max", "-o", budget]) == "3/1/3/2" })
+        let row = try cluster.ok(["get", "pdb", "api-min", "--no-headers"]).split(separator: " ", omittingEmptySubsequences: true)
+        #expect(row.count >= 4 && row[1] == "2" && row[2] == "N/A" && row[3] == "1", "\(row)")
+        try cluster.ok(["scale", "deployment/api", "--replicas=1"])
+        #expect(try eventually(30) { try cluster.ok(["get", "pdb", "api-min", "-o", budget]) == "1/2/1/0" })
+        #expect(try cluster.ok(["get", "pdb", "api-min", "-o", "jsonpath={.status.conditions[0].reason}"]) == "InsufficientPods")
+
+        // A rollout that cannot progress (no node matches) reports ProgressDeadlineExceeded.
+        let stuck = try write("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: stuck}
+            spec:
+              replicas: 1
+              progressDeadlineSeconds: 2
+              selector: {matchLabels: {app: stuck}}
+              template:
+                metadata: {labels: {app: stuck}}
+                spec:
+                  nodeSelector: {disk: none}
+                  containers: [{name: c, image: nginx}]
+            """, "stuck.yaml")
+        try cluster.ok(["apply", "-f", stuck])
+        let status = try cluster.kubectl(["rollout", "status", "deployment/stuck", "--timeout=60s"])
+        #expect(status.status != 0 && status.error.contains("exceeded its progress deadline"), "\(status.output) \(status.error)")
+
+        // The controllers and the scheduler run under their leases, as upstream's do.
+        for lease in ["kube-controller-manager", "kube-scheduler"] {
+            #expect(!(try cluster.ok(["get", "lease", lease, "-n", "kube-system", "-o", "jsonpath={.spec.holderIdentity}"]).isEmpty), "\(lease)")
+        }
+    }
+
     @Test("a node that stops heartbeating goes NotReady, is tainted unreachable, and its pods are evicted after their toleration")
     func nodeFailure() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
