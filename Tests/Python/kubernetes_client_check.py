@@ -19,7 +19,7 @@ created = core.create_namespaced_config_map(
 print("created", created.metadata.name, bool(created.metadata.uid))
 
 listed = core.list_namespaced_config_map(ns, label_selector="team=py")
-print("listed", [item.metadata.name for item in listed.items], listed.metadata.resource_version == created.metadata.resource_version)
+print("listed", [item.metadata.name for item in listed.items], int(listed.metadata.resource_version) >= int(created.metadata.resource_version))
 
 events = []
 stream = watch.Watch()
