@@ -3,9 +3,8 @@ public import Foundation
 /// A child process a test starts: its output goes to a file (so a chatty child never blocks on a
 /// full pipe), every wait has a deadline, and a child still running when the test lets go of it
 /// is killed, so a regression that makes a child hang fails the test instead of hanging the suite.
-public final class ChildProcess: @unchecked Sendable {
-    // `process` is only started, read and signalled; `outputPath` is immutable.
-    private let process: Process
+public final class ChildProcess: Sendable {
+    private let process: SpawnedProcess
     /// The file that receives the child's standard output and standard error.
     public let outputPath: String
 
@@ -15,21 +14,14 @@ public final class ChildProcess: @unchecked Sendable {
         let path = outputPath ?? FileManager.default.temporaryDirectory.appendingPathComponent("child-\(UUID().uuidString).out").path
         FileManager.default.createFile(atPath: path, contents: nil)
         self.outputPath = path
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try SpawnedProcess(
+            executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, stdout: path, stderr: path)
     }
 
     /// The process id.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
     /// Whether the child has not exited yet.
-    public var isRunning: Bool { process.isRunning }
+    public var isRunning: Bool { process.ended == nil }
     /// Everything the child has written so far.
     public var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
@@ -38,28 +30,31 @@ public final class ChildProcess: @unchecked Sendable {
     @discardableResult
     public func wait(timeout: Double) -> Int32? {
         let deadline = Date() + timeout
-        while process.isRunning, Date() < deadline { usleep(10_000) }
-        guard !process.isRunning else {
+        while process.ended == nil, Date() < deadline { usleep(10_000) }
+        switch process.ended {
+        case .exited(let status): return status
+        case .signalled(let signal): return signal
+        case nil:
             kill()
             return nil
         }
-        return process.terminationStatus
     }
 
     /// Sends `signal` to the child if it is still running.
     public func signal(_ signal: Int32) {
-        if process.isRunning { Foundation.kill(process.processIdentifier, signal) }
+        if process.ended == nil { Foundation.kill(process.pid, signal) }
     }
 
     /// Kills the child with SIGKILL and reaps it.
     public func kill() {
-        guard process.isRunning else { return }
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        process.kill()
     }
 
     /// Whether the child was ended by a signal rather than exiting.
-    public var endedBySignal: Bool { !process.isRunning && process.terminationReason == .uncaughtSignal }
+    public var endedBySignal: Bool {
+        if case .signalled = process.ended { return true }
+        return false
+    }
 
     deinit { kill() }
 }
@@ -89,25 +84,25 @@ public func run(_ executable: String, _ arguments: [String], environment: [Strin
     }
     FileManager.default.createFile(atPath: base + ".out", contents: nil)
     FileManager.default.createFile(atPath: base + ".err", contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".out"))
-    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: base + ".err"))
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
+    let process = try SpawnedProcess(
+        executable, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, stdout: base + ".out", stderr: base + ".err")
     let deadline = Date() + timeout
-    while process.isRunning, Date() < deadline { usleep(5_000) }
-    let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
-    let error = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
-    if process.isRunning {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+    while process.ended == nil, Date() < deadline { usleep(5_000) }
+    if process.ended == nil {
+        process.kill()
+        let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+        let error = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
         let command = ([executable] + arguments).joined(separator: " ")
         throw CommandTimeout(description: "\(command.prefix(300)) did not finish within \(Int(timeout)) s; output: \(output.suffix(2000)) \(error.suffix(2000))")
     }
-    return CommandResult(output: output, error: error, status: process.terminationStatus)
+    let output = (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? ""
+    let error = (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? ""
+    let status: Int32 = switch process.ended {
+    case .exited(let code): code
+    case .signalled(let signal): 128 + signal
+    case nil: -1
+    }
+    return CommandResult(output: output, error: error, status: status)
 }
 
 /// Runs the built product `name` with `arguments`, at most `timeout` seconds.
