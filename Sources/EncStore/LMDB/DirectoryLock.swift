@@ -10,6 +10,8 @@ import Foundation
 final class DirectoryLock: Sendable {
     /// The lock file's name inside the directory.
     static let fileName = "daas.lock"
+    /// How many times (10 ms apart, so half a second in all) a held lock is tried again.
+    static let contendedRetryAttempts = 50
 
     private let descriptor: Int32
 
@@ -18,8 +20,17 @@ final class DirectoryLock: Sendable {
         let path = directory + "/" + Self.fileName
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StoreError.storage("cannot open the lock file \(path): \(String(cString: strerror(errno)))") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        // A child this process is spawning holds a copy of every descriptor until it execs (the
+        // descriptor is close-on-exec), so a lock released a moment ago can still look held:
+        // retry for half a second before naming a holder.
+        var attempts = 0
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let reason = errno
+            if reason == EWOULDBLOCK, attempts < Self.contendedRetryAttempts {
+                attempts += 1
+                usleep(10_000)
+                continue
+            }
             let holder = Self.holder(descriptor)
             close(descriptor)
             if reason == EWOULDBLOCK {
