@@ -46,8 +46,8 @@ public struct NodeInfo: Sendable {
     public mutating func add(_ info: PodInfo) {
         pods.append(info)
         requested.add(info.requests)
-        nonZeroRequested.milliCPU += info.nonZeroRequests.milliCPU
-        nonZeroRequested.memory += info.nonZeroRequests.memory
+        nonZeroRequested.milliCPU = Resource.sum(nonZeroRequested.milliCPU, info.nonZeroRequests.milliCPU)
+        nonZeroRequested.memory = Resource.sum(nonZeroRequested.memory, info.nonZeroRequests.memory)
         usedPorts.append(contentsOf: info.hostPorts)
         if info.hasAffinity { podsWithAffinity += 1 }
         if info.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity += 1 }
@@ -59,8 +59,8 @@ public struct NodeInfo: Sendable {
         guard let i = pods.firstIndex(where: { $0.pod.uid == uid }) else { return nil }
         let info = pods.remove(at: i)
         requested.subtract(info.requests)
-        nonZeroRequested.milliCPU -= info.nonZeroRequests.milliCPU
-        nonZeroRequested.memory -= info.nonZeroRequests.memory
+        nonZeroRequested.milliCPU = Resource.difference(nonZeroRequested.milliCPU, info.nonZeroRequests.milliCPU)
+        nonZeroRequested.memory = Resource.difference(nonZeroRequested.memory, info.nonZeroRequests.memory)
         for p in info.hostPorts {
             if let j = usedPorts.firstIndex(of: p) { usedPorts.remove(at: j) }
         }

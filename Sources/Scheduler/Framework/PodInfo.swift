@@ -35,8 +35,8 @@ public struct PodInfo: Sendable {
         for c in pod.containers {
             let r = Resource(c.requests)
             sum.add(r)
-            nonZero.milliCPU += c.requests[ResourceNames.cpu] == nil ? NonZeroDefaults.milliCPU : r.milliCPU
-            nonZero.memory += c.requests[ResourceNames.memory] == nil ? NonZeroDefaults.memory : r.memory
+            nonZero.milliCPU = Resource.sum(nonZero.milliCPU, c.requests[ResourceNames.cpu] == nil ? NonZeroDefaults.milliCPU : r.milliCPU)
+            nonZero.memory = Resource.sum(nonZero.memory, c.requests[ResourceNames.memory] == nil ? NonZeroDefaults.memory : r.memory)
         }
         for c in pod.initContainers {
             let r = Resource(c.requests)
@@ -49,8 +49,8 @@ public struct PodInfo: Sendable {
         if !pod.overhead.isEmpty {
             let o = Resource(pod.overhead)
             sum.add(o)
-            nonZero.milliCPU += o.milliCPU
-            nonZero.memory += o.memory
+            nonZero.milliCPU = Resource.sum(nonZero.milliCPU, o.milliCPU)
+            nonZero.memory = Resource.sum(nonZero.memory, o.memory)
         }
         return (sum, nonZero)
     }

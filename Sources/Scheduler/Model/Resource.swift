@@ -62,22 +62,43 @@ public struct Resource: Sendable, Hashable {
         }
     }
 
-    /// Adds `other` to this amount, resource by resource.
+    /// Adds `other` to this amount, resource by resource, saturating at Int64's bounds (quantities
+    /// come from hostile objects: `8Ei` twice must not trap).
     public mutating func add(_ other: Resource) {
-        milliCPU += other.milliCPU
-        memory += other.memory
-        ephemeralStorage += other.ephemeralStorage
-        allowedPodNumber += other.allowedPodNumber
-        for (k, v) in other.scalar { scalar[k, default: 0] += v }
+        milliCPU = Self.sum(milliCPU, other.milliCPU)
+        memory = Self.sum(memory, other.memory)
+        ephemeralStorage = Self.sum(ephemeralStorage, other.ephemeralStorage)
+        allowedPodNumber = Self.sum(allowedPodNumber, other.allowedPodNumber)
+        for (k, v) in other.scalar { scalar[k] = Self.sum(scalar[k] ?? 0, v) }
     }
 
-    /// Subtracts `other` from this amount, resource by resource.
+    /// Subtracts `other` from this amount, resource by resource, saturating at Int64's bounds.
     public mutating func subtract(_ other: Resource) {
-        milliCPU -= other.milliCPU
-        memory -= other.memory
-        ephemeralStorage -= other.ephemeralStorage
-        allowedPodNumber -= other.allowedPodNumber
-        for (k, v) in other.scalar { scalar[k, default: 0] -= v }
+        milliCPU = Self.difference(milliCPU, other.milliCPU)
+        memory = Self.difference(memory, other.memory)
+        ephemeralStorage = Self.difference(ephemeralStorage, other.ephemeralStorage)
+        allowedPodNumber = Self.difference(allowedPodNumber, other.allowedPodNumber)
+        for (k, v) in other.scalar { scalar[k] = Self.difference(scalar[k] ?? 0, v) }
+    }
+
+    /// `a + b`, saturating.
+    static func sum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (result, overflow) = a.addingReportingOverflow(b)
+        return overflow ? (b > 0 ? .max : .min) : result
+    }
+
+    /// `value * factor / whole` without overflow (as upstream computes scores in int64 on
+    /// values that cannot be that large there); 0 when `whole` is 0.
+    static func scaled(_ value: Int64, by factor: Int64, over whole: Int64) -> Int64 {
+        guard whole != 0 else { return 0 }
+        let result = Int128(value) * Int128(factor) / Int128(whole)
+        return result > Int128(Int64.max) ? .max : (result < Int128(Int64.min) ? .min : Int64(result))
+    }
+
+    /// `a - b`, saturating.
+    static func difference(_ a: Int64, _ b: Int64) -> Int64 {
+        let (result, overflow) = a.subtractingReportingOverflow(b)
+        return overflow ? (b < 0 ? .max : .min) : result
     }
 
     /// Raises each resource to at least `other`'s amount (used for init containers).

@@ -23,7 +23,8 @@ public struct ImageLocality: ScorePlugin {
                     let image = normalizedImageName(c.image)
                     if let size = node.imageSizes[image] {
                         let spread = Double(info.imageNodeCounts[image] ?? 0) / Double(max(info.totalNodes, 1))
-                        sum += Int64(Double(size) * spread)
+                        let scaled = Double(size) * spread
+                        sum = Resource.sum(sum, scaled >= 9.0e18 ? 9_000_000_000_000_000_000 : Int64(max(scaled, 0)))
                     }
                 }
             }

@@ -22,7 +22,7 @@ public struct NodeResourcesBalancedAllocation: ScorePlugin {
         for spec in resources {
             let (requested, allocatable) = requestedAndAllocatable(spec.name, pod, node, nonZero: false)
             if allocatable == 0 { continue }
-            let f = min(Double(requested) / Double(allocatable), 1)
+            let f = max(0, min(Double(requested) / Double(allocatable), 1))  // hostile negatives stay in 0...1
             total += f
             fractions.append(f)
         }

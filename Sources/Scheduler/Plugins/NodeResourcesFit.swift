@@ -113,18 +113,18 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
         if allowed > 0 && Int64(node.pods.count) + 1 > allowed { reasons.append("Too many pods") }
         let r = pod.requests
         let free = node.allocatable, used = node.requested
-        if r.milliCPU > 0 && r.milliCPU > free.milliCPU - used.milliCPU && !ignoredResources.contains(ResourceNames.cpu) {
+        if r.milliCPU > 0 && r.milliCPU > Resource.difference(free.milliCPU, used.milliCPU) && !ignoredResources.contains(ResourceNames.cpu) {
             reasons.append("Insufficient cpu")
         }
-        if r.memory > 0 && r.memory > free.memory - used.memory && !ignoredResources.contains(ResourceNames.memory) {
+        if r.memory > 0 && r.memory > Resource.difference(free.memory, used.memory) && !ignoredResources.contains(ResourceNames.memory) {
             reasons.append("Insufficient memory")
         }
-        if r.ephemeralStorage > 0 && r.ephemeralStorage > free.ephemeralStorage - used.ephemeralStorage {
+        if r.ephemeralStorage > 0 && r.ephemeralStorage > Resource.difference(free.ephemeralStorage, used.ephemeralStorage) {
             reasons.append("Insufficient ephemeral-storage")
         }
         for (name, amount) in r.scalar.sorted(by: { $0.key < $1.key }) where amount > 0 && !ignoredResources.contains(name) {
             if let slash = name.firstIndex(of: "/"), ignoredResourceGroups.contains(String(name[..<slash])) { continue }
-            if amount > (free.scalar[name] ?? 0) - (used.scalar[name] ?? 0) { reasons.append("Insufficient \(name)") }
+            if amount > Resource.difference(free.scalar[name] ?? 0, used.scalar[name] ?? 0) { reasons.append("Insufficient \(name)") }
         }
         return reasons
     }
@@ -140,15 +140,15 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
             if allocatable == 0 { continue }
             switch strategy {
             case .leastAllocated:
-                let s = requested > allocatable ? 0 : (allocatable - requested) * maxNodeScore / allocatable
+                let s = requested > allocatable ? 0 : Resource.scaled(Resource.difference(allocatable, requested), by: maxNodeScore, over: allocatable)
                 nodeScore += s * spec.weight
                 weightSum += spec.weight
             case .mostAllocated:
-                let s = min(requested, allocatable) * maxNodeScore / allocatable
+                let s = Resource.scaled(min(requested, allocatable), by: maxNodeScore, over: allocatable)
                 nodeScore += s * spec.weight
                 weightSum += spec.weight
             case .requestedToCapacityRatio:
-                let utilization = requested > allocatable ? 100 : requested * 100 / allocatable
+                let utilization = requested > allocatable ? 100 : Resource.scaled(requested, by: 100, over: allocatable)
                 let s = brokenLinear(utilization)
                 if s > 0 {
                     nodeScore += s * spec.weight
@@ -184,13 +184,13 @@ public struct NodeResourcesFit: PreFilterPlugin, FilterPlugin, PreScorePlugin, S
 func requestedAndAllocatable(_ name: ResourceName, _ pod: PodInfo, _ node: NodeInfo, nonZero: Bool) -> (Int64, Int64) {
     switch name {
     case ResourceNames.cpu:
-        let r = nonZero ? node.nonZeroRequested.milliCPU + pod.nonZeroRequests.milliCPU : node.requested.milliCPU + pod.requests.milliCPU
+        let r = nonZero ? Resource.sum(node.nonZeroRequested.milliCPU, pod.nonZeroRequests.milliCPU) : Resource.sum(node.requested.milliCPU, pod.requests.milliCPU)
         return (r, node.allocatable.milliCPU)
     case ResourceNames.memory:
-        let r = nonZero ? node.nonZeroRequested.memory + pod.nonZeroRequests.memory : node.requested.memory + pod.requests.memory
+        let r = nonZero ? Resource.sum(node.nonZeroRequested.memory, pod.nonZeroRequests.memory) : Resource.sum(node.requested.memory, pod.requests.memory)
         return (r, node.allocatable.memory)
     default:
-        return (node.requested[name] + pod.requests[name], node.allocatable[name])
+        return (Resource.sum(node.requested[name], pod.requests[name]), node.allocatable[name])
     }
 }
 
