@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
+        .library(name: "KubeTypes", targets: ["KubeTypes"]),
         .library(name: "EncStore", targets: ["EncStore"]),
         .library(name: "SuiClient", targets: ["SuiClient"]),
         .library(name: "SuiDevLedger", targets: ["SuiDevLedger"]),
@@ -63,9 +64,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KubeTypes",
+            path: "Sources/KubeAPI/KubeTypes",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KubeAPI",
             dependencies: [
-                "EncStore",
+                "EncStore", "KubeTypes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -77,6 +83,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
+            exclude: ["KubeTypes"],
             resources: [.copy("OpenAPI/definitions.json")],
             swiftSettings: swiftSettings
         ),
@@ -137,7 +144,7 @@ let package = Package(
         ),
         .target(
             name: "Scheduler",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeTypes", .product(name: "Yams", package: "Yams")],
             exclude: ["Testing", "Cluster"],
             swiftSettings: swiftSettings
         ),
@@ -256,6 +263,7 @@ let package = Package(
             dependencies: ["EncStore", "DaaSTestSupport", "encstore-crash-writer"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "KubeTypesTests", dependencies: ["KubeTypes", "DaaSTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SuiClientTests",

@@ -1,3 +1,5 @@
+@_exported public import KubeTypes
+
 /// KubeAPI: API machinery and the Kubernetes API server (HTTPS, authentication, RBAC and node
 /// authorization, a generic registry over EncStore, watch, discovery, OpenAPI, tables) and the
 /// built-in controllers (today the namespace controller).

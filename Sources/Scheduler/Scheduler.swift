@@ -1,3 +1,5 @@
+@_exported public import KubeTypes
+
 /// Scheduler: kube-scheduler's framework and default plugins as a library.
 ///
 /// Start with ``Framework`` (a profile's plugins), ``SchedulingAlgorithm`` (one decision over a

@@ -2,8 +2,6 @@
 public struct SchedulerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable error codes.
     public enum Code: String, Sendable, Hashable {
-        /// A resource quantity could not be parsed.
-        case invalidQuantity
         /// A profile breaks a rule (QueueSort count, Bind plugins, weights, unknown plugins...).
         case invalidProfile
         /// The configuration file is malformed or has invalid values.

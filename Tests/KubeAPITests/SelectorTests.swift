@@ -15,7 +15,7 @@ struct SelectorTests {
 
     @Test("malformed label selectors are 400s", arguments: ["a=(b", "a in b", "a in (b", "=x", "a=b c", "a=" + String(repeating: "v", count: 64)])
     func badLabels(_ selector: String) {
-        #expect(throws: APIError.self) { try LabelSelector(parsing: selector) }
+        #expect(throws: APIError.self) { try LabelSelector.parsingRequest(selector) }
     }
 
     @Test("field selectors on dotted paths")

@@ -49,8 +49,8 @@ struct StrategyTests {
         #expect(huge?.milliValue == Int64.max, "saturates")
         #expect(huge?.description.isEmpty == false)
         // 18 significant digits with an exponent the suffixes cannot hold keep the exponent form.
-        #expect(Quantity("999999999999999999e1")?.description == "999999999999999999e1")
-        #expect(Quantity("123456789012345678000000000000000000000000")?.description == "123456789012345678e24")
+        #expect(try Quantity(parsing: "999999999999999999e1").description == "999999999999999999e1")
+        #expect(try Quantity(parsing: "123456789012345678000000000000000000000000").description == "123456789012345678e24")
     }
 
     @Test("pods get upstream's defaults, serviceAccountName default, Pending and a QoS class")

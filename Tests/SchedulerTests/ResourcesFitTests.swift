@@ -106,3 +106,29 @@ struct ResourcesFitTests {
         }
     }
 }
+
+@Suite("Hostile quantities")
+struct HostileQuantityTests {
+    @Test("requests and capacities at Int64's ends saturate: every plugin scores and nothing traps")
+    func extremes() async throws {
+        let cluster = TestCluster(
+            nodes: [
+                NodeBuilder("huge").capacity(cpu: "7Ei", memory: "7Ei"),
+                NodeBuilder("small").capacity(cpu: "4", memory: "8Gi"),
+            ],
+            pods: [
+                PodBuilder("a").node("huge").requests(cpu: "7Ei", memory: "7Ei"),
+                PodBuilder("b").node("huge").requests(cpu: "7Ei", memory: "7Ei").overhead(cpu: "7Ei", memory: "7Ei"),
+            ])
+        let pod = PodBuilder("p").requests(cpu: "7Ei", memory: "7Ei").initContainer(cpu: "7Ei", memory: "7Ei").build()
+        let decision = try await cluster.schedule(pod)
+        #expect(decision.node == nil, "7Ei on top of 21Ei cannot fit anywhere")
+        for strategy in ["LeastAllocated", "MostAllocated"] {
+            let plugin = try NodeResourcesFit(args: .map(["scoringStrategy": .map(["type": .string(strategy)])]))
+            let scores = cluster.score(plugin, pod: pod)
+            #expect(scores.values.allSatisfy { (0...100).contains($0) }, "\(strategy): \(scores)")
+        }
+        let balanced = cluster.score(try NodeResourcesBalancedAllocation(), pod: pod)
+        #expect(balanced.values.allSatisfy { (0...100).contains($0) }, "\(balanced)")
+    }
+}

@@ -33,7 +33,7 @@ struct ResourceRequest: Sendable {
     /// `resourceVersion`/`resourceVersionMatch`.
     func listOptions() throws -> ObjectStore.ListOptions {
         var options = ObjectStore.ListOptions()
-        options.labelSelector = try LabelSelector(parsing: query["labelSelector"] ?? "")
+        options.labelSelector = try LabelSelector.parsingRequest(query["labelSelector"] ?? "")
         options.fieldSelector = try FieldSelector(parsing: query["fieldSelector"] ?? "")
         if let limit = query["limit"] {
             guard let value = Int(limit), value >= 0 else { throw APIError.badRequest("invalid limit \(APIError.quoted(String(limit.prefix(100))))") }

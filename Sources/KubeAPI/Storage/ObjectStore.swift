@@ -47,7 +47,7 @@ public struct ObjectStore: Sendable, Allocator {
 
     /// Options of a list or watch.
     public struct ListOptions: Sendable {
-        public var labelSelector = try! LabelSelector(parsing: "")
+        public var labelSelector = LabelSelector()
         public var fieldSelector = try! FieldSelector(parsing: "")
         public var limit = 0
         public var continueToken: String?

@@ -9,7 +9,7 @@ enum SchedulerObjects {
     static func resources(_ value: JSONValue?) -> ResourceList {
         var list: ResourceList = [:]
         for (name, quantity) in value?.objectValue ?? [:] {
-            if let text = quantity.stringValue ?? quantity.integerValue.map(String.init), let parsed = try? SchedulerQuantity(parsing: text) { list[name] = parsed }
+            if let text = quantity.stringValue ?? quantity.integerValue.map(String.init), let parsed = try? Quantity(parsing: text) { list[name] = parsed }
         }
         return list
     }
@@ -19,9 +19,9 @@ enum SchedulerObjects {
         return SelectorRequirement(key: key, operator: op, values: (value["values"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 
-    static func labelSelector(_ value: JSONValue?) -> SchedulerLabelSelector? {
+    static func labelSelector(_ value: JSONValue?) -> LabelSelector? {
         guard let value, value != .null else { return nil }
-        return SchedulerLabelSelector(
+        return LabelSelector(
             matchLabels: strings(value["matchLabels"]), matchExpressions: (value["matchExpressions"]?.arrayValue ?? []).compactMap(requirement))
     }
 

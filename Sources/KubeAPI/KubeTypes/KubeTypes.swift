@@ -1,0 +1,8 @@
+/// KubeTypes: the Kubernetes value types every layer shares, so that admission, scheduling and
+/// the node agent never disagree about what a value means: ``Quantity`` and ``LabelSelector``.
+///
+/// A leaf target: it imports nothing of this project. KubeAPI, Scheduler and Agent all use it.
+public enum KubeTypes {
+    /// This library's semantic version; Docs/changelogs/KubeTypes.md records each release.
+    public static let version = "0.1.0"
+}

@@ -1,0 +1,24 @@
+public import KubeTypes
+
+extension LabelSelector {
+    /// A structured selector (`matchLabels` and `matchExpressions`, as workloads carry it) read
+    /// from JSON; nil for an operator a label selector does not define (Gt and Lt belong to node
+    /// selectors only). An absent or empty selector selects everything.
+    public init?(structured selector: JSONValue?) {
+        self.init()
+        guard let selector, selector != .null else { return }
+        matchLabels = selector["matchLabels"]?.stringMap ?? [:]
+        for expression in selector["matchExpressions"]?.arrayValue ?? [] {
+            guard let key = expression["key"]?.stringValue,
+                  let op = expression["operator"]?.stringValue.flatMap(SelectorOperator.init(rawValue:)), op != .gt, op != .lt
+            else { return nil }
+            matchExpressions.append(SelectorRequirement(key: key, operator: op, values: (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue)))
+        }
+    }
+
+    /// Parses kubectl's string form from a request.
+    /// - Throws: ``APIError`` 400 naming the bad requirement.
+    static func parsingRequest(_ text: String) throws(APIError) -> LabelSelector {
+        do { return try LabelSelector(parsing: text) } catch { throw APIError.badRequest(error.message) }
+    }
+}
