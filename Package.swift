@@ -241,6 +241,7 @@ let package = Package(
             dependencies: [
                 "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "DaaSTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

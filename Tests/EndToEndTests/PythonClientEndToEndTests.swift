@@ -26,6 +26,8 @@ struct PythonClientEndToEndTests {
             "watched [('MODIFIED', 'settings', 'green'), ('DELETED', 'settings', 'green')]",
             "read after delete 404 Not Found",
             "deployment web 2 1",
+            "token 2 600 True",
+            "evicted True",
         ])
     }
 

@@ -53,3 +53,16 @@ deployment = apps.create_namespaced_deployment(ns, {
     "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
              "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
 print("deployment", deployment.metadata.name, deployment.spec.replicas, deployment.metadata.generation)
+
+core.create_namespaced_service_account(ns, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name="robot")))
+request = core.create_namespaced_service_account_token(
+    "robot", ns, client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(audiences=[], expiration_seconds=600)))
+print("token", request.status.token.count("."), request.spec.expiration_seconds, request.status.expiration_timestamp is not None)
+
+pod = core.create_namespaced_pod(ns, {"metadata": {"name": "evictee"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+core.create_namespaced_pod_eviction("evictee", ns, client.V1Eviction(metadata=client.V1ObjectMeta(name="evictee", namespace=ns)))
+try:
+    remaining = core.read_namespaced_pod("evictee", ns)
+    print("evicted", remaining.metadata.deletion_timestamp is not None)
+except ApiException as error:
+    print("evicted", error.status == 404)

@@ -1,3 +1,4 @@
+import Crypto
 import DaaSTestSupport
 import EncStore
 import Foundation
@@ -87,6 +88,27 @@ struct ContinueTokenTarget: FuzzTarget {
         options.limit = 2
         options.continueToken = String(decoding: input, as: UTF8.self)
         _ = try? await objects.list(configMaps, namespace: "default", options: options)
+    }
+}
+
+/// ServiceAccount tokens (compact JWS, ES256) through the authenticator the API server uses.
+struct ServiceAccountTokenTarget: FuzzTarget {
+    let name = "serviceaccount-token"
+    let objects = ObjectStore(store: MVCCStore.inMemory())
+    let key = P256.Signing.PrivateKey()
+    var tokens: ServiceAccountTokens { ServiceAccountTokens(key: key, objects: objects) }
+    var dictionary: [[UInt8]] { ["eyJ", ".", "-", "_", "eyJhbGciOiJFUzI1NiJ9", "\"exp\":", "\"aud\":", "kubernetes.io"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        let bound = ServiceAccountTokens.BoundObject(kind: "Pod", name: "p", uid: "u2")
+        return [
+            Array(try tokens.issue(namespace: "default", name: "fuzz", uid: "u1", audiences: ServiceAccountTokens.apiAudiences, expirationSeconds: 3600, bound: nil).token.utf8),
+            Array(try tokens.issue(namespace: "default", name: "fuzz", uid: "u1", audiences: ["k3s"], expirationSeconds: 600, bound: bound).token.utf8),
+        ]
+    }
+
+    func run(_ input: [UInt8]) async {
+        _ = try? await tokens.authenticate(token: String(decoding: input, as: UTF8.self))
     }
 }
 

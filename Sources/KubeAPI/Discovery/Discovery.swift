@@ -40,6 +40,16 @@ enum Discovery {
                 case "binding":
                     sub["kind"] = "Binding"
                     sub["verbs"] = ["create"]
+                case "eviction":
+                    sub["kind"] = "Eviction"
+                    sub["group"] = "policy"
+                    sub["version"] = "v1"
+                    sub["verbs"] = ["create"]
+                case "token":
+                    sub["kind"] = "TokenRequest"
+                    sub["group"] = "authentication.k8s.io"
+                    sub["version"] = "v1"
+                    sub["verbs"] = ["create"]
                 default:
                     sub["kind"] = .string(type.kind)
                     sub["verbs"] = ["get", "patch", "update"]
@@ -81,6 +91,10 @@ enum Discovery {
                                 ["subresource": "scale", "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"], "verbs": ["get", "patch", "update"]]
                             case "binding":
                                 ["subresource": "binding", "responseKind": ["group": "", "version": "v1", "kind": "Binding"], "verbs": ["create"]]
+                            case "eviction":
+                                ["subresource": "eviction", "responseKind": ["group": "policy", "version": "v1", "kind": "Eviction"], "verbs": ["create"]]
+                            case "token":
+                                ["subresource": "token", "responseKind": ["group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"], "verbs": ["create"]]
                             default:
                                 ["subresource": .string(subresource), "responseKind": ["group": .string(group), "version": .string(version), "kind": .string(type.kind)], "verbs": ["get", "patch", "update"]]
                             }

@@ -27,6 +27,11 @@ struct ResourceHandlers: Sendable {
             return try await CreateHandler(context: context).create(&request)
         case ("create", "binding") where type.group.isEmpty && type.plural == "pods":
             return try await BindingHandler(context: context).bind(&request)
+        case ("create", "eviction") where type.group.isEmpty && type.plural == "pods":
+            return try await EvictionHandler(context: context).evict(&request)
+        case ("create", "token") where type.group.isEmpty && type.plural == "serviceaccounts":
+            guard let tokens = context.serviceAccountTokens else { throw APIError.pathNotFound }
+            return try await TokenRequestHandler(context: context, tokens: tokens).create(&request)
         case ("update", nil), ("update", "status"):
             return try await UpdateHandler(context: context).update(&request)
         case ("patch", nil), ("patch", "status"):
@@ -39,7 +44,7 @@ struct ResourceHandlers: Sendable {
             return try await DeleteHandler(context: context).delete(&request)
         case ("deletecollection", nil):
             return try await DeleteHandler(context: context).deleteCollection(&request)
-        case (_, "scale"), (_, "status"), (_, "binding"):
+        case (_, "scale"), (_, "status"), (_, "binding"), (_, "token"), (_, "eviction"):
             throw type.subresources.contains(request.info.subresource ?? "") || request.info.subresource == "binding"
                 ? APIError.methodNotAllowed(request.info.verb, type.plural) : APIError.pathNotFound
         default:

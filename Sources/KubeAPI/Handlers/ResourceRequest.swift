@@ -71,4 +71,6 @@ struct HandlerContext: Sendable {
     let watches: ActiveWatches
     /// Watch tuning.
     let limits: APIServer.Limits
+    /// Signs ServiceAccount tokens (TokenRequest); nil serves no `serviceaccounts/token`.
+    let serviceAccountTokens: ServiceAccountTokens?
 }

@@ -33,21 +33,23 @@ public struct APIServer: HTTPResponder {
     ///   - limits: Request limits and watch tuning.
     ///   - attestation: Serves `GET /daas/v1/attestation` when set.
     ///   - watches: The open watches, which the owner ends on shutdown.
+    ///   - serviceAccountTokens: Issues (TokenRequest) and authenticates ServiceAccount tokens.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
-        attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches()
+        attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil
     ) {
         self.limits = limits
         self.attestation = attestation
         self.inFlight = InFlightLimiter(readOnly: limits.maxRequestsInFlight, mutating: limits.maxMutatingRequestsInFlight)
         self.tokenWork = ClientWorkLimiter(perClient: limits.maxTokenVerificationsPerClient)
         self.objects = objects
-        self.authenticator = RequestAuthenticator(tokenAuthenticators: tokenAuthenticators)
+        self.authenticator = RequestAuthenticator(tokenAuthenticators: tokenAuthenticators + (serviceAccountTokens.map { [$0] } ?? []))
         let authorizer = RequestAuthorizer(objects: objects)
         self.authorizer = authorizer
         self.serverAddress = serverAddress
         self.admissionPlugins = [NodeRestriction(), RBACEscalation(authorizer: authorizer)]
-        self.handlers = ResourceHandlers(context: HandlerContext(objects: objects, authorizer: authorizer, watches: watches, limits: limits))
+        self.handlers = ResourceHandlers(context: HandlerContext(
+            objects: objects, authorizer: authorizer, watches: watches, limits: limits, serviceAccountTokens: serviceAccountTokens))
     }
 
     public func respond(to request: Request, context: APIRequestContext) async throws -> Response {

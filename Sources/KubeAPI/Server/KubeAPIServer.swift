@@ -90,12 +90,14 @@ public struct KubeAPIServer: Service {
         let logger = self.logger
         let objects = self.objects
         let authenticators = tokenAuthenticators
+        let serviceAccountTokens = ServiceAccountTokens(
+            key: try ServiceAccountTokens.loadOrCreateKey(path: configuration.dataDirectory + "/pki/service-account.key"), objects: objects)
         let address = "\(configuration.host):\(configuration.port)"
         let watches = ActiveWatches()
         let app = Application(
             responder: APIServer(
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
-                attestation: configuration.attestation, watches: watches),
+                attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens),
             server: try .http2Upgrade(tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in

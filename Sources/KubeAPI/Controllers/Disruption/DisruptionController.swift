@@ -57,6 +57,16 @@ public final class DisruptionController: Controller {
         return LabelSelector(structured: raw)
     }
 
+    /// The entries of `status.disruptedPods` still in effect: the pod exists, is not being
+    /// deleted, and was evicted less than two minutes ago.
+    static func pendingDisruptions(_ budget: JSONValue, matching: [JSONValue], now: Date) -> [String: JSONValue] {
+        let live = Set(matching.filter { $0[path: ["metadata", "deletionTimestamp"]] == nil }.compactMap { $0[path: ["metadata", "name"]]?.stringValue })
+        return (budget[path: ["status", "disruptedPods"]]?.objectValue ?? [:]).filter { name, time in
+            guard live.contains(name), let seconds = TableConvertor.seconds(time) else { return false }
+            return now.timeIntervalSince1970 - Double(seconds) < 120
+        }
+    }
+
     public func reconcile(_ key: String) async throws {
         guard let budget = budgets.get(key), budget[path: ["metadata", "deletionTimestamp"]] == nil else { return }
         let namespace = budget[path: ["metadata", "namespace"]]?.stringValue ?? ""
@@ -66,7 +76,13 @@ public final class DisruptionController: Controller {
         } else {
             matching = []
         }
-        let healthy = Int64(matching.filter { $0[path: ["metadata", "deletionTimestamp"]] == nil && ReplicaSetController.isReady($0) }.count)
+        // Pods the eviction API let go of moments ago (status.disruptedPods) no longer count as
+        // healthy, until they are gone or two minutes have passed, as upstream.
+        let disrupted = Self.pendingDisruptions(budget, matching: matching, now: Date())
+        let healthy = Int64(matching.filter {
+            $0[path: ["metadata", "deletionTimestamp"]] == nil && ReplicaSetController.isReady($0)
+                && disrupted[$0[path: ["metadata", "name"]]?.stringValue ?? ""] == nil
+        }.count)
         let spec = budget["spec"] ?? [:]
         var expected = Int64(matching.count)
         var desired: Int64 = 0
@@ -95,7 +111,7 @@ public final class DisruptionController: Controller {
         status["expectedPods"] = .integer(expected)
         status["disruptionsAllowed"] = .integer(allowed)
         status["observedGeneration"] = budget[path: ["metadata", "generation"]] ?? 1
-        if status["disruptedPods"] == nil || status["disruptedPods"] == .null { status["disruptedPods"] = [:] }
+        status["disruptedPods"] = .object(disrupted)
         let (conditionStatus, reason, message): (String, String, String) =
             if let failure { ("False", "SyncFailed", failure) } else if allowed > 0 { ("True", "SufficientPods", "") } else { ("False", "InsufficientPods", "") }
         var conditions = status["conditions"]?.arrayValue ?? []

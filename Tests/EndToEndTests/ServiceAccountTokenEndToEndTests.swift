@@ -1,0 +1,73 @@
+import DaaSTestSupport
+import Foundation
+import Testing
+
+/// `kubectl create token`: ServiceAccount tokens signed by the master, authenticated as the
+/// account, authorized by RBAC, and dead once the account or the bound object is gone.
+@Suite("ServiceAccount tokens")
+struct ServiceAccountTokenEndToEndTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-satoken-\(UUID().uuidString)").path
+
+    @Test("create token, whoami, RBAC, validation, and invalidation when the account or bound pod goes")
+    func tokens() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        @discardableResult
+        func ok(_ arguments: [String]) throws -> String {
+            let result = try master.kubectl(arguments)
+            #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.error)")
+            return result.output
+        }
+        // kubectl with only the token: no client certificate to fall back on.
+        let empty = root + "/empty.kubeconfig"
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        func asToken(_ token: String, _ arguments: [String]) throws -> CommandResult {
+            try run("/usr/bin/env", ["kubectl", "--kubeconfig", empty, "--server", master.server, "--certificate-authority", master.dataDir + "/pki/ca.crt", "--token", token] + arguments)
+        }
+
+        try ok(["create", "namespace", "team"])
+        try ok(["create", "serviceaccount", "robot", "-n", "team"])
+        let token = try ok(["create", "token", "robot", "-n", "team"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.split(separator: ".").count == 3, "a compact JWS")
+        #expect(try FileManager.default.attributesOfItem(atPath: master.dataDir + "/pki/service-account.key")[.posixPermissions] as? Int == 0o600)
+
+        let whoami = try asToken(token, ["auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}"])
+        #expect(whoami.status == 0, "\(whoami.error)")
+        #expect(whoami.output.hasPrefix("system:serviceaccount:team:robot "))
+        #expect(whoami.output.contains("system:serviceaccounts:team") && whoami.output.contains("system:authenticated"))
+
+        // RBAC decides: nothing until a binding names the account.
+        let denied = try asToken(token, ["get", "pods", "-n", "team"])
+        #expect(denied.status != 0)
+        #expect(denied.error.contains("User \"system:serviceaccount:team:robot\" cannot list resource \"pods\""), "\(denied.error)")
+        try ok(["create", "rolebinding", "robot-view", "-n", "team", "--clusterrole=view", "--serviceaccount=team:robot"])
+        #expect(try eventually(10) { try asToken(token, ["get", "pods", "-n", "team"]).status == 0 })
+
+        // Bad requests get kube's errors; a tampered or foreign token is 401.
+        let short = try master.kubectl(["create", "token", "robot", "-n", "team", "--duration=1m"])
+        #expect(short.status != 0 && short.error.contains("may not specify a duration less than 10 minutes"), "\(short.error)")
+        let missing = try master.kubectl(["create", "token", "ghost", "-n", "team"])
+        #expect(missing.status != 0 && missing.error.contains("serviceaccounts \"ghost\" not found"), "\(missing.error)")
+        var tampered = Array(token.utf8)
+        tampered[tampered.count - 3] = tampered[tampered.count - 3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let forged = try asToken(String(decoding: tampered, as: UTF8.self), ["get", "pods", "-n", "team"])
+        #expect(forged.status != 0 && forged.error.contains("Unauthorized"), "\(forged.error)")
+        let other = try asToken(token, ["get", "pods", "-n", "team", "--token", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.AAAA"])
+        #expect(other.status != 0)
+
+        // Bound to a pod: the token dies with the pod.
+        try ok(["run", "worker", "-n", "team", "--image=busybox"])
+        let bound = try ok(["create", "token", "robot", "-n", "team", "--bound-object-kind=Pod", "--bound-object-name=worker"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try asToken(bound, ["get", "pods", "-n", "team"]).status == 0)
+        try ok(["delete", "pod", "worker", "-n", "team", "--grace-period=0", "--force"])
+        #expect(try eventually(10) { try asToken(bound, ["get", "pods", "-n", "team"]).error.contains("Unauthorized") })
+
+        // Deleting the account ends every token it had, even one re-created with the same name.
+        try ok(["delete", "serviceaccount", "robot", "-n", "team"])
+        try ok(["create", "serviceaccount", "robot", "-n", "team"])
+        let gone = try asToken(token, ["get", "pods", "-n", "team"])
+        #expect(gone.status != 0 && gone.error.contains("Unauthorized"), "\(gone.error)")
+    }
+}
