@@ -214,6 +214,10 @@ struct WorkloadEndToEndTests {
         #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
         // Pin a pod without the short toleration to sim-0: it keeps the default 300 s.
         try cluster.ok(["run", "patient", "--image=nginx", "--overrides", #"{"spec":{"nodeName":"sim-0"}}"#])
+        // A hostile toleration (Int64.max seconds) must neither trap the node controller nor evict.
+        try cluster.ok(["run", "stubborn", "--image=nginx", "--overrides", #"""
+            {"spec":{"nodeName":"sim-0","tolerations":[{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":9223372036854775807}]}}
+            """#])
         try "sim-0\n".write(toFile: cluster.stoppedFile, atomically: true, encoding: .utf8)
         #expect(try eventually(30) {
             try cluster.ok(["get", "node", "sim-0", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]) == "Unknown"
@@ -228,8 +232,42 @@ struct WorkloadEndToEndTests {
             return live.count == 4 && live.allSatisfy { $0.hasPrefix("sim-1,") } && lines.contains { $0.hasPrefix("sim-0,") && !$0.hasSuffix(",") }
         }, "\((try? cluster.ok(["get", "pods", "-o", "wide"])) ?? "")")
         #expect(try cluster.ok(["get", "pod", "patient", "-o", "jsonpath={.metadata.deletionTimestamp}"]).isEmpty, "the default 300 s toleration still holds")
+        #expect(try cluster.ok(["get", "pod", "stubborn", "-o", "jsonpath={.metadata.deletionTimestamp}"]).isEmpty, "tolerated for Int64.max seconds")
         let events = try cluster.ok(["get", "events", "-o", "jsonpath={.items[*].reason}"])
         #expect(events.contains("NodeNotReady") && events.contains("TaintManagerEviction"), "\(events)")
+    }
+
+    @Test("kubectl drain evicts through pods/eviction and waits on the PodDisruptionBudget; a budget with no room refuses")
+    func drain() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2)
+        defer { cluster.stop() }
+        try cluster.ok(["create", "deployment", "web", "--image=nginx", "--replicas=4"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
+        try cluster.ok(["create", "poddisruptionbudget", "web", "--selector=app=web", "--max-unavailable=1"])
+        #expect(try eventually(20) { try cluster.ok(["get", "pdb", "web", "-o", "jsonpath={.status.disruptionsAllowed}"]) == "1" })
+
+        // Evictions beyond the budget get 429 and kubectl retries them as replacements come up on sim-1.
+        let drained = try cluster.kubectl(["drain", "sim-0", "--ignore-daemonsets", "--timeout=90s"], timeout: 120)
+        #expect(drained.status == 0, "\(drained.output) \(drained.error)")
+        #expect(drained.output.contains("node/sim-0 drained"), "\(drained.output)")
+        #expect(try cluster.ok(["get", "node", "sim-0", "-o", "jsonpath={.spec.unschedulable}"]) == "true")
+        #expect(try eventually(30) {
+            let nodes = try cluster.ok(["get", "pods", "-l", "app=web", "--field-selector", "status.phase=Running", "-o", "jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}"])
+                .split(separator: "\n")
+            return nodes.count == 4 && nodes.allSatisfy { $0 == "sim-1" }
+        })
+
+        // A budget that allows no disruption: the eviction API refuses with kube's 429.
+        try cluster.ok(["uncordon", "sim-0"])
+        try cluster.ok(["create", "poddisruptionbudget", "strict", "--selector=app=solo", "--min-available=1"])
+        try cluster.ok(["run", "solo", "--image=nginx", "--labels=app=solo"])
+        #expect(try eventually(30) { try cluster.ok(["get", "pdb", "strict", "-o", "jsonpath={.status.currentHealthy}/{.status.disruptionsAllowed}"]) == "1/0" })
+        let node = try cluster.ok(["get", "pod", "solo", "-o", "jsonpath={.spec.nodeName}"])
+        let refused = try cluster.kubectl(["drain", node, "--pod-selector=app=solo", "--force", "--ignore-daemonsets", "--timeout=5s"], timeout: 60)
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("Cannot evict pod as it would violate the pod's disruption budget."), "\(refused.error)")
+        #expect(try cluster.ok(["get", "pod", "solo", "-o", "jsonpath={.metadata.deletionTimestamp}"]).isEmpty, "still there")
     }
 
     func write(_ text: String, _ name: String) throws -> String {

@@ -109,9 +109,11 @@ public struct PodSimulator: Service {
         let logger = self.logger
         if state == "delete" {
             group.addTask {
-                let answer = try? await api.send(.DELETE, path, body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": ["uid": uid]])
-                if let answer, !(200..<300).contains(answer.status), answer.status != 404 {
-                    logger.notice("confirming a pod deletion failed", metadata: ["pod": "\(namespace)/\(name)", "status": "\(answer.status)"])
+                let confirmed = await Self.persistently(node: node, active: self.configuration.active) {
+                    try await api.send(.DELETE, path, body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": ["uid": uid]]).status
+                }
+                if !confirmed {
+                    logger.notice("confirming a pod deletion failed", metadata: ["pod": "\(namespace)/\(name)"])
                     handled.release(uid)
                 }
             }
@@ -125,8 +127,12 @@ public struct PodSimulator: Service {
         group.addTask {
             let started = Self.timestamp(Date())
             let running = Self.status(phase: "Running", ready: true, podIP: podIP, started: started, containers: containers, finished: nil)
-            let answer = try? await api.send(.PATCH, path + "/status", body: ["status": running], contentType: "application/merge-patch+json")
-            guard let answer, (200..<300).contains(answer.status) else {
+            // As the kubelet: a status the server refused for now (429, 5xx, unreachable) is sent
+            // again, since no new event will come for a pod that stays Pending.
+            let sent = await Self.persistently(node: node, active: self.configuration.active) {
+                try await api.send(.PATCH, path + "/status", body: ["status": running], contentType: "application/merge-patch+json").status
+            }
+            guard sent else {
                 handled.release(uid)
                 return
             }
@@ -135,6 +141,24 @@ public struct PodSimulator: Service {
             let done = Self.status(phase: "Succeeded", ready: false, podIP: podIP, started: started, containers: containers, finished: Self.timestamp(Date()))
             _ = try? await api.send(.PATCH, path + "/status", body: ["status": done], contentType: "application/merge-patch+json")
         }
+    }
+
+    /// Runs `attempt` until it answers 2xx (true) or a final refusal such as 404 or 409 (false),
+    /// retrying 429, 5xx and transport failures with backoff (0.5 s doubling to 8 s, jittered)
+    /// while the node is active and the task is not cancelled.
+    static func persistently(node: String, active: @Sendable (String) -> Bool, _ attempt: () async throws -> Int) async -> Bool {
+        var delayMilliseconds = 500
+        while !Task.isCancelled, active(node) {
+            let status = try? await attempt()
+            if let status {
+                if (200..<300).contains(status) { return true }
+                if status != 429, status < 500 { return false }
+            }
+            let jitter = Int.random(in: 0...(delayMilliseconds / 4))
+            try? await Task.sleep(for: .milliseconds(delayMilliseconds + jitter))
+            delayMilliseconds = min(delayMilliseconds * 2, 8000)
+        }
+        return false
     }
 
     /// A pod status: phase, conditions, IPs and container statuses.

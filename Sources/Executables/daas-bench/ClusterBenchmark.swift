@@ -30,8 +30,8 @@ struct ClusterBenchmark: AsyncParsableCommand {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-bench-cluster-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        print("workload: \(nodes) simulated nodes (daas-worker --simulate, 4 CPU / 32Gi / 110 pods each); \(pods) pods (100m / 500Mi) created through HTTPS by \(clients) clients; \(storedPods) pods stored for the memory figure; \(watchers) node watchers x \(fanOutWrites) pod writes for fan-out; cores: \(ProcessInfo.processInfo.activeProcessorCount)")
-        print("reference: upstream kube-scheduler published figures, NOT measured here: scheduler_perf CI floor for SchedulingBasic 5000 nodes / 10000 pods is 270-680 pods/s; fan-out reference: the same watchers each reading the store (watch cache off), measured here")
+        report("workload: \(nodes) simulated nodes (daas-worker --simulate, 4 CPU / 32Gi / 110 pods each); \(pods) pods (100m / 500Mi) created through HTTPS by \(clients) clients; \(storedPods) pods stored for the memory figure; \(watchers) node watchers x \(fanOutWrites) pod writes for fan-out; cores: \(ProcessInfo.processInfo.activeProcessorCount)")
+        report("reference: upstream kube-scheduler published figures, NOT measured here: scheduler_perf CI floor for SchedulingBasic 5000 nodes / 10000 pods is 270-680 pods/s; fan-out reference: the same watchers each reading the store (watch cache off), measured here")
 
         let fanOut = try await measureFanOut()
 
@@ -74,7 +74,7 @@ struct ClusterBenchmark: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(1))
         }
         let registration = seconds(ContinuousClock.now - registrationStart)
-        print(String(format: "nodes: %d registered and Ready in %.1f s (%.0f nodes/s), each with its own Seal token; master RSS %.0f MiB", nodes, registration, Double(nodes) / registration, master.residentMiB))
+        report(String(format: "nodes: %d registered and Ready in %.1f s (%.0f nodes/s), each with its own Seal token; master RSS %.0f MiB", nodes, registration, Double(nodes) / registration, master.residentMiB))
 
         try await api.send(.POST, "/api/v1/namespaces", ["metadata": ["name": "bench"]])
         let tracker = PodTracker()
@@ -98,10 +98,10 @@ struct ClusterBenchmark: AsyncParsableCommand {
         }
         let (boundAt, runningAt) = tracker.finishTimes(since: start)
         let bound = Double(pods) / boundAt
-        print(String(format: "pods: %d created in %.1f s (%.0f/s); all bound after %.1f s = %.0f pods/s; all Running after %.1f s = %.0f pods/s", pods, created, Double(pods) / created, boundAt, bound, runningAt, Double(pods) / runningAt))
+        report(String(format: "pods: %d created in %.1f s (%.0f/s); all bound after %.1f s = %.0f pods/s; all Running after %.1f s = %.0f pods/s", pods, created, Double(pods) / created, boundAt, bound, runningAt, Double(pods) / runningAt))
         let latency = tracker.latencies()
-        print(String(format: "  create-to-bound latency p50 %.0f ms, p99 %.0f ms; create-to-Running p50 %.0f ms, p99 %.0f ms", percentile(latency.bound, 0.5), percentile(latency.bound, 0.99), percentile(latency.running, 0.5), percentile(latency.running, 0.99)))
-        print(String(format: "  vs upstream CI floor (published): %.1fx-%.1fx of 270-680 pods/s; target >= 1000 pods/s bound: %@", bound / 680, bound / 270, bound >= 1000 ? "met" : "NOT met"))
+        report(String(format: "  create-to-bound latency p50 %.0f ms, p99 %.0f ms; create-to-Running p50 %.0f ms, p99 %.0f ms", percentile(latency.bound, 0.5), percentile(latency.bound, 0.99), percentile(latency.running, 0.5), percentile(latency.running, 0.99)))
+        report(String(format: "  vs upstream CI floor (published): %.1fx-%.1fx of 270-680 pods/s; target >= 1000 pods/s bound: %@", bound / 680, bound / 270, bound >= 1000 ? "met" : "NOT met"))
 
         let extra = max(0, storedPods - pods)
         progress("storing \(extra) more pods (Pending for another scheduler)")
@@ -115,12 +115,12 @@ struct ClusterBenchmark: AsyncParsableCommand {
         let storing = seconds(ContinuousClock.now - storeStart)
         try await Task.sleep(for: .seconds(5))
         let rss = master.residentMiB
-        print(String(format: "memory: master RSS %.0f MiB with %d nodes and %d stored pods (created at %.0f/s); target < 2048 MiB: %@", rss, nodes, pods + extra, Double(extra) / max(storing, 0.001), rss < 2048 ? "met" : "NOT met"))
+        report(String(format: "memory: master RSS %.0f MiB with %d nodes and %d stored pods (created at %.0f/s); target < 2048 MiB: %@", rss, nodes, pods + extra, Double(extra) / max(storing, 0.001), rss < 2048 ? "met" : "NOT met"))
 
-        print(String(format: "fan-out: %d node watchers (spec.nodeName=) + 1 all-pods watcher, pod writes in-process on the in-memory store", watchers))
-        print(String(format: "  watch cache: %d writes delivered in %.2f s = %.0f writes/s, %.1f µs per write", fanOut.cached.writes, fanOut.cached.seconds, Double(fanOut.cached.writes) / fanOut.cached.seconds, fanOut.cached.seconds / Double(fanOut.cached.writes) * 1e6))
-        print(String(format: "  reference, each watcher reads the store: %d writes delivered in %.2f s = %.0f writes/s, %.1f µs per write", fanOut.store.writes, fanOut.store.seconds, Double(fanOut.store.writes) / fanOut.store.seconds, fanOut.store.seconds / Double(fanOut.store.writes) * 1e6))
-        print(String(format: "  ratio (per-write cost, store path / cache): %.1fx", (fanOut.store.seconds / Double(fanOut.store.writes)) / (fanOut.cached.seconds / Double(fanOut.cached.writes))))
+        report(String(format: "fan-out: %d node watchers (spec.nodeName=) + 1 all-pods watcher, pod writes in-process on the in-memory store", watchers))
+        report(String(format: "  watch cache: %d writes delivered in %.2f s = %.0f writes/s, %.1f µs per write", fanOut.cached.writes, fanOut.cached.seconds, Double(fanOut.cached.writes) / fanOut.cached.seconds, fanOut.cached.seconds / Double(fanOut.cached.writes) * 1e6))
+        report(String(format: "  reference, each watcher reads the store: %d writes delivered in %.2f s = %.0f writes/s, %.1f µs per write", fanOut.store.writes, fanOut.store.seconds, Double(fanOut.store.writes) / fanOut.store.seconds, fanOut.store.seconds / Double(fanOut.store.writes) * 1e6))
+        report(String(format: "  ratio (per-write cost, store path / cache): %.1fx", (fanOut.store.seconds / Double(fanOut.store.writes)) / (fanOut.cached.seconds / Double(fanOut.cached.writes))))
     }
 
     // MARK: Fan-out
@@ -282,4 +282,10 @@ extension API {
         guard response.status == .ok else { throw BenchError("\(method) \(path): \(response.status.code)") }
         return (try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
     }
+}
+
+/// Writes one figure line to standard output at once (unbuffered), so every figure measured
+/// reaches the log even when a later phase fails.
+private func report(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -126,7 +126,8 @@ struct DaasWorker: AsyncParsableCommand {
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         var pods = PodSimulator.Configuration(apiServer: master, caCertificatePEM: caPEM, nodes: names)
-        pods.runDuration = .milliseconds(Int64(max(0, simulateRunSeconds) * 1000))
+        guard simulateRunSeconds >= 0, simulateRunSeconds <= 86_400 else { throw Failure("--simulate-run-seconds must be between 0 and 86400") }
+        pods.runDuration = .milliseconds(Int64(simulateRunSeconds * 1000))
         pods.active = { !stopped.contains($0) }
         pods.pool = pool
         services.append(.init(

@@ -137,7 +137,8 @@ public final class NodeLifecycleController: Controller {
                 nextCheck = min(nextCheck ?? remaining, remaining)
             }
         }
-        if let nextCheck { queue.add(node, after: .milliseconds(Int64(nextCheck * 1000) + 100)) }
+        // tolerationSeconds comes from the pod (up to Int64.max): look again within a day at most.
+        if let nextCheck { queue.add(node, after: .milliseconds(Int64(min(nextCheck, 86_400) * 1000) + 100)) }
     }
 
     /// Whether a toleration tolerates a taint (key, operator, value, effect).
