@@ -2,5 +2,5 @@
 /// its Lease (and status heartbeat) fresh, over HTTPS like any client. It does not run pods yet.
 public enum Agent {
     /// This library's semantic version; Docs/changelogs/Agent.md records each release.
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 }

@@ -28,10 +28,24 @@ struct APIConnection: Sendable {
         self.credentials = credentials
     }
 
-    /// Sends `body` (JSON) and returns the status and the parsed JSON answer (at most 4 MiB).
+    /// A JSON request for `path` carrying a freshly minted node token.
+    private func authorizedRequest(_ path: String) async throws(AgentError) -> HTTPClientRequest {
+        let token: String
+        do {
+            token = try await credentials()
+        } catch {
+            throw AgentError(.credentials, "cannot mint a node token: \(error)")
+        }
+        var request = HTTPClientRequest(url: server + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        return request
+    }
+
     /// Most attempts of one request answered 429 (or 5xx) with Retry-After, as client-go's limit.
     static let maxRetryAfterAttempts = 10
 
+    /// Sends `body` (JSON) and returns the status and the parsed JSON answer (at most 4 MiB).
     func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, contentType: String = "application/json") async throws(AgentError)
         -> (status: Int, object: [String: Any])
     {
@@ -42,16 +56,8 @@ struct APIConnection: Sendable {
         }
         var attempt = 1
         while true {
-            let token: String
-            do {
-                token = try await credentials()
-            } catch {
-                throw AgentError(.credentials, "cannot mint a node token: \(error)")
-            }
-            var request = HTTPClientRequest(url: server + path)
+            var request = try await authorizedRequest(path)
             request.method = method
-            request.headers.add(name: "Authorization", value: "Bearer \(token)")
-            request.headers.add(name: "Accept", value: "application/json")
             if let encoded {
                 request.headers.add(name: "Content-Type", value: contentType)
                 request.body = .bytes(encoded)
@@ -84,15 +90,7 @@ struct APIConnection: Sendable {
     /// Opens a watch (`path` with `watch=true`) and yields its events (`{type, object}`) as they
     /// arrive, one JSON document per line (the bytes of each line, at most 4 MiB).
     func watch(_ path: String) async throws(AgentError) -> AsyncThrowingStream<[UInt8], any Error> {
-        let token: String
-        do {
-            token = try await credentials()
-        } catch {
-            throw AgentError(.credentials, "cannot mint a node token: \(error)")
-        }
-        var request = HTTPClientRequest(url: server + path)
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
+        let request = try await authorizedRequest(path)
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: .hours(24 * 365))

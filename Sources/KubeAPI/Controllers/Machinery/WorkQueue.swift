@@ -14,6 +14,18 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var delayed: [Key: ContinuousClock.Instant] = [:]
         var waiters: [CheckedContinuation<Key?, Never>] = []
         var shuttingDown = false
+
+        /// Hands a dirty key straight to a waiting worker (returned, to resume outside the
+        /// lock), or queues it.
+        mutating func dispatch(_ key: Key) -> CheckedContinuation<Key?, Never>? {
+            guard !waiters.isEmpty else {
+                queue.append(key)
+                return nil
+            }
+            dirty.remove(key)
+            processing.insert(key)
+            return waiters.removeFirst()
+        }
     }
 
     private let state = Mutex(State())
@@ -34,14 +46,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             guard !state.shuttingDown, !state.dirty.contains(key) else { return nil }
             state.dirty.insert(key)
             if state.processing.contains(key) { return nil }
-            if !state.waiters.isEmpty {
-                // Hand it straight to a waiting worker.
-                state.dirty.remove(key)
-                state.processing.insert(key)
-                return state.waiters.removeFirst()
-            }
-            state.queue.append(key)
-            return nil
+            return state.dispatch(key)
         }
         waiter?.resume(returning: key)
     }
@@ -149,13 +154,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         let waiter: CheckedContinuation<Key?, Never>? = state.withLock { state in
             state.processing.remove(key)
             guard state.dirty.contains(key) else { return nil }
-            if !state.waiters.isEmpty {
-                state.dirty.remove(key)
-                state.processing.insert(key)
-                return state.waiters.removeFirst()
-            }
-            state.queue.append(key)
-            return nil
+            return state.dispatch(key)
         }
         waiter?.resume(returning: key)
     }
