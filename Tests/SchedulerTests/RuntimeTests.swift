@@ -214,3 +214,34 @@ struct RuntimeProfileTests {
         #expect(status.code == .error)
     }
 }
+
+@Suite("Scheduler runtime: events during a cycle")
+struct RuntimeInterleavingTests {
+    @Test("events that arrive while cycles run are all applied, in order, once the cycle ends")
+    func eventsDuringCycles() async throws {
+        let binder = RecordingBinder()
+        let runtime = try SchedulerRuntime(binder: binder)
+        for index in 0..<200 { await runtime.handle(.nodeAdded(NodeBuilder("n\(index)").capacity(cpu: "4", memory: "8Gi").build())) }
+        for index in 0..<100 { await runtime.handle(.podAdded(PodBuilder("p\(index)").uid("p\(index)").requests(cpu: "100m").build())) }
+        // Schedule while nodes come and go and bound pods arrive: the algorithm suspends (parallel
+        // filtering), so these land mid-cycle.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { while await runtime.scheduleOne() != nil {} }
+            group.addTask {
+                for index in 200..<300 { await runtime.handle(.nodeAdded(NodeBuilder("n\(index)").capacity(cpu: "4", memory: "8Gi").build())) }
+                for index in 0..<50 { await runtime.handle(.nodeDeleted(name: "n\(index)")) }
+                for index in 0..<50 { await runtime.handle(.podAdded(PodBuilder("bound\(index)").uid("bound\(index)").node("n250").requests(cpu: "10m").build())) }
+            }
+        }
+        while await runtime.scheduleOne() != nil {}
+        await runtime.waitForBindings()
+        let snapshot = await runtime.snapshot
+        #expect(snapshot.nodes.count == 250)
+        #expect(Set(snapshot.nodes.map(\.name)).isDisjoint(with: (0..<50).map { "n\($0)" }))
+        #expect(snapshot.nodes.first { $0.name == "n250" }.map { $0.pods.filter { $0.pod.uid.hasPrefix("bound") }.count } == 50)
+        // A pod whose chosen node was deleted mid-cycle fails to assume and backs off; none is lost.
+        let pending = await runtime.pendingPods
+        #expect(await binder.bindings.count + pending.active + pending.backoff + pending.unschedulable == 100)
+        #expect(await binder.bindings.count >= 50)
+    }
+}

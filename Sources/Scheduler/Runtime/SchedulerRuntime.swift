@@ -15,6 +15,11 @@ public actor SchedulerRuntime {
     private var bindingsInFlight = 0
     private var bindingWaiters: [CheckedContinuation<Void, Never>] = []
     private var wakeups: [CheckedContinuation<Void, Never>] = []
+    /// Whether a scheduling cycle is reading the snapshot (across its suspension points).
+    private var cycleInProgress = false
+    /// Events that arrived during a cycle, applied when it ends: mutating the cache while the
+    /// cycle holds the snapshot would copy every NodeInfo (copy-on-write), per event.
+    private var deferredEvents: [WatchEvent] = []
 
     private struct WaitingPod {
         var pending: Set<String>
@@ -60,6 +65,14 @@ public actor SchedulerRuntime {
 
     /// Applies a watch event to the cache and the queue.
     public func handle(_ event: WatchEvent) {
+        if cycleInProgress {
+            deferredEvents.append(event)
+            return
+        }
+        apply(event)
+    }
+
+    private func apply(_ event: WatchEvent) {
         let now = clock.now()
         var actions: [QueueAction] = []
         switch event {
@@ -235,8 +248,14 @@ public actor SchedulerRuntime {
 
     private func runAlgorithm(_ pod: PodInfo, state: inout CycleState, framework: Framework) async -> Result<ScheduleResult, FitError> {
         var algorithm = self.algorithm
+        cycleInProgress = true
         let result = await algorithm.schedule(pod, state: &state, snapshot: cache.snapshot, framework: framework)
+        cycleInProgress = false
         self.algorithm = algorithm
+        // The cycle's snapshot is released: apply what arrived meanwhile, in order.
+        let pending = deferredEvents
+        deferredEvents = []
+        for event in pending { apply(event) }
         return result
     }
 

@@ -48,13 +48,19 @@ public final class SharedInformer: Sendable {
     public static let namespaceIndex = "namespace"
     /// The index of objects by the UIDs of their owners.
     public static let ownerIndex = "ownerUID"
+    /// The index of pods by the node they are bound to (`spec.nodeName`; unbound pods are not filed).
+    public static let nodeNameIndex = "spec.nodeName"
 
-    /// Creates an informer over `source`, with the namespace and owner indexes plus `indexers`.
+    /// Creates an informer over `source`, with the namespace, owner and node-name indexes plus `indexers`.
     public init(source: any ListWatchSource, indexers: [String: IndexFunction] = [:], resyncPeriod: Duration? = nil, logger: Logger) {
         var functions = indexers
         functions[Self.namespaceIndex] = { object in [object[path: ["metadata", "namespace"]]?.stringValue ?? ""] }
         functions[Self.ownerIndex] = { object in
             (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+        }
+        functions[Self.nodeNameIndex] = { object in
+            guard let node = object[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else { return [] }
+            return [node]
         }
         self.source = source
         self.indexFunctions = functions

@@ -111,7 +111,7 @@ public final class NodeLifecycleController: Controller {
         let noExecute = taints.filter { $0["effect"]?.stringValue == "NoExecute" }
         guard !noExecute.isEmpty else { return }
         var nextCheck: Double?
-        for pod in pods.list() where pod[path: ["spec", "nodeName"]]?.stringValue == node && pod[path: ["metadata", "deletionTimestamp"]] == nil {
+        for pod in pods.byIndex(SharedInformer.nodeNameIndex, node) where pod[path: ["metadata", "deletionTimestamp"]] == nil {
             let tolerations = pod[path: ["spec", "tolerations"]]?.arrayValue ?? []
             var deadline: Double? = .infinity
             for taint in noExecute {
