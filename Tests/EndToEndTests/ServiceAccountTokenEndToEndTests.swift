@@ -58,6 +58,13 @@ struct ServiceAccountTokenEndToEndTests {
 
         // Bound to a pod: the token dies with the pod.
         try ok(["run", "worker", "-n", "team", "--image=busybox"])
+        // ServiceAccount admission: the projected token, CA and namespace, mounted where clients look.
+        let volume = try ok(["get", "pod", "worker", "-n", "team", "-o", "jsonpath={.spec.volumes[0].name} {.spec.volumes[0].projected.sources[*].serviceAccountToken.path} {.spec.volumes[0].projected.sources[*].configMap.name}"])
+        #expect(volume.hasPrefix("kube-api-access-") && volume.hasSuffix(" token kube-root-ca.crt"), "\(volume)")
+        #expect(try ok(["get", "pod", "worker", "-n", "team", "-o", "jsonpath={.spec.containers[0].volumeMounts[0].mountPath} {.spec.containers[0].volumeMounts[0].readOnly}"])
+            == "/var/run/secrets/kubernetes.io/serviceaccount true")
+        try ok(["run", "quiet", "-n", "team", "--image=busybox", "--overrides", #"{"spec":{"automountServiceAccountToken":false}}"#])
+        #expect(try ok(["get", "pod", "quiet", "-n", "team", "-o", "jsonpath={.spec.volumes}"]).isEmpty, "opted out")
         let bound = try ok(["create", "token", "robot", "-n", "team", "--bound-object-kind=Pod", "--bound-object-name=worker"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try asToken(bound, ["get", "pods", "-n", "team"]).status == 0)
