@@ -59,6 +59,24 @@ struct WorkerEndToEndTests {
         #expect(worker.wait(timeout: 30) == 0, "\(worker.output)")
     }
 
+    @Test("SIGTERM stops a worker simulating 300 nodes within seconds, in the middle of its 10 s heartbeat sleep")
+    func promptShutdown() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let ledger = try String(contentsOfFile: master.dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let keystore = root + "/worker.keystore"
+        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
+        let address = try #require(try runProduct("daasctl", ["key", "show", "--keystore", keystore]).output
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
+        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"]).status == 0)
+        let worker = try startWorker(["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore, "--node-name", "many", "--simulate", "300"])
+        #expect(try eventually(60) { try master.kubectl(["get", "nodes", "--no-headers"]).output.split(separator: "\n").count == 300 }, "\(worker.output.suffix(2000))")
+        // Before: 300 agents stopped one after another, each at the end of its 10 s sleep.
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 30) == 0, "\(worker.output.suffix(2000))")
+    }
+
     @Test("a wrong PCR0, another root or an unstaked key: the worker stops with one clear line and registers nothing")
     func refused() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -5,7 +5,7 @@
 /// the format family of the input: binary suffixes (`Ki`…`Ei`) stay binary while the value is a
 /// whole multiple of 1024, otherwise decimal suffixes (`n`, `u`, `m`, ``, `k`…`E`) with the
 /// largest suffix that keeps the mantissa whole; `e` notation stays in `e` notation. Values below
-/// one nano-unit round up, as upstream. Up to 18 significant digits are kept exactly; longer
+/// one nano-unit round up, as upstream. Significant digits that fit in Int64 are kept exactly; longer
 /// mantissas are refused rather than rounded.
 ///
 /// Equality is by value, not spelling: `1` == `1000m` and `1Ki` == `1024`.
@@ -85,7 +85,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible, Expressible
             end -= 1
             exponent += 1
         }
-        guard end - start <= 18, var mantissa = Int64(String(decoding: all[start..<end], as: UTF8.self)) else { return nil }
+        guard end - start <= 19, var mantissa = Int64(String(decoding: all[start..<end], as: UTF8.self)) else { return nil }  // what Int64 holds: every printed value re-parses
         if negative { mantissa = -mantissa }
         if let (_, power) = Self.binarySuffixes.first(where: { $0.0 == suffix }) {
             // Multiply by 2^power exactly while it fits.
