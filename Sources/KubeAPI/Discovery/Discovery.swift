@@ -30,35 +30,33 @@ enum Discovery {
             if !type.categories.isEmpty { entry["categories"] = .array(type.categories.map { .string($0) }) }
             resources.append(entry)
             for subresource in type.subresources {
-                var sub: JSONValue = ["name": .string("\(type.plural)/\(subresource)"), "singularName": "", "namespaced": .bool(type.namespaced)]
-                switch subresource {
-                case "scale":
-                    sub["kind"] = "Scale"
-                    sub["group"] = "autoscaling"
-                    sub["version"] = "v1"
-                    sub["verbs"] = ["get", "patch", "update"]
-                case "binding":
-                    sub["kind"] = "Binding"
-                    sub["verbs"] = ["create"]
-                case "eviction":
-                    sub["kind"] = "Eviction"
-                    sub["group"] = "policy"
-                    sub["version"] = "v1"
-                    sub["verbs"] = ["create"]
-                case "token":
-                    sub["kind"] = "TokenRequest"
-                    sub["group"] = "authentication.k8s.io"
-                    sub["version"] = "v1"
-                    sub["verbs"] = ["create"]
-                default:
-                    sub["kind"] = .string(type.kind)
-                    sub["verbs"] = ["get", "patch", "update"]
+                let served = Self.subresource(subresource, of: type)
+                var sub: JSONValue = [
+                    "name": .string("\(type.plural)/\(subresource)"), "singularName": "", "namespaced": .bool(type.namespaced),
+                    "kind": .string(served.kind), "verbs": .array(served.verbs.map { .string($0) }),
+                ]
+                // The legacy list names group and version only where they differ from the parent's.
+                if served.group != type.group || served.version != type.version {
+                    sub["group"] = .string(served.group)
+                    sub["version"] = .string(served.version)
                 }
                 resources.append(sub)
             }
         }
         let groupVersion = group.isEmpty ? version : "\(group)/\(version)"
         return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion), "resources": .array(resources)]
+    }
+
+    /// What a subresource of `type` answers with and which verbs it serves, for both discovery
+    /// documents: `status` and the like are the parent's kind.
+    static func subresource(_ name: String, of type: ResourceType) -> (group: String, version: String, kind: String, verbs: [String]) {
+        switch name {
+        case "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"])
+        case "binding": ("", "v1", "Binding", ["create"])
+        case "eviction": ("policy", "v1", "Eviction", ["create"])
+        case "token": ("authentication.k8s.io", "v1", "TokenRequest", ["create"])
+        default: (type.group, type.version, type.kind, ["get", "patch", "update"])
+        }
     }
 
     /// The media type of aggregated discovery documents.
@@ -86,18 +84,12 @@ enum Discovery {
                     if !type.categories.isEmpty { entry["categories"] = .array(type.categories.map { .string($0) }) }
                     if !type.subresources.isEmpty {
                         entry["subresources"] = .array(type.subresources.map { subresource in
-                            switch subresource {
-                            case "scale":
-                                ["subresource": "scale", "responseKind": ["group": "autoscaling", "version": "v1", "kind": "Scale"], "verbs": ["get", "patch", "update"]]
-                            case "binding":
-                                ["subresource": "binding", "responseKind": ["group": "", "version": "v1", "kind": "Binding"], "verbs": ["create"]]
-                            case "eviction":
-                                ["subresource": "eviction", "responseKind": ["group": "policy", "version": "v1", "kind": "Eviction"], "verbs": ["create"]]
-                            case "token":
-                                ["subresource": "token", "responseKind": ["group": "authentication.k8s.io", "version": "v1", "kind": "TokenRequest"], "verbs": ["create"]]
-                            default:
-                                ["subresource": .string(subresource), "responseKind": ["group": .string(group), "version": .string(version), "kind": .string(type.kind)], "verbs": ["get", "patch", "update"]]
-                            }
+                            let served = Self.subresource(subresource, of: type)
+                            return [
+                                "subresource": .string(subresource),
+                                "responseKind": ["group": .string(served.group), "version": .string(served.version), "kind": .string(served.kind)],
+                                "verbs": .array(served.verbs.map { .string($0) }),
+                            ]
                         })
                     }
                     return entry

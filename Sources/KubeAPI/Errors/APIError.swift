@@ -72,14 +72,21 @@ public struct APIError: Error, Hashable, CustomStringConvertible {
 
     /// 422: `ConfigMap "X" is invalid: metadata.name: Invalid value: ...`.
     public static func invalid(_ resource: ResourceType, name: String, causes: [Cause]) -> APIError {
-        let joined = causes.map { "\($0.field): \($0.message)" }
-        let list = joined.count == 1 ? joined[0] : "[" + joined.joined(separator: ", ") + "]"
         var details = details(resource, name: name)
         details["kind"] = .string(resource.kind)
+        return invalid("\(resource.kind) \"\(name)\"", causes: causes, details: details)
+    }
+
+    /// 422 Invalid for `subject` (`Kind "name"` as kube prints it): the causes joined into the
+    /// message as kube joins field errors, and listed in `details.causes`.
+    static func invalid(_ subject: String, causes: [Cause], details: JSONValue) -> APIError {
+        let joined = causes.map { "\($0.field): \($0.message)" }
+        let list = joined.count == 1 ? joined[0] : "[" + joined.joined(separator: ", ") + "]"
+        var details = details
         details["causes"] = .array(causes.map {
             ["reason": .string($0.type), "message": .string($0.message), "field": .string($0.field)]
         })
-        return APIError(code: 422, reason: "Invalid", message: "\(resource.kind) \"\(name)\" is invalid: \(list)", details: details)
+        return APIError(code: 422, reason: "Invalid", message: "\(subject) is invalid: \(list)", details: details)
     }
 
     /// 400 BadRequest.
@@ -126,13 +133,7 @@ extension APIError {
     /// 422 for bad request options, as kube-apiserver validates `CreateOptions`, `UpdateOptions`,
     /// `PatchOptions` and `DeleteOptions`: `CreateOptions.meta.k8s.io "" is invalid: dryRun: ...`.
     static func invalidOptions(_ kind: String, causes: [Cause]) -> APIError {
-        let joined = causes.map { "\($0.field): \($0.message)" }
-        let list = joined.count == 1 ? joined[0] : "[" + joined.joined(separator: ", ") + "]"
-        let details: JSONValue = [
-            "group": "meta.k8s.io", "kind": .string(kind),
-            "causes": .array(causes.map { ["reason": .string($0.type), "message": .string($0.message), "field": .string($0.field)] }),
-        ]
-        return APIError(code: 422, reason: "Invalid", message: "\(kind).meta.k8s.io \"\" is invalid: \(list)", details: details)
+        invalid("\(kind).meta.k8s.io \"\"", causes: causes, details: ["group": "meta.k8s.io", "kind": .string(kind)])
     }
 
     /// Go's `%q` of a string, as kube's field errors quote values.

@@ -34,26 +34,22 @@ struct TokenRequestHandler: Sendable {
         }
         let boundRef = spec["boundObjectRef"]
         let boundKind = boundRef?["kind"]?.stringValue
-        if let boundRef, boundRef != .null, !["Pod", "Secret", "Node"].contains(boundKind ?? "") {
+        if let boundRef, boundRef != .null, ServiceAccountTokens.BoundObject.kind(boundKind ?? "") == nil {
             causes.append(.init(field: "spec.boundObjectRef.kind", type: "FieldValueNotSupported",
                                 message: "Unsupported value: \(APIError.quoted(boundKind ?? "")): supported values: \"Pod\", \"Node\", \"Secret\""))
         }
         guard causes.isEmpty, let expirationSeconds = expiration else {
-            let joined = causes.map { "\($0.field): \($0.message)" }
-            throw APIError(
-                code: 422, reason: "Invalid",
-                message: "TokenRequest.authentication.k8s.io \(APIError.quoted(name)) is invalid: \(joined.count == 1 ? joined[0] : "[" + joined.joined(separator: ", ") + "]")",
-                details: ["name": .string(name), "group": "authentication.k8s.io", "kind": "TokenRequest",
-                          "causes": .array(causes.map { ["reason": .string($0.type), "message": .string($0.message), "field": .string($0.field)] })])
+            throw APIError.invalid(
+                "TokenRequest.authentication.k8s.io \(APIError.quoted(name))", causes: causes,
+                details: ["name": .string(name), "group": "authentication.k8s.io", "kind": "TokenRequest"])
         }
         let account = try await context.objects.get(request.type, namespace: namespace, name: name)
         guard let uid = account[path: ["metadata", "uid"]]?.stringValue else { throw APIError.internalError("the ServiceAccount has no uid") }
         var bound: ServiceAccountTokens.BoundObject?
-        if let boundKind, let boundRef {
-            let plural = ["Pod": "pods", "Secret": "secrets", "Node": "nodes"][boundKind] ?? ""
-            guard let type = context.objects.registry.lookup(group: "", version: "v1", plural: plural) else { throw APIError.pathNotFound }
+        if let boundKind, let boundRef, let kind = ServiceAccountTokens.BoundObject.kind(boundKind) {
+            guard let type = context.objects.registry.lookup(group: "", version: "v1", plural: kind.plural) else { throw APIError.pathNotFound }
             let boundName = boundRef["name"]?.stringValue ?? ""
-            let object = try await context.objects.get(type, namespace: boundKind == "Node" ? nil : namespace, name: boundName)
+            let object = try await context.objects.get(type, namespace: kind.namespaced ? namespace : nil, name: boundName)
             let boundUID = object[path: ["metadata", "uid"]]?.stringValue ?? ""
             if let wanted = boundRef["uid"]?.stringValue, !wanted.isEmpty, wanted != boundUID {
                 throw APIError(code: 409, reason: "Conflict", message: "the UID in the bound object reference (\(wanted)) does not match the UID in record. The object might have been deleted and then recreated")

@@ -56,6 +56,13 @@ public struct ServiceAccountTokens: TokenAuthenticator {
             self.name = name
             self.uid = uid
         }
+
+        /// The kinds a token may be bound to: their resource, whether they live in the token's
+        /// namespace, and the key naming them in the `kubernetes.io` claim.
+        static let kinds: [(kind: String, plural: String, namespaced: Bool)] = [("Pod", "pods", true), ("Secret", "secrets", true), ("Node", "nodes", false)]
+
+        /// The entry of ``kinds`` for `kind`, nil for a kind tokens cannot be bound to.
+        static func kind(_ kind: String) -> (kind: String, plural: String, namespaced: Bool)? { kinds.first { $0.kind == kind } }
     }
 
     /// A signed token for the ServiceAccount `name` (uid `uid`) in `namespace`, valid for
@@ -97,7 +104,8 @@ public struct ServiceAccountTokens: TokenAuthenticator {
         // Bound to the live objects: a deleted (or re-created) account or bound object ends the token.
         guard try await liveUID("serviceaccounts", namespace: namespace, name: name) == uid else { throw APIError.unauthorized }
         var extra: [String: [String]] = ["authentication.kubernetes.io/credential-id": ["JTI=\(claims["jti"]?.stringValue ?? "")"]]
-        for (kind, plural, namespaced) in [("pod", "pods", true), ("secret", "secrets", true), ("node", "nodes", false)] {
+        for (boundKind, plural, namespaced) in BoundObject.kinds {
+            let kind = boundKind.lowercased()
             guard let bound = kubernetes[kind] else { continue }
             guard let boundName = bound["name"]?.stringValue, let boundUID = bound["uid"]?.stringValue,
                   try await liveUID(plural, namespace: namespaced ? namespace : nil, name: boundName) == boundUID
