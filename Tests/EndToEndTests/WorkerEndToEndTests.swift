@@ -17,12 +17,8 @@ struct WorkerEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        let ledger = try String(contentsOfFile: master.dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let keystore = root + "/worker.keystore"
-        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
-        let address = try #require(try runProduct("daasctl", ["key", "show", "--keystore", keystore]).output
-            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
-        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"]).status == 0)
+        let address = try master.stakedKeystore(keystore)
         let measured = try runProduct("daasctl", ["attest", "measure", productsDirectory.appendingPathComponent("daas-master").path])
         let pcr0 = try #require(measured.output.split(separator: "\n").last?.split(separator: " ").last)
         let common = ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore]
@@ -41,19 +37,16 @@ struct WorkerEndToEndTests {
         #expect(!first.isEmpty)
         #expect(try eventually(15) { try renewTime() != first }, "the Lease is renewed")
         #expect(try master.kubectl(["get", "lease", "worker-a", "-n", "kube-node-lease", "-o", "jsonpath={.metadata.ownerReferences[0].kind}"]).output == "Node")
-        #expect(try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.metadata.annotations.daas\\.io/sui-address}"]).output == String(address))
+        #expect(try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.metadata.annotations.daas\\.io/sui-address}"]).output == address)
 
         // Another staked key cannot take over the name: the Node is bound to the first address.
         let impostorKeystore = root + "/impostor.keystore"
-        #expect(try runProduct("daasctl", ["key", "new", "--keystore", impostorKeystore]).status == 0)
-        let impostorAddress = try #require(try runProduct("daasctl", ["key", "show", "--keystore", impostorKeystore]).output
-            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
-        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(impostorAddress), "--amount", "10000000000"]).status == 0)
+        _ = try master.stakedKeystore(impostorKeystore)
         let impostor = try runProduct(
             "daas-worker", ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", impostorKeystore, "--node-name", "worker-a", "--pcr", "0=\(pcr0)"],
             timeout: 60)
         #expect(impostor.status != 0 && impostor.error.contains("403"), "\(impostor.error)")
-        #expect(try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.metadata.annotations.daas\\.io/sui-address}"]).output == String(address))
+        #expect(try master.kubectl(["get", "node", "worker-a", "-o", "jsonpath={.metadata.annotations.daas\\.io/sui-address}"]).output == address)
 
         worker.signal(SIGTERM)
         #expect(worker.wait(timeout: 30) == 0, "\(worker.output)")
@@ -64,12 +57,8 @@ struct WorkerEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        let ledger = try String(contentsOfFile: master.dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let keystore = root + "/worker.keystore"
-        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
-        let address = try #require(try runProduct("daasctl", ["key", "show", "--keystore", keystore]).output
-            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
-        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"]).status == 0)
+        _ = try master.stakedKeystore(keystore)
         let worker = try startWorker(["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore, "--node-name", "many", "--simulate", "300"])
         #expect(try eventually(60) { try master.kubectl(["get", "nodes", "--no-headers"]).output.split(separator: "\n").count == 300 }, "\(worker.output.suffix(2000))")
         // Before: 300 agents stopped one after another, each at the end of its 10 s sleep.

@@ -33,11 +33,7 @@ struct WorkloadEndToEndTests {
     func cluster(nodes: Int = 3, extra: [String] = [], masterArguments: [String] = []) throws -> Cluster {
         let master = try MasterProcess.start(dataDir: root + "/data", arguments: masterArguments)
         let keystore = root + "/node.keystore"
-        #expect(try runProduct("daasctl", ["key", "new", "--keystore", keystore]).status == 0)
-        let address = try #require(try runProduct("daasctl", ["key", "show", "--keystore", keystore]).output
-            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 })
-        let ledger = try String(contentsOfFile: master.dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(try runProduct("daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", master.dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"]).status == 0)
+        _ = try master.stakedKeystore(keystore)
         let stoppedFile = root + "/stopped"
         FileManager.default.createFile(atPath: stoppedFile, contents: nil)
         let worker = try ChildProcess(

@@ -83,3 +83,23 @@ public func eventually(_ seconds: Double, _ body: () throws -> Bool) rethrows ->
     }
     return try body()
 }
+
+extension MasterProcess {
+    /// Creates a Sui key in `keystore` and stakes 10 SUI for it on this master's dev ledger (a
+    /// node's minimum); returns the key's address. Throws ``CommandFailure`` with the command's
+    /// output when a step fails.
+    public func stakedKeystore(_ keystore: String) throws -> String {
+        func daasctl(_ arguments: [String]) throws -> String {
+            let result = try runProduct("daasctl", arguments)
+            guard result.status == 0 else { throw CommandFailure(description: "daasctl \(arguments.joined(separator: " ")): \(result.output) \(result.error)") }
+            return result.output
+        }
+        _ = try daasctl(["key", "new", "--keystore", keystore])
+        guard let address = try daasctl(["key", "show", "--keystore", keystore])
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first(where: { $0.hasPrefix("0x") && $0.count == 66 })
+        else { throw CommandFailure(description: "daasctl key show printed no address") }
+        let ledger = try String(contentsOfFile: dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try daasctl(["stake", "add", "--ledger", ledger, "--secret-file", dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"])
+        return String(address)
+    }
+}
