@@ -1,72 +1,118 @@
 /// A node with the pods on it and their aggregated requests (upstream's `NodeInfo`).
 public struct NodeInfo: Sendable {
+    /// The fields live in one copy-on-write box: the framework hands NodeInfo values to every
+    /// filter and score call, and copying a dozen reference-counted fields per node per plugin
+    /// was a tenth of the master's CPU while binding (perf, `daas-bench cluster`).
+    private final class Storage: @unchecked Sendable {
+        // @unchecked: mutated only through `NodeInfo.mutate`, after `isKnownUniquelyReferenced`,
+        // so a box shared between values (or tasks) is never written.
+        var node: Node
+        var pods: [PodInfo]
+        var requested: Resource
+        var nonZeroRequested: Resource
+        var allocatable: Resource
+        var usedPorts: [HostPort]
+        var podsWithAffinity: Int
+        var podsWithRequiredAntiAffinity: Int
+        var imageSizes: [String: Int64]
+
+        init(node: Node) {
+            self.node = node
+            self.pods = []
+            self.requested = Resource()
+            self.nonZeroRequested = Resource()
+            self.allocatable = node.allocatableResources
+            self.usedPorts = []
+            self.podsWithAffinity = 0
+            self.podsWithRequiredAntiAffinity = 0
+            self.imageSizes = NodeInfo.images(of: node)
+        }
+
+        init(copying other: Storage) {
+            node = other.node
+            pods = other.pods
+            requested = other.requested
+            nonZeroRequested = other.nonZeroRequested
+            allocatable = other.allocatable
+            usedPorts = other.usedPorts
+            podsWithAffinity = other.podsWithAffinity
+            podsWithRequiredAntiAffinity = other.podsWithRequiredAntiAffinity
+            imageSizes = other.imageSizes
+        }
+    }
+
+    private var storage: Storage
+
     /// The node.
-    public private(set) var node: Node
+    public var node: Node { storage.node }
     /// The pods on the node, including assumed ones.
-    public private(set) var pods: [PodInfo]
+    public var pods: [PodInfo] { storage.pods }
     /// The sum of the pods' requests.
-    public private(set) var requested: Resource
+    public var requested: Resource { storage.requested }
     /// The sum of the pods' non-zero requests (for scoring).
-    public private(set) var nonZeroRequested: Resource
+    public var nonZeroRequested: Resource { storage.nonZeroRequested }
     /// The node's allocatable resources.
-    public private(set) var allocatable: Resource
+    public var allocatable: Resource { storage.allocatable }
     /// Host ports in use.
-    public private(set) var usedPorts: [HostPort]
+    public var usedPorts: [HostPort] { storage.usedPorts }
     /// Pods with pod affinity or anti-affinity terms.
-    public private(set) var podsWithAffinity: Int
+    public var podsWithAffinity: Int { storage.podsWithAffinity }
     /// Pods with required anti-affinity terms.
-    public private(set) var podsWithRequiredAntiAffinity: Int
+    public var podsWithRequiredAntiAffinity: Int { storage.podsWithRequiredAntiAffinity }
     /// Image sizes by normalised image name.
-    public private(set) var imageSizes: [String: Int64]
+    public var imageSizes: [String: Int64] { storage.imageSizes }
 
     /// A node with no pods.
     public init(node: Node) {
-        self.node = node
-        self.pods = []
-        self.requested = Resource()
-        self.nonZeroRequested = Resource()
-        self.allocatable = node.allocatableResources
-        self.usedPorts = []
-        self.podsWithAffinity = 0
-        self.podsWithRequiredAntiAffinity = 0
-        self.imageSizes = NodeInfo.images(of: node)
+        storage = Storage(node: node)
     }
 
     /// The node name.
-    public var name: String { node.name }
+    public var name: String { storage.node.name }
+
+    private mutating func mutate<T>(_ body: (Storage) -> T) -> T {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(copying: storage) }
+        return body(storage)
+    }
 
     /// Replaces the node object (e.g. after an update event), keeping the pods.
     public mutating func setNode(_ node: Node) {
-        self.node = node
-        self.allocatable = node.allocatableResources
-        self.imageSizes = NodeInfo.images(of: node)
+        mutate { s in
+            s.node = node
+            s.allocatable = node.allocatableResources
+            s.imageSizes = NodeInfo.images(of: node)
+        }
     }
 
     /// Adds a pod and its requests.
     public mutating func add(_ info: PodInfo) {
-        pods.append(info)
-        requested.add(info.requests)
-        nonZeroRequested.milliCPU = Resource.sum(nonZeroRequested.milliCPU, info.nonZeroRequests.milliCPU)
-        nonZeroRequested.memory = Resource.sum(nonZeroRequested.memory, info.nonZeroRequests.memory)
-        usedPorts.append(contentsOf: info.hostPorts)
-        if info.hasAffinity { podsWithAffinity += 1 }
-        if info.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity += 1 }
+        mutate { s in
+            s.pods.append(info)
+            s.requested.add(info.requests)
+            s.nonZeroRequested.milliCPU = Resource.sum(s.nonZeroRequested.milliCPU, info.nonZeroRequests.milliCPU)
+            s.nonZeroRequested.memory = Resource.sum(s.nonZeroRequested.memory, info.nonZeroRequests.memory)
+            s.usedPorts.append(contentsOf: info.hostPorts)
+            if info.hasAffinity { s.podsWithAffinity += 1 }
+            if info.hasRequiredAntiAffinity { s.podsWithRequiredAntiAffinity += 1 }
+        }
     }
 
     /// Removes the pod with `uid`; returns it if it was here.
     @discardableResult
     public mutating func remove(uid: String) -> PodInfo? {
-        guard let i = pods.firstIndex(where: { $0.pod.uid == uid }) else { return nil }
-        let info = pods.remove(at: i)
-        requested.subtract(info.requests)
-        nonZeroRequested.milliCPU = Resource.difference(nonZeroRequested.milliCPU, info.nonZeroRequests.milliCPU)
-        nonZeroRequested.memory = Resource.difference(nonZeroRequested.memory, info.nonZeroRequests.memory)
-        for p in info.hostPorts {
-            if let j = usedPorts.firstIndex(of: p) { usedPorts.remove(at: j) }
+        guard let i = storage.pods.firstIndex(where: { $0.pod.uid == uid }) else { return nil }
+        return mutate { s in
+            let info = s.pods.remove(at: i)
+            s.requested.subtract(info.requests)
+            s.nonZeroRequested.milliCPU = Resource.difference(s.nonZeroRequested.milliCPU, info.nonZeroRequests.milliCPU)
+            s.nonZeroRequested.memory = Resource.difference(s.nonZeroRequested.memory, info.nonZeroRequests.memory)
+            for p in info.hostPorts {
+                if let j = s.usedPorts.firstIndex(of: p) { s.usedPorts.remove(at: j) }
+            }
+            if info.hasAffinity { s.podsWithAffinity -= 1 }
+            if info.hasRequiredAntiAffinity { s.podsWithRequiredAntiAffinity -= 1 }
+            return info
         }
-        if info.hasAffinity { podsWithAffinity -= 1 }
-        if info.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity -= 1 }
-        return info
     }
 
     static func images(of node: Node) -> [String: Int64] {
