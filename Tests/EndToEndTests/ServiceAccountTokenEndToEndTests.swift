@@ -77,4 +77,45 @@ struct ServiceAccountTokenEndToEndTests {
         let gone = try asToken(token, ["get", "pods", "-n", "team"])
         #expect(gone.status != 0 && gone.error.contains("Unauthorized"), "\(gone.error)")
     }
+
+    @Test("ServiceAccount admission: a missing account is refused, the account's automount is honoured, controllers' pods are admitted too")
+    func admission() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        @discardableResult
+        func ok(_ arguments: [String]) throws -> String {
+            let result = try master.kubectl(arguments)
+            #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.error)")
+            return result.output
+        }
+        // A brand-new namespace: its `default` account comes from a controller, and a pod created
+        // at once still gets in (admission waits a little for that account, as upstream).
+        try ok(["create", "namespace", "fresh"])
+        try ok(["run", "first", "-n", "fresh", "--image=busybox"])
+        #expect(try ok(["get", "pod", "first", "-n", "fresh", "-o", "jsonpath={.spec.serviceAccountName}"]) == "default")
+
+        let missing = try master.kubectl(["run", "lost", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"ghost"}}"#])
+        #expect(missing.status != 0)
+        #expect(missing.error.contains(#"pods "lost" is forbidden: error looking up service account fresh/ghost: serviceaccount "ghost" not found"#), "\(missing.error)")
+        #expect(try master.kubectl(["get", "pod", "lost", "-n", "fresh"]).status != 0, "nothing stored")
+        let dryRun = try master.kubectl(["run", "lost", "-n", "fresh", "--image=busybox", "--dry-run=server", "--overrides", #"{"spec":{"serviceAccountName":"ghost"}}"#])
+        #expect(dryRun.status != 0 && dryRun.error.contains("forbidden"), "a dry run is admitted the same way: \(dryRun.error)")
+
+        // The account opts out; a pod may opt back in.
+        let manifest = root + "/sealed.yaml"
+        try "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sealed\n  namespace: fresh\nautomountServiceAccountToken: false\n"
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        try ok(["apply", "-f", manifest])
+        try ok(["run", "closed", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"sealed"}}"#])
+        #expect(try ok(["get", "pod", "closed", "-n", "fresh", "-o", "jsonpath={.spec.volumes}"]).isEmpty, "the account opted out")
+        try ok(["run", "open", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"sealed","automountServiceAccountToken":true}}"#])
+        #expect(try ok(["get", "pod", "open", "-n", "fresh", "-o", "jsonpath={.spec.volumes[0].name}"]).hasPrefix("kube-api-access-"), "the pod's own field wins")
+
+        // Pods the ReplicaSet controller creates run the same admission as kubectl's.
+        try ok(["create", "deployment", "web", "-n", "fresh", "--image=nginx", "--replicas=1"])
+        #expect(try eventually(30) {
+            try ok(["get", "pods", "-n", "fresh", "-l", "app=web", "-o", "jsonpath={.items[*].spec.volumes[0].name}"]).hasPrefix("kube-api-access-")
+        })
+    }
 }

@@ -106,7 +106,7 @@ struct NodeAuthorizerTests {
         let nodes = objects.registry.lookup(group: "", version: "v1", plural: "nodes")!
         let owner = UserInfo(name: "system:node:n1", groups: ["system:nodes"], extra: [UserInfo.suiAddressKey: ["0xaaa"]])
         let thief = UserInfo(name: "system:node:n1", groups: ["system:nodes"], extra: [UserInfo.suiAddressKey: ["0xbbb"]])
-        let admission = Admission(plugins: [NodeRestriction()], user: owner)
+        let admission = Admission(user: owner)
         let created = try await objects.create(nodes, namespace: nil, body: ["metadata": ["name": "n1", "annotations": ["daas.io/sui-address": "0xbbb"]]], options: .init(admission: admission))
         #expect(created[path: ["metadata", "annotations", "daas.io/sui-address"]] == "0xaaa", "the registering address, whatever the body says")
         let authorizer = NodeAuthorizer(objects: objects)
@@ -116,7 +116,7 @@ struct NodeAuthorizerTests {
         // The node cannot drop or change its binding; an admin can.
         let patched = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["metadata": ["annotations": ["daas.io/sui-address": nil]]], options: .init(admission: admission))
         #expect(patched[path: ["metadata", "annotations", "daas.io/sui-address"]] == "0xaaa")
-        let admin = Admission(plugins: [NodeRestriction()], user: UserInfo(name: "admin", groups: ["system:masters"]))
+        let admin = Admission(user: UserInfo(name: "admin", groups: ["system:masters"]))
         _ = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["metadata": ["annotations": ["daas.io/sui-address": nil]]], options: .init(admission: admin))
         #expect(try await authorizer.authorize(node: "n1", user: thief, read) == .allow, "released by the admin")
     }

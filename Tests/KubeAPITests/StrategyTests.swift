@@ -12,6 +12,7 @@ struct StrategyTests {
 
     func setUp() async throws {
         _ = try await objects.create(type("", "namespaces"), namespace: nil, body: ["metadata": ["name": "default"]])
+        _ = try await objects.create(type("", "serviceaccounts"), namespace: "default", body: ["metadata": ["name": "default"]])
     }
 
     func invalid(_ body: JSONValue, _ resource: ResourceType, sourceLocation: SourceLocation = #_sourceLocation) async -> String? {

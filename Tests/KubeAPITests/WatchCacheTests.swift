@@ -14,6 +14,7 @@ struct WatchCacheTests {
     func store(_ configuration: WatchCacheConfiguration = WatchCacheConfiguration()) async throws -> ObjectStore {
         let objects = ObjectStore(store: MVCCStore.inMemory(), watchCache: configuration)
         _ = try await objects.create(registry.lookup(group: "", version: "v1", plural: "namespaces")!, namespace: nil, body: ["metadata": ["name": "w"]])
+        _ = try await objects.create(registry.lookup(group: "", version: "v1", plural: "serviceaccounts")!, namespace: "w", body: ["metadata": ["name": "default"]])
         return objects
     }
 

@@ -13,39 +13,56 @@ extension AdmissionPlugin {
     public func validate(_ attributes: AdmissionAttributes) async throws {}
 }
 
-/// The admission chain one request runs: the plugins in order, for one user.
+/// Who a write is made for, as admission sees it. The plugins themselves belong to the
+/// ``ObjectStore`` (its ``AdmissionChain``), so a write from a client and a write from a
+/// controller run the same chain.
 public struct Admission: Sendable {
-    /// The plugins, mutated and validated in this order.
-    public var plugins: [any AdmissionPlugin]
     /// Who is writing.
     public var user: UserInfo
 
-    /// Creates a chain for `user`.
-    public init(plugins: [any AdmissionPlugin], user: UserInfo) {
-        self.plugins = plugins
+    /// Admission for `user`.
+    public init(user: UserInfo) {
         self.user = user
+    }
+
+    /// The built-in controllers' and the scheduler's in-process writes (kube-controller-manager
+    /// and kube-scheduler authenticate as `system:kube-controller-manager` / `system:kube-scheduler`
+    /// with their own roles; here they run inside the master, with its rights).
+    public static let controllers = Admission(user: UserInfo(name: "system:kube-controller-manager", groups: ["system:masters", "system:authenticated"]))
+}
+
+/// The admission plugins every write runs, in order: mutation before the kind's defaulting and
+/// validation, validation after them (kube-apiserver's admission chain).
+struct AdmissionChain: Sendable {
+    /// The plugins, mutated and validated in this order.
+    var plugins: [any AdmissionPlugin]
+
+    /// kube-apiserver's plugins that apply here: ServiceAccount (reads accounts through
+    /// `objects`), NodeRestriction and RBAC escalation prevention.
+    static func builtIn(objects: ObjectStore) -> AdmissionChain {
+        AdmissionChain(plugins: [ServiceAccountAdmission(objects: objects), NodeRestriction(), RBACEscalation(authorizer: RequestAuthorizer(objects: objects))])
     }
 
     /// Runs every plugin's mutation on `object` and returns it.
     func mutate(
-        _ operation: AdmissionAttributes.Operation, _ type: ResourceType, namespace: String?, name: String, subresource: String?, dryRun: Bool,
-        object: JSONValue, old: JSONValue?
+        _ operation: AdmissionAttributes.Operation, _ type: ResourceType, namespace: String?, name: String, subresource: String?,
+        options admission: Admission?, dryRun: Bool, object: JSONValue, old: JSONValue?
     ) async throws -> JSONValue {
         var attributes = AdmissionAttributes(
-            operation: operation, type: type, namespace: namespace, name: name, subresource: subresource, user: user, dryRun: dryRun, object: object,
-            oldObject: old)
+            operation: operation, type: type, namespace: namespace, name: name, subresource: subresource, user: (admission ?? .controllers).user,
+            dryRun: dryRun, object: object, oldObject: old)
         for plugin in plugins { try await plugin.mutate(&attributes) }
         return attributes.object ?? object
     }
 
     /// Runs every plugin's validation.
     func validate(
-        _ operation: AdmissionAttributes.Operation, _ type: ResourceType, namespace: String?, name: String, subresource: String?, dryRun: Bool,
-        object: JSONValue?, old: JSONValue?
+        _ operation: AdmissionAttributes.Operation, _ type: ResourceType, namespace: String?, name: String, subresource: String?,
+        options admission: Admission?, dryRun: Bool, object: JSONValue?, old: JSONValue?
     ) async throws {
         let attributes = AdmissionAttributes(
-            operation: operation, type: type, namespace: namespace, name: name, subresource: subresource, user: user, dryRun: dryRun, object: object,
-            oldObject: old)
+            operation: operation, type: type, namespace: namespace, name: name, subresource: subresource, user: (admission ?? .controllers).user,
+            dryRun: dryRun, object: object, oldObject: old)
         for plugin in plugins { try await plugin.validate(attributes) }
     }
 }

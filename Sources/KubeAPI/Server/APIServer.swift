@@ -21,7 +21,6 @@ public struct APIServer: HTTPResponder {
     let limits: Limits
     let attestation: (any AttestationProvider)?
     let handlers: ResourceHandlers
-    private let admissionPlugins: [any AdmissionPlugin]
     private let inFlight: InFlightLimiter
     private let tokenWork: ClientWorkLimiter
 
@@ -47,7 +46,6 @@ public struct APIServer: HTTPResponder {
         let authorizer = RequestAuthorizer(objects: objects)
         self.authorizer = authorizer
         self.serverAddress = serverAddress
-        self.admissionPlugins = [NodeRestriction(), RBACEscalation(authorizer: authorizer)]
         self.handlers = ResourceHandlers(context: HandlerContext(
             objects: objects, authorizer: authorizer, watches: watches, limits: limits, serviceAccountTokens: serviceAccountTokens))
     }
@@ -125,7 +123,7 @@ public struct APIServer: HTTPResponder {
         else { throw APIError.pathNotFound }
         var resourceRequest = ResourceRequest(
             http: request, info: info, type: type, namespace: type.namespaced ? info.namespace : nil, query: query, user: user,
-            admission: Admission(plugins: admissionPlugins, user: user))
+            admission: Admission(user: user))
         return try await handlers.handle(&resourceRequest)
     }
 

@@ -151,8 +151,12 @@ enum Bootstrap {
     static func ensure(_ objects: ObjectStore, apiServerHost: String, port: Int) async throws {
         let registry = objects.registry
         let namespaces = registry.lookup(group: "", version: "v1", plural: "namespaces")!
+        let accounts = registry.lookup(group: "", version: "v1", plural: "serviceaccounts")!
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             _ = try? await objects.create(namespaces, namespace: nil, body: ["metadata": ["name": .string(name)]])
+            // The ServiceAccount controller creates these too; here they exist before the first
+            // pod, even while a restarted master waits for the controllers' lease.
+            _ = try? await objects.create(accounts, namespace: name, body: ["metadata": ["name": "default"]])
         }
         let services = registry.lookup(group: "", version: "v1", plural: "services")!
         _ = try? await objects.create(

@@ -9,10 +9,10 @@ extension ObjectStore {
         /// (`dryRun=All`). The answer is the object as it would be stored; a created object has
         /// no resourceVersion, an updated one keeps the stored one.
         public var dryRun: Bool
-        /// The admission chain to run, if any (requests from clients run one; controllers don't).
+        /// Who writes, for the store's admission chain (nil: the built-in controllers).
         public var admission: Admission?
 
-        /// Creates options; by default the write is stored and no admission runs.
+        /// Creates options; by default the write is stored, admitted as the controllers' write.
         public init(dryRun: Bool = false, admission: Admission? = nil) {
             self.dryRun = dryRun
             self.admission = admission
@@ -60,9 +60,8 @@ extension ObjectStore {
             labels["kubernetes.io/metadata.name"] = .string(name)
             object[path: "metadata.labels"] = .object(labels)
         }
-        if let admission = options.admission {
-            object = try await admission.mutate(.create, type, namespace: namespace, name: name, subresource: nil, dryRun: options.dryRun, object: object, old: nil)
-        }
+        object = try await admission.mutate(
+            .create, type, namespace: namespace, name: name, subresource: nil, options: options.admission, dryRun: options.dryRun, object: object, old: nil)
         let key = type.storageKey(namespace: namespace, name: name)
         let strategy = Strategies.strategy(for: type)
         let prepared = object
@@ -74,8 +73,9 @@ extension ObjectStore {
             }
             guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
             if object["spec"] != nil { object[path: "metadata.generation"] = 1 }
-            if attempt == 0, let admission = options.admission {
-                try await admission.validate(.create, type, namespace: namespace, name: name, subresource: nil, dryRun: options.dryRun, object: object, old: nil)
+            if attempt == 0 {
+                try await admission.validate(
+                    .create, type, namespace: namespace, name: name, subresource: nil, options: options.admission, dryRun: options.dryRun, object: object, old: nil)
             }
             let allocations = strategy?.allocations(object) ?? []
             if options.dryRun {

@@ -15,7 +15,7 @@ extension ObjectStore {
         public var gracePeriodSeconds: Int64?
         /// Check everything and remove nothing (`dryRun=All`).
         public var dryRun: Bool
-        /// The admission chain to run, if any.
+        /// Who deletes, for the store's admission chain (nil: the built-in controllers).
         public var admission: Admission?
         /// `Background` (nil: the default) removes the object and leaves its dependents to the
         /// garbage collector; `Foreground` keeps it (finalizer `foregroundDeletion`) until they
@@ -63,9 +63,8 @@ extension ObjectStore {
                     code: 409, reason: "Conflict",
                     message: "Operation cannot be fulfilled on \(type.groupResource) \"\(name)\": Precondition failed: ResourceVersion in precondition: \(version), ResourceVersion in object meta: \(kv.modRevision)")
             }
-            if let admission = options.admission {
-                try await admission.validate(.delete, type, namespace: namespace, name: name, subresource: nil, dryRun: options.dryRun, object: nil, old: object)
-            }
+            try await admission.validate(
+                .delete, type, namespace: namespace, name: name, subresource: nil, options: options.admission, dryRun: options.dryRun, object: nil, old: object)
             var finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
             // Foreground and Orphan propagation hold the object with a finalizer the garbage collector removes.
             let propagation: String? = switch options.propagationPolicy {

@@ -89,9 +89,9 @@ extension ObjectStore {
         _ type: ResourceType, namespace: String?, current: JSONValue, new: JSONValue, subresource: String?, name: String, options: WriteOptions
     ) async throws -> JSONValue {
         var object = new
-        if let admission = options.admission {
-            object = try await admission.mutate(.update, type, namespace: namespace, name: name, subresource: subresource, dryRun: options.dryRun, object: object, old: current)
-        }
+        object = try await admission.mutate(
+            .update, type, namespace: namespace, name: name, subresource: subresource, options: options.admission, dryRun: options.dryRun, object: object,
+            old: current)
         if subresource == "status" {
             object = current
             object["status"] = new["status"]
@@ -114,9 +114,9 @@ extension ObjectStore {
         if object["spec"] != current["spec"], let generation = old["generation"]?.integerValue {
             object[path: "metadata.generation"] = .integer(generation &+ 1)
         }
-        if let admission = options.admission {
-            try await admission.validate(.update, type, namespace: namespace, name: name, subresource: subresource, dryRun: options.dryRun, object: object, old: current)
-        }
+        try await admission.validate(
+            .update, type, namespace: namespace, name: name, subresource: subresource, options: options.admission, dryRun: options.dryRun, object: object,
+            old: current)
         return object
     }
 

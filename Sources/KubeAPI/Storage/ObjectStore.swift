@@ -13,6 +13,8 @@ public struct ObjectStore: Sendable, Allocator {
     public let registry: ResourceRegistry
     let parser = JSONParser()
     let watchCaches: WatchCaches
+    /// The admission plugins every create, update and delete runs, whoever makes it.
+    private(set) var admission = AdmissionChain(plugins: [])
 
     /// Creates a registry over `store`. Watches and resourceVersion "0" lists are served from a
     /// watch cache per kind configured by `watchCache` (nil: every watch reads the store).
@@ -20,6 +22,8 @@ public struct ObjectStore: Sendable, Allocator {
         self.store = store
         self.registry = registry
         self.watchCaches = WatchCaches(configuration: watchCache)
+        // The plugins read through a copy without them (a read never runs admission).
+        self.admission = .builtIn(objects: self)
     }
 
     // MARK: Allocations

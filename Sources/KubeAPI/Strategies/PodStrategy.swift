@@ -1,5 +1,5 @@
-/// Pods: template defaults, `serviceAccountName: default`, the ServiceAccount token volume
-/// (``ServiceAccountVolume``), `Pending` phase and QoS class; the
+/// Pods: template defaults, `serviceAccountName: default`, `Pending` phase and QoS class (the
+/// ServiceAccount token volume comes from ``ServiceAccountAdmission``); the
 /// spec is immutable apart from the fields upstream lets change.
 struct PodStrategy: ResourceStrategy {
     func prepareForCreate(_ object: inout JSONValue, allocator: any Allocator) async throws {
@@ -9,7 +9,6 @@ struct PodStrategy: ResourceStrategy {
         spec["serviceAccount"] = spec["serviceAccountName"]
         if spec["priority"] == nil, spec["priorityClassName"] == nil { spec["priority"] = 0 }
         Self.addDefaultTolerations(&spec)
-        if object[path: ["metadata", "annotations", "kubernetes.io/config.mirror"]] == nil { ServiceAccountVolume.add(to: &spec) }
         object["spec"] = spec
         object["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(spec))]
     }

@@ -1,5 +1,5 @@
-/// kube-apiserver's ServiceAccount admission, for pods being created: unless the pod opts out
-/// (`automountServiceAccountToken: false`), a projected volume `kube-api-access-<suffix>` with a
+/// The credentials ``ServiceAccountAdmission`` mounts into a pod being created: a projected
+/// volume `kube-api-access-<suffix>` with a
 /// bound token (3607 s), the cluster CA (`kube-root-ca.crt`) and the namespace, mounted read-only
 /// at `/var/run/secrets/kubernetes.io/serviceaccount` in every container and init container that
 /// does not already mount something there.
@@ -9,9 +9,8 @@ enum ServiceAccountVolume {
     /// The prefix of the volume's name.
     static let namePrefix = "kube-api-access-"
 
-    /// Adds the volume and mounts to a pod spec (already defaulted).
+    /// Adds the volume and mounts to a pod spec.
     static func add(to spec: inout JSONValue) {
-        guard spec["automountServiceAccountToken"]?.boolValue != false else { return }
         let containerKeys = ["initContainers", "containers"]
         let needing = containerKeys.contains { key in
             (spec[key]?.arrayValue ?? []).contains { !mountsCredentials($0) }
