@@ -142,6 +142,8 @@ struct ClusterBenchmark: AsyncParsableCommand {
         let registry = objects.registry
         let pods = registry.lookup(group: "", version: "v1", plural: "pods")!
         _ = try await objects.create(registry.lookup(group: "", version: "v1", plural: "namespaces")!, namespace: nil, body: ["metadata": ["name": "bench"]])
+        // No controllers run here: the pods' ServiceAccount is created by hand.
+        _ = try await objects.create(registry.lookup(group: "", version: "v1", plural: "serviceaccounts")!, namespace: "bench", body: ["metadata": ["name": "default"]])
         let received = DeliveryCount()
         let expected = writes * 2  // each write reaches its node's watcher and the all-pods watcher
         var streams: [AsyncThrowingStream<WatchFrame, any Error>] = []
