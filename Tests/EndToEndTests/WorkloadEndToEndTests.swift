@@ -353,6 +353,20 @@ struct WorkloadEndToEndTests {
         try cluster.ok(["set", "image", "statefulset/db", "c=postgres:17"])
         #expect(try cluster.ok(["rollout", "status", "statefulset/db", "--timeout=90s"]).contains("roll"))
         #expect(try cluster.ok(["get", "pod", "db-0", "-o", "jsonpath={.spec.containers[0].image}"]) == "postgres:17")
+
+        // History is kept as ControllerRevisions; the pods' revision label names one.
+        let revision = try cluster.ok(["get", "pod", "db-0", "-o", "jsonpath={.metadata.labels.controller-revision-hash}"])
+        #expect(try cluster.ok(["get", "controllerrevisions", revision, "-o", "jsonpath={.revision}"]) == "2")
+        #expect(try cluster.ok(["get", "statefulset", "db", "-o", "jsonpath={.status.updateRevision}"]) == revision)
+        let history = try cluster.ok(["rollout", "history", "statefulset/db"])
+        #expect(history.contains("REVISION") && history.split(separator: "\n").filter { $0.hasPrefix("1 ") || $0.hasPrefix("2 ") }.count == 2, "\(history)")
+        #expect(try cluster.ok(["rollout", "history", "statefulset/db", "--revision=1"]).contains("postgres:16"))
+        try cluster.ok(["rollout", "undo", "statefulset/db"])
+        #expect(try eventually(60) { try cluster.ok(["get", "pod", "db-0", "-o", "jsonpath={.spec.containers[0].image}"]) == "postgres:16" })
+        // Going back reuses revision 1's object, renumbered as the newest.
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "controllerrevisions", "-l", "app=db", "-o", "jsonpath={.items[*].revision}"]).split(separator: " ").sorted() == ["2", "3"]
+        })
     }
 
     @Test("a DaemonSet runs one pod on every eligible node and rolls out an update")
@@ -383,6 +397,18 @@ struct WorkloadEndToEndTests {
         #expect(try eventually(30) {
             try cluster.ok(["get", "pods", "-l", "app=agent", "-o", "jsonpath={.items[*].spec.containers[0].image}"]).split(separator: " ") == ["fluentd:2", "fluentd:2", "fluentd:2"]
         })
+
+        // rollout history and undo read and apply the DaemonSet's ControllerRevisions.
+        let history = try cluster.ok(["rollout", "history", "daemonset/agent"])
+        #expect(history.split(separator: "\n").filter { $0.hasPrefix("1 ") || $0.hasPrefix("2 ") }.count == 2, "\(history)")
+        #expect(try cluster.ok(["rollout", "history", "daemonset/agent", "--revision=1"]).contains("fluentd:1"))
+        #expect(try cluster.ok(["rollout", "undo", "daemonset/agent", "--to-revision=1"]).contains("rolled back"))
+        #expect(try cluster.ok(["rollout", "status", "daemonset/agent", "--timeout=90s"]).contains("successfully rolled out"))
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "pods", "-l", "app=agent", "-o", "jsonpath={.items[*].spec.containers[0].image}"]).split(separator: " ") == ["fluentd:1", "fluentd:1", "fluentd:1"]
+        })
+        let missing = try cluster.kubectl(["rollout", "undo", "daemonset/agent", "--to-revision=9"])
+        #expect(missing.status != 0 && missing.error.contains("unable to find specified revision 9 in history"), "\(missing.error)")
     }
 
     @Test("a Service gets Endpoints and EndpointSlices of its ready pods; deleting a namespace removes everything in it")

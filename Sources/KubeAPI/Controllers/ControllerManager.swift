@@ -61,8 +61,10 @@ public struct ControllerManager: Service {
             gracePeriod: configuration.nodeMonitorGracePeriod, logger: logger)
         let jobs = JobController(objects: objects, jobs: informer("batch", "jobs"), pods: informer("", "pods"), logger: logger)
         let cronJobs = CronJobController(objects: objects, cronJobs: informer("batch", "cronjobs"), jobs: informer("batch", "jobs"), logger: logger)
-        let daemonSets = DaemonSetController(objects: objects, daemonSets: informer("apps", "daemonsets"), nodes: informer("", "nodes"), pods: informer("", "pods"), logger: logger)
-        let statefulSets = StatefulSetController(objects: objects, sets: informer("apps", "statefulsets"), pods: informer("", "pods"), logger: logger)
+        let daemonSets = DaemonSetController(objects: objects, daemonSets: informer("apps", "daemonsets"), nodes: informer("", "nodes"), pods: informer("", "pods"),
+            revisions: informer("apps", "controllerrevisions"), logger: logger)
+        let statefulSets = StatefulSetController(
+            objects: objects, sets: informer("apps", "statefulsets"), pods: informer("", "pods"), revisions: informer("apps", "controllerrevisions"), logger: logger)
         let endpoints = EndpointsController(
             objects: objects, services: informer("", "services"), pods: informer("", "pods"), endpoints: informer("", "endpoints"),
             slices: informer("discovery.k8s.io", "endpointslices"), logger: logger)

@@ -8,8 +8,9 @@ public import Logging
 /// affinity on `metadata.name` and placed by the scheduler; pods on nodes no longer eligible,
 /// and extra pods, are deleted. A RollingUpdate replaces out-of-date pods (those whose
 /// `controller-revision-hash` is not the template's) at most `maxUnavailable` (default 1) at a
-/// time; OnDelete replaces them only when they are deleted. The status carries what `kubectl
-/// rollout status` reads.
+/// time; OnDelete replaces them only when they are deleted. Each template is kept as a
+/// ControllerRevision (``ControllerHistory``: `kubectl rollout history/undo`). The status carries
+/// what `kubectl rollout status` reads.
 public final class DaemonSetController: Controller {
     public let name = "daemonset-controller"
     public let queue = WorkQueue<String>()
@@ -20,6 +21,7 @@ public final class DaemonSetController: Controller {
     let daemonSetType: ResourceType
     let podType: ResourceType
     let expectations = Expectations()
+    let history: ControllerHistory
     let events: EventRecorder
     let logger: Logger
 
@@ -34,13 +36,14 @@ public final class DaemonSetController: Controller {
         ["key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"],
     ]
 
-    public init(objects: ObjectStore, daemonSets: SharedInformer, nodes: SharedInformer, pods: SharedInformer, logger: Logger) {
+    public init(objects: ObjectStore, daemonSets: SharedInformer, nodes: SharedInformer, pods: SharedInformer, revisions: SharedInformer, logger: Logger) {
         self.objects = objects
         self.daemonSets = daemonSets
         self.nodes = nodes
         self.pods = pods
         self.daemonSetType = objects.registry.lookup(group: "apps", version: "v1", plural: "daemonsets")!
         self.podType = objects.registry.lookup(group: "", version: "v1", plural: "pods")!
+        self.history = ControllerHistory(objects: objects, revisions: revisions, ownerType: daemonSetType)
         self.events = EventRecorder(objects: objects, component: "daemonset-controller", logger: logger)
         self.logger = logger
         daemonSets.addHandler { [queue, expectations] event in
@@ -119,6 +122,7 @@ public final class DaemonSetController: Controller {
         let template = set[path: ["spec", "template"]] ?? [:]
         let hash = DeploymentController.templateHash(template, collisionCount: set[path: ["status", "collisionCount"]]?.integerValue ?? 0)
         let owned = pods.byIndex(SharedInformer.ownerIndex, uid).filter { ReplicaSetController.controllerRef($0)?["uid"]?.stringValue == uid && ReplicaSetController.isActive($0) }
+        let revision = try await history.ensureCurrent(set, hash: hash, extraLabels: [Self.hashLabel: hash])
         var byNode: [String: [JSONValue]] = [:]
         for pod in owned { byNode[Self.targetNode(pod) ?? "", default: []].append(pod) }
         let eligibleNodes = nodes.list().filter { Self.eligible($0, template: template) }.compactMap { $0[path: ["metadata", "name"]]?.stringValue }
@@ -157,6 +161,9 @@ public final class DaemonSetController: Controller {
             }
         }
         try await updateStatus(set, eligible: eligibleNodes, byNode: byNode, hash: hash)
+        let setName = DeploymentController.name(set)
+        let inUse = owned.compactMap { $0[path: ["metadata", "labels", Self.hashLabel]]?.stringValue }.map { setName + "-" + $0 }
+        try await history.prune(set, inUse: Set(inUse + [DeploymentController.name(revision)]))
     }
 
     static func maxUnavailable(_ set: JSONValue, desired: Int) -> Int {

@@ -8,7 +8,8 @@ public import Logging
 /// once 0..N-1 are Running and Ready, and scaling down removes the highest ordinal first, one at a
 /// time; `Parallel` creates and deletes at once. RollingUpdate replaces pods whose
 /// `controller-revision-hash` is out of date from the highest ordinal down to `partition`, one
-/// at a time; OnDelete only when they are deleted. The status reports replicas, readyReplicas,
+/// at a time; OnDelete only when they are deleted. Each template is kept as a ControllerRevision
+/// named by the revision (``ControllerHistory``: `kubectl rollout history/undo`). The status reports replicas, readyReplicas,
 /// availableReplicas, currentReplicas, updatedReplicas and the current and update revisions.
 public final class StatefulSetController: Controller {
     public let name = "statefulset-controller"
@@ -19,16 +20,18 @@ public final class StatefulSetController: Controller {
     let setType: ResourceType
     let podType: ResourceType
     let claimType: ResourceType
+    let history: ControllerHistory
     let events: EventRecorder
     let logger: Logger
 
-    public init(objects: ObjectStore, sets: SharedInformer, pods: SharedInformer, logger: Logger) {
+    public init(objects: ObjectStore, sets: SharedInformer, pods: SharedInformer, revisions: SharedInformer, logger: Logger) {
         self.objects = objects
         self.sets = sets
         self.pods = pods
         self.setType = objects.registry.lookup(group: "apps", version: "v1", plural: "statefulsets")!
         self.podType = objects.registry.lookup(group: "", version: "v1", plural: "pods")!
         self.claimType = objects.registry.lookup(group: "", version: "v1", plural: "persistentvolumeclaims")!
+        self.history = ControllerHistory(objects: objects, revisions: revisions, ownerType: setType)
         self.events = EventRecorder(objects: objects, component: "statefulset-controller", logger: logger)
         self.logger = logger
         sets.addHandler { [queue] event in queue.add(SharedInformer.key(of: event.object)) }
@@ -56,7 +59,8 @@ public final class StatefulSetController: Controller {
         let replicas = Int(clamping: max(0, set[path: ["spec", "replicas"]]?.integerValue ?? 1))
         let parallel = set[path: ["spec", "podManagementPolicy"]]?.stringValue == "Parallel"
         let template = set[path: ["spec", "template"]] ?? [:]
-        let updateRevision = setName + "-" + DeploymentController.templateHash(template, collisionCount: 0)
+        let hash = DeploymentController.templateHash(template, collisionCount: 0)
+        let updateRevision = DeploymentController.name(try await history.ensureCurrent(set, hash: hash, extraLabels: ["controller.kubernetes.io/hash": hash]))
         var byOrdinal: [Int: JSONValue] = [:]
         for pod in pods.byIndex(SharedInformer.ownerIndex, uid) where ReplicaSetController.controllerRef(pod)?["uid"]?.stringValue == uid {
             if let ordinal = Self.ordinal(of: pod, set: setName) { byOrdinal[ordinal] = pod }
@@ -99,7 +103,9 @@ public final class StatefulSetController: Controller {
                 try await delete(pod)
             }
         }
-        try await updateStatus(set, byOrdinal: byOrdinal, replicas: replicas, updateRevision: updateRevision, namespace: namespace)
+        let currentRevision = try await updateStatus(set, byOrdinal: byOrdinal, replicas: replicas, updateRevision: updateRevision, namespace: namespace)
+        let inUse = byOrdinal.values.compactMap { $0[path: ["metadata", "labels", DaemonSetController.hashLabel]]?.stringValue }
+        try await history.prune(set, inUse: Set(inUse + [updateRevision, currentRevision]))
     }
 
     private func delete(_ pod: JSONValue) async throws {
@@ -167,7 +173,9 @@ public final class StatefulSetController: Controller {
         }
     }
 
-    private func updateStatus(_ set: JSONValue, byOrdinal: [Int: JSONValue], replicas: Int, updateRevision: String, namespace: String?) async throws {
+    /// Writes the status if it changed; returns the current revision.
+    @discardableResult
+    private func updateStatus(_ set: JSONValue, byOrdinal: [Int: JSONValue], replicas: Int, updateRevision: String, namespace: String?) async throws -> String {
         let live = byOrdinal.values.filter { $0[path: ["metadata", "deletionTimestamp"]] == nil }
         let ready = live.filter(ReplicaSetController.isReady)
         let minReady = set[path: ["spec", "minReadySeconds"]]?.integerValue ?? 0
@@ -187,13 +195,14 @@ public final class StatefulSetController: Controller {
         status["updateRevision"] = .string(updateRevision)
         status["collisionCount"] = status["collisionCount"] ?? 0
         for key in ["readyReplicas", "availableReplicas", "currentReplicas", "updatedReplicas"] where status[key] == 0 { status[key] = nil }
-        guard status != (set["status"] ?? [:]) else { return }
+        guard status != (set["status"] ?? [:]) else { return currentRevision }
         var body = set
         body["status"] = status
         do {
             _ = try await objects.update(setType, namespace: namespace, name: DeploymentController.name(set), body: body, subresource: "status")
         } catch let error as APIError where error.code == 404 {
-            return
+            return currentRevision
         }
+        return currentRevision
     }
 }
