@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "KubeAPI", targets: ["KubeAPI"]),
         .library(name: "KubeTypes", targets: ["KubeTypes"]),
+        .library(name: "KubeInformers", targets: ["KubeInformers"]),
         .library(name: "EncStore", targets: ["EncStore"]),
         .library(name: "SuiClient", targets: ["SuiClient"]),
         .library(name: "SuiDevLedger", targets: ["SuiDevLedger"]),
@@ -69,9 +70,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KubeInformers",
+            dependencies: ["KubeTypes", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/KubeAPI/Informers",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KubeAPI",
             dependencies: [
-                "EncStore", "KubeTypes",
+                "EncStore", "KubeTypes", "KubeInformers",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -83,7 +90,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            exclude: ["KubeTypes"],
+            exclude: ["KubeTypes", "Informers"],
             resources: [.copy("OpenAPI/definitions.json")],
             swiftSettings: swiftSettings
         ),
@@ -167,6 +174,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
+                "KubeTypes", "KubeInformers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -303,7 +311,10 @@ let package = Package(
             dependencies: ["Scheduler", "SchedulerTesting", "DaaSTestSupport"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AgentTests", dependencies: ["Agent", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AgentTests",
+            dependencies: ["Agent", "KubeInformers", "KubeTypes", "DaaSTestSupport", "daas-master", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -1,3 +1,4 @@
+@_exported public import KubeInformers
 @_exported public import KubeTypes
 
 /// KubeAPI: API machinery and the Kubernetes API server (HTTPS, authentication, RBAC and node

@@ -114,24 +114,19 @@ struct HardeningEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        func ok(_ arguments: [String]) throws -> String {
-            let result = try master.kubectl(arguments)
-            #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.error)")
-            return result.output
-        }
-        try ok(["create", "configmap", "real", "--from-literal=a=b"])
-        #expect(try ok(["delete", "configmap", "real", "--dry-run=server"]) == "configmap \"real\" deleted (server dry run)\n")
-        #expect(try ok(["get", "configmap", "real", "-o", "jsonpath={.data.a}"]) == "b")
+        try master.ok(["create", "configmap", "real", "--from-literal=a=b"])
+        #expect(try master.ok(["delete", "configmap", "real", "--dry-run=server"]) == "configmap \"real\" deleted (server dry run)\n")
+        #expect(try master.ok(["get", "configmap", "real", "-o", "jsonpath={.data.a}"]) == "b")
 
-        let dry = try ok(["create", "configmap", "dry", "--from-literal=x=y", "--dry-run=server", "-o", "jsonpath={.metadata.name} {.metadata.uid} [{.metadata.resourceVersion}]"])
+        let dry = try master.ok(["create", "configmap", "dry", "--from-literal=x=y", "--dry-run=server", "-o", "jsonpath={.metadata.name} {.metadata.uid} [{.metadata.resourceVersion}]"])
         #expect(dry.hasPrefix("dry ") && dry.hasSuffix(" []"), "a uid, no resourceVersion: \(dry)")
         #expect(try master.kubectl(["get", "configmap", "dry"]).error.contains("NotFound"))
 
         // A Service's dry run shows a ClusterIP it does not keep: a real Service can take it.
-        let ip = try ok(["create", "service", "clusterip", "dry-svc", "--tcp=80", "--dry-run=server", "-o", "jsonpath={.spec.clusterIP}"])
+        let ip = try master.ok(["create", "service", "clusterip", "dry-svc", "--tcp=80", "--dry-run=server", "-o", "jsonpath={.spec.clusterIP}"])
         #expect(ip.hasPrefix("10.43."), "\(ip)")
         #expect(try master.kubectl(["get", "service", "dry-svc"]).error.contains("NotFound"))
-        #expect(try ok(["create", "service", "clusterip", "taker", "--tcp=80", "--clusterip=\(ip)", "-o", "jsonpath={.spec.clusterIP}"]) == ip)
+        #expect(try master.ok(["create", "service", "clusterip", "taker", "--tcp=80", "--clusterip=\(ip)", "-o", "jsonpath={.spec.clusterIP}"]) == ip)
 
         // Validation and admission still run.
         let invalid = try master.kubectl(["create", "configmap", "Bad_Name", "--dry-run=server"])
@@ -139,20 +134,20 @@ struct HardeningEndToEndTests {
         let taken = try master.kubectl(["create", "service", "clusterip", "second", "--tcp=80", "--clusterip=\(ip)", "--dry-run=server"])
         #expect(taken.status == 1 && taken.error.contains("already allocated"), "\(taken.error)")
 
-        #expect(try ok(["label", "configmap", "real", "tier=web", "--dry-run=server", "-o", "jsonpath={.metadata.labels.tier}"]) == "web")
-        #expect(try ok(["get", "configmap", "real", "-o", "jsonpath={.metadata.labels}"]).isEmpty)
-        try ok(["create", "deployment", "web", "--image=nginx", "--replicas=1"])
-        #expect(try ok(["scale", "deployment", "web", "--replicas=5", "--dry-run=server"]).contains("scaled (server dry run)"))
-        #expect(try ok(["get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"]) == "1")
+        #expect(try master.ok(["label", "configmap", "real", "tier=web", "--dry-run=server", "-o", "jsonpath={.metadata.labels.tier}"]) == "web")
+        #expect(try master.ok(["get", "configmap", "real", "-o", "jsonpath={.metadata.labels}"]).isEmpty)
+        try master.ok(["create", "deployment", "web", "--image=nginx", "--replicas=1"])
+        #expect(try master.ok(["scale", "deployment", "web", "--replicas=5", "--dry-run=server"]).contains("scaled (server dry run)"))
+        #expect(try master.ok(["get", "deployment", "web", "-o", "jsonpath={.spec.replicas}"]) == "1")
         let manifest = root + "/real.yaml"
         try "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: real}\ndata: {a: replaced}\n".write(toFile: manifest, atomically: true, encoding: .utf8)
-        #expect(try ok(["replace", "-f", manifest, "--dry-run=server"]).contains("replaced (server dry run)"))
-        #expect(try ok(["apply", "-f", manifest, "--dry-run=server"]).contains("(server dry run)"))
-        #expect(try ok(["get", "configmap", "real", "-o", "jsonpath={.data.a}"]) == "b")
+        #expect(try master.ok(["replace", "-f", manifest, "--dry-run=server"]).contains("replaced (server dry run)"))
+        #expect(try master.ok(["apply", "-f", manifest, "--dry-run=server"]).contains("(server dry run)"))
+        #expect(try master.ok(["get", "configmap", "real", "-o", "jsonpath={.data.a}"]) == "b")
 
         let collection = try http(master, "DELETE", "/api/v1/namespaces/default/configmaps?dryRun=All")
         #expect(collection.status == 200 && collection.body.contains("\"real\""), "\(collection.body)")
-        #expect(try ok(["get", "configmap", "real", "-o", "name"]) == "configmap/real\n")
+        #expect(try master.ok(["get", "configmap", "real", "-o", "name"]) == "configmap/real\n")
 
         let unknown = try http(master, "POST", "/api/v1/namespaces/default/configmaps?dryRun=Foo", body: #"{"metadata":{"name":"u"}}"#)
         #expect(unknown.status == 422, "\(unknown.body)")
@@ -164,7 +159,7 @@ struct HardeningEndToEndTests {
         }
         let patched = try http(master, "PATCH", "/api/v1/namespaces/default/configmaps/real?dryRun=Foo", body: "{}", contentType: "application/merge-patch+json")
         #expect(patched.status == 422 && patched.body.contains("PatchOptions.meta.k8s.io"), "\(patched.body)")
-        #expect(try ok(["get", "configmaps", "-o", "name"]).split(separator: "\n").filter { $0 != "configmap/kube-root-ca.crt" } == ["configmap/real"])
+        #expect(try master.ok(["get", "configmaps", "-o", "name"]).split(separator: "\n").filter { $0 != "configmap/kube-root-ca.crt" } == ["configmap/real"])
     }
 
     @Test("delete options are honoured or refused: propagationPolicy, gracePeriodSeconds, preconditions; fieldManager is validated")

@@ -13,12 +13,6 @@ struct ServiceAccountTokenEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        @discardableResult
-        func ok(_ arguments: [String]) throws -> String {
-            let result = try master.kubectl(arguments)
-            #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.error)")
-            return result.output
-        }
         // kubectl with only the token: no client certificate to fall back on.
         let empty = root + "/empty.kubeconfig"
         FileManager.default.createFile(atPath: empty, contents: Data())
@@ -26,9 +20,9 @@ struct ServiceAccountTokenEndToEndTests {
             try run("/usr/bin/env", ["kubectl", "--kubeconfig", empty, "--server", master.server, "--certificate-authority", master.dataDir + "/pki/ca.crt", "--token", token] + arguments)
         }
 
-        try ok(["create", "namespace", "team"])
-        try ok(["create", "serviceaccount", "robot", "-n", "team"])
-        let token = try ok(["create", "token", "robot", "-n", "team"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try master.ok(["create", "namespace", "team"])
+        try master.ok(["create", "serviceaccount", "robot", "-n", "team"])
+        let token = try master.ok(["create", "token", "robot", "-n", "team"]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.split(separator: ".").count == 3, "a compact JWS")
         #expect(try FileManager.default.attributesOfItem(atPath: master.dataDir + "/pki/service-account.key")[.posixPermissions] as? Int == 0o600)
 
@@ -41,7 +35,7 @@ struct ServiceAccountTokenEndToEndTests {
         let denied = try asToken(token, ["get", "pods", "-n", "team"])
         #expect(denied.status != 0)
         #expect(denied.error.contains("User \"system:serviceaccount:team:robot\" cannot list resource \"pods\""), "\(denied.error)")
-        try ok(["create", "rolebinding", "robot-view", "-n", "team", "--clusterrole=view", "--serviceaccount=team:robot"])
+        try master.ok(["create", "rolebinding", "robot-view", "-n", "team", "--clusterrole=view", "--serviceaccount=team:robot"])
         #expect(try eventually(10) { try asToken(token, ["get", "pods", "-n", "team"]).status == 0 })
 
         // Bad requests get kube's errors; a tampered or foreign token is 401.
@@ -57,23 +51,23 @@ struct ServiceAccountTokenEndToEndTests {
         #expect(other.status != 0)
 
         // Bound to a pod: the token dies with the pod.
-        try ok(["run", "worker", "-n", "team", "--image=busybox"])
+        try master.ok(["run", "worker", "-n", "team", "--image=busybox"])
         // ServiceAccount admission: the projected token, CA and namespace, mounted where clients look.
-        let volume = try ok(["get", "pod", "worker", "-n", "team", "-o", "jsonpath={.spec.volumes[0].name} {.spec.volumes[0].projected.sources[*].serviceAccountToken.path} {.spec.volumes[0].projected.sources[*].configMap.name}"])
+        let volume = try master.ok(["get", "pod", "worker", "-n", "team", "-o", "jsonpath={.spec.volumes[0].name} {.spec.volumes[0].projected.sources[*].serviceAccountToken.path} {.spec.volumes[0].projected.sources[*].configMap.name}"])
         #expect(volume.hasPrefix("kube-api-access-") && volume.hasSuffix(" token kube-root-ca.crt"), "\(volume)")
-        #expect(try ok(["get", "pod", "worker", "-n", "team", "-o", "jsonpath={.spec.containers[0].volumeMounts[0].mountPath} {.spec.containers[0].volumeMounts[0].readOnly}"])
+        #expect(try master.ok(["get", "pod", "worker", "-n", "team", "-o", "jsonpath={.spec.containers[0].volumeMounts[0].mountPath} {.spec.containers[0].volumeMounts[0].readOnly}"])
             == "/var/run/secrets/kubernetes.io/serviceaccount true")
-        try ok(["run", "quiet", "-n", "team", "--image=busybox", "--overrides", #"{"spec":{"automountServiceAccountToken":false}}"#])
-        #expect(try ok(["get", "pod", "quiet", "-n", "team", "-o", "jsonpath={.spec.volumes}"]).isEmpty, "opted out")
-        let bound = try ok(["create", "token", "robot", "-n", "team", "--bound-object-kind=Pod", "--bound-object-name=worker"])
+        try master.ok(["run", "quiet", "-n", "team", "--image=busybox", "--overrides", #"{"spec":{"automountServiceAccountToken":false}}"#])
+        #expect(try master.ok(["get", "pod", "quiet", "-n", "team", "-o", "jsonpath={.spec.volumes}"]).isEmpty, "opted out")
+        let bound = try master.ok(["create", "token", "robot", "-n", "team", "--bound-object-kind=Pod", "--bound-object-name=worker"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try asToken(bound, ["get", "pods", "-n", "team"]).status == 0)
-        try ok(["delete", "pod", "worker", "-n", "team", "--grace-period=0", "--force"])
+        try master.ok(["delete", "pod", "worker", "-n", "team", "--grace-period=0", "--force"])
         #expect(try eventually(10) { try asToken(bound, ["get", "pods", "-n", "team"]).error.contains("Unauthorized") })
 
         // Deleting the account ends every token it had, even one re-created with the same name.
-        try ok(["delete", "serviceaccount", "robot", "-n", "team"])
-        try ok(["create", "serviceaccount", "robot", "-n", "team"])
+        try master.ok(["delete", "serviceaccount", "robot", "-n", "team"])
+        try master.ok(["create", "serviceaccount", "robot", "-n", "team"])
         let gone = try asToken(token, ["get", "pods", "-n", "team"])
         #expect(gone.status != 0 && gone.error.contains("Unauthorized"), "\(gone.error)")
     }
@@ -83,17 +77,11 @@ struct ServiceAccountTokenEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let master = try MasterProcess.start(dataDir: root + "/data")
         defer { master.stop() }
-        @discardableResult
-        func ok(_ arguments: [String]) throws -> String {
-            let result = try master.kubectl(arguments)
-            #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.error)")
-            return result.output
-        }
         // A brand-new namespace: its `default` account comes from a controller, and a pod created
         // at once still gets in (admission waits a little for that account, as upstream).
-        try ok(["create", "namespace", "fresh"])
-        try ok(["run", "first", "-n", "fresh", "--image=busybox"])
-        #expect(try ok(["get", "pod", "first", "-n", "fresh", "-o", "jsonpath={.spec.serviceAccountName}"]) == "default")
+        try master.ok(["create", "namespace", "fresh"])
+        try master.ok(["run", "first", "-n", "fresh", "--image=busybox"])
+        #expect(try master.ok(["get", "pod", "first", "-n", "fresh", "-o", "jsonpath={.spec.serviceAccountName}"]) == "default")
 
         let missing = try master.kubectl(["run", "lost", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"ghost"}}"#])
         #expect(missing.status != 0)
@@ -106,16 +94,16 @@ struct ServiceAccountTokenEndToEndTests {
         let manifest = root + "/sealed.yaml"
         try "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sealed\n  namespace: fresh\nautomountServiceAccountToken: false\n"
             .write(toFile: manifest, atomically: true, encoding: .utf8)
-        try ok(["apply", "-f", manifest])
-        try ok(["run", "closed", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"sealed"}}"#])
-        #expect(try ok(["get", "pod", "closed", "-n", "fresh", "-o", "jsonpath={.spec.volumes}"]).isEmpty, "the account opted out")
-        try ok(["run", "open", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"sealed","automountServiceAccountToken":true}}"#])
-        #expect(try ok(["get", "pod", "open", "-n", "fresh", "-o", "jsonpath={.spec.volumes[0].name}"]).hasPrefix("kube-api-access-"), "the pod's own field wins")
+        try master.ok(["apply", "-f", manifest])
+        try master.ok(["run", "closed", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"sealed"}}"#])
+        #expect(try master.ok(["get", "pod", "closed", "-n", "fresh", "-o", "jsonpath={.spec.volumes}"]).isEmpty, "the account opted out")
+        try master.ok(["run", "open", "-n", "fresh", "--image=busybox", "--overrides", #"{"spec":{"serviceAccountName":"sealed","automountServiceAccountToken":true}}"#])
+        #expect(try master.ok(["get", "pod", "open", "-n", "fresh", "-o", "jsonpath={.spec.volumes[0].name}"]).hasPrefix("kube-api-access-"), "the pod's own field wins")
 
         // Pods the ReplicaSet controller creates run the same admission as kubectl's.
-        try ok(["create", "deployment", "web", "-n", "fresh", "--image=nginx", "--replicas=1"])
+        try master.ok(["create", "deployment", "web", "-n", "fresh", "--image=nginx", "--replicas=1"])
         #expect(try eventually(30) {
-            try ok(["get", "pods", "-n", "fresh", "-l", "app=web", "-o", "jsonpath={.items[*].spec.volumes[0].name}"]).hasPrefix("kube-api-access-")
+            try master.ok(["get", "pods", "-n", "fresh", "-l", "app=web", "-o", "jsonpath={.items[*].spec.volumes[0].name}"]).hasPrefix("kube-api-access-")
         })
     }
 }

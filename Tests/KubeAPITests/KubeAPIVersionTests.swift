@@ -8,4 +8,9 @@ struct KubeAPIVersionTests {
     func versionMatchesChangelog() {
         #expect(changelogVersion(of: "KubeAPI") == KubeAPI.version)
     }
+
+    @Test("KubeInformers' version is the newest entry of its changelog")
+    func informersVersionMatchesChangelog() {
+        #expect(changelogVersion(of: "KubeInformers") == KubeInformers.version)
+    }
 }

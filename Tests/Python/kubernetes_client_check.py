@@ -26,7 +26,8 @@ stream = watch.Watch()
 
 
 def observe():
-    for event in stream.stream(core.list_namespaced_config_map, ns, resource_version=created.metadata.resource_version, timeout_seconds=3):
+    # Selected by label: the namespace's kube-root-ca.crt, written by a controller, may come after "settings".
+    for event in stream.stream(core.list_namespaced_config_map, ns, label_selector="team=py", resource_version=created.metadata.resource_version, timeout_seconds=3):
         events.append((event["type"], event["object"].metadata.name, (event["object"].data or {}).get("color")))
         if len(events) == 2:
             stream.stop()

@@ -54,6 +54,18 @@ struct APIConnection: Sendable {
             guard let data = try? JSONSerialization.data(withJSONObject: body) else { throw AgentError(.invalidConfiguration, "unencodable body") }
             encoded = ByteBuffer(bytes: Array(data))
         }
+        let (status, bytes) = try await exchange(method, path, body: encoded, contentType: contentType)
+        return (status, Self.object(bytes))
+    }
+
+    /// GETs `path` and returns the status and the answer's bytes (at most 4 MiB), unparsed.
+    func get(_ path: String) async throws(AgentError) -> (status: Int, bytes: [UInt8]) {
+        try await exchange(.GET, path, body: nil, contentType: "application/json")
+    }
+
+    private func exchange(_ method: HTTPMethod, _ path: String, body encoded: ByteBuffer?, contentType: String) async throws(AgentError)
+        -> (status: Int, bytes: [UInt8])
+    {
         var attempt = 1
         while true {
             var request = try await authorizedRequest(path)
@@ -63,26 +75,26 @@ struct APIConnection: Sendable {
                 request.body = .bytes(encoded)
             }
             let status: Int
-            let object: [String: Any]
+            let bytes: [UInt8]
             let retryAfter: Int?
             do {
                 let response = try await http.execute(request, timeout: .seconds(30))
-                let bytes = try await response.body.collect(upTo: 4 << 20)
+                let body = try await response.body.collect(upTo: 4 << 20)
                 status = Int(response.status.code)
-                object = Self.object(Array(bytes.readableBytesView))
+                bytes = Array(body.readableBytesView)
                 retryAfter = response.headers.first(name: "Retry-After").flatMap { Int($0) }
             } catch {
                 throw AgentError(.unreachable, "\(method) \(path): \(error)")
             }
             // As client-go: an overloaded server's Retry-After is honoured, a bounded number of times.
-            guard status == 429 || (500..<600).contains(status), let retryAfter, attempt < Self.maxRetryAfterAttempts else { return (status, object) }
+            guard status == 429 || (500..<600).contains(status), let retryAfter, attempt < Self.maxRetryAfterAttempts else { return (status, bytes) }
             attempt += 1
             do {
                 let seconds: Int = max(1, min(retryAfter, 30))
                 let jitter: Int = Int.random(in: 0..<250)
                 try await Task.sleep(for: .milliseconds(seconds * 1000 + jitter))
             } catch {
-                return (status, object)
+                return (status, bytes)
             }
         }
     }

@@ -1,10 +1,13 @@
 import Foundation
+import KubeInformers
+import KubeTypes
 import NIOHTTP1
 public import Logging
 public import ServiceLifecycle
 import Synchronization
 
-/// Plays the kubelet for simulated nodes, as kwok does: it watches the pods bound to them and
+/// Plays the kubelet for simulated nodes, as kwok does: it follows the pods bound to them (a
+/// ``SharedInformer`` over HTTPS, the same informer the master's controllers run) and
 /// moves each to Running and Ready (with a pod IP and running container statuses); pods that do
 /// not restart (`restartPolicy` Never or OnFailure, as Job pods) then finish as Succeeded after
 /// ``Configuration/runDuration``; a pod marked for deletion is confirmed at once (deleted with a
@@ -55,31 +58,23 @@ public struct PodSimulator: Service {
                 server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, pool: configuration.pool, credentials: { try await credentials(node) })
         }
         let connections = built
-        let watcher = connections[first]!
+        // The bound pods (`spec.nodeName!=`), through one informer with the first node's credentials.
+        let informer = SharedInformer(source: APIListWatchSource(connection: connections[first]!, path: "/api/v1/pods", query: "fieldSelector=spec.nodeName%21%3D"), logger: logger)
+        let (changed, continuation) = AsyncStream.makeStream(of: JSONValue.self)
+        informer.addHandler { event in
+            switch event {
+            case .added(let pod), .updated(_, let pod): continuation.yield(pod)
+            case .deleted: break
+            }
+        }
         let handled = Handled()
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                while !Task.isCancelled {
-                    do {
-                        let listed = try await watcher.send(.GET, "/api/v1/pods")
-                        guard listed.status == 200 else { throw AgentError(.refused, "list pods: \(listed.status)") }
-                        for pod in listed.object["items"] as? [[String: Any]] ?? [] {
-                            self.consider(pod, nodes: nodes, connections: connections, handled: handled, group: &group)
-                        }
-                        let version = (listed.object["metadata"] as? [String: Any])?["resourceVersion"] as? String ?? "0"
-                        for try await line in try await watcher.watch("/api/v1/pods?watch=true&allowWatchBookmarks=true&resourceVersion=\(version)") {
-                            let event = APIConnection.object(line)
-                            guard let type = event["type"] as? String, type != "BOOKMARK", type != "ERROR", type != "DELETED",
-                                let pod = event["object"] as? [String: Any]
-                            else { continue }
-                            self.consider(pod, nodes: nodes, connections: connections, handled: handled, group: &group)
-                        }
-                    } catch {
-                        if Task.isCancelled { break }
-                        self.logger.debug("pod watch restarting", metadata: ["error": "\(error)"])
-                    }
-                    try? await Task.sleep(for: .seconds(1))
+                group.addTask { await informer.run() }
+                for await pod in changed {
+                    self.consider(pod, nodes: nodes, connections: connections, handled: handled, group: &group)
                 }
+                group.cancelAll()
             }
         }
         for connection in connections.values { await connection.shutdown() }
@@ -87,17 +82,15 @@ public struct PodSimulator: Service {
 
     /// Acts once per pod and state: run it, finish it, or confirm its deletion.
     private func consider(
-        _ pod: [String: Any], nodes: Set<String>, connections: [String: APIConnection], handled: Handled, group: inout DiscardingTaskGroup
+        _ pod: JSONValue, nodes: Set<String>, connections: [String: APIConnection], handled: Handled, group: inout DiscardingTaskGroup
     ) {
-        let metadata = pod["metadata"] as? [String: Any] ?? [:]
-        let spec = pod["spec"] as? [String: Any] ?? [:]
-        let status = pod["status"] as? [String: Any] ?? [:]
-        guard let node = spec["nodeName"] as? String, nodes.contains(node), configuration.active(node), let api = connections[node],
-            let uid = metadata["uid"] as? String, let name = metadata["name"] as? String, let namespace = metadata["namespace"] as? String
+        guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, nodes.contains(node), configuration.active(node), let api = connections[node],
+            let uid = pod[path: ["metadata", "uid"]]?.stringValue, let name = pod[path: ["metadata", "name"]]?.stringValue,
+            let namespace = pod[path: ["metadata", "namespace"]]?.stringValue
         else { return }
-        let phase = status["phase"] as? String ?? "Pending"
+        let phase = pod[path: ["status", "phase"]]?.stringValue ?? "Pending"
         let state: String
-        if metadata["deletionTimestamp"] != nil {
+        if pod[path: ["metadata", "deletionTimestamp"]] != nil {
             state = "delete"
         } else if phase == "Pending" {
             state = "run"
@@ -121,8 +114,10 @@ public struct PodSimulator: Service {
         }
         let number = handled.nextNumber()
         let podIP = "10.\(42 + (number >> 16) & 0x3f).\((number >> 8) & 0xff).\(number & 0xff)"
-        let restarts = spec["restartPolicy"] as? String ?? "Always"
-        let containers = (spec["containers"] as? [[String: Any]] ?? []).map { (name: $0["name"] as? String ?? "", image: $0["image"] as? String ?? "") }
+        let restarts = pod[path: ["spec", "restartPolicy"]]?.stringValue ?? "Always"
+        let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).map {
+            (name: $0["name"]?.stringValue ?? "", image: $0["image"]?.stringValue ?? "")
+        }
         let runDuration = configuration.runDuration
         group.addTask {
             let started = Self.timestamp(Date())

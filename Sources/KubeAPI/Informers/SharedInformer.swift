@@ -1,20 +1,6 @@
+public import KubeTypes
 public import Logging
 import Synchronization
-
-/// A change an informer delivers to its handlers.
-public enum InformerEvent: Sendable {
-    case added(JSONValue)
-    case updated(old: JSONValue, new: JSONValue)
-    case deleted(JSONValue)
-
-    /// The object after the change (the last known state for a delete).
-    public var object: JSONValue {
-        switch self {
-        case .added(let object), .deleted(let object): object
-        case .updated(_, let new): new
-        }
-    }
-}
 
 /// A local cache of one kind of object kept current by list-then-watch, as client-go's shared
 /// informer: it lists, then watches from the list's resourceVersion; on a 410, a dropped watch or

@@ -1,3 +1,4 @@
+public import KubeTypes
 import Synchronization
 
 /// One watch event (`{"type": ..., "object": ...}`) as watchers receive it. The watch cache

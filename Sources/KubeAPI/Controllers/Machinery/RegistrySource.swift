@@ -1,14 +1,3 @@
-/// Where an informer lists and watches one kind of object: the in-process registry
-/// (``RegistrySource``) for the master's controllers, or (later) an HTTPS client for the node
-/// agent. The informer is the same code for both.
-public protocol ListWatchSource: Sendable {
-    /// Every object, and the resourceVersion the list was read at.
-    func list() async throws -> (objects: [JSONValue], resourceVersion: String)
-    /// Watch events after `resourceVersion`. An expired resourceVersion throws (410), and the
-    /// informer lists again.
-    func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error>
-}
-
 /// A resource of the in-process registry as a list-watch source (no HTTP loop-back).
 public struct RegistrySource: ListWatchSource {
     let objects: ObjectStore
