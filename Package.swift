@@ -66,6 +66,7 @@ let package = Package(
         ),
         .target(
             name: "KubeTypes",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             path: "Sources/KubeAPI/KubeTypes",
             swiftSettings: swiftSettings
         ),
@@ -151,7 +152,7 @@ let package = Package(
         ),
         .target(
             name: "Scheduler",
-            dependencies: ["KubeTypes", .product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeTypes"],
             exclude: ["Testing", "Cluster"],
             swiftSettings: swiftSettings
         ),

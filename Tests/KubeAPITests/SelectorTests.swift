@@ -60,7 +60,7 @@ struct SelectorTests {
 struct YAMLBodyTests {
     @Test("YAML decodes to the same value as its JSON form")
     func decode() throws {
-        let value = try YAMLBodyDecoder().decode(Array("""
+        let value = try YAMLValueDecoder().decode(Array("""
             apiVersion: v1
             kind: ConfigMap
             metadata: {name: y, labels: {a: "1"}}
@@ -78,7 +78,7 @@ struct YAMLBodyTests {
 
     @Test("YAML integers: radix forms and underscores; sexagesimal and out-of-range values stay strings, never trap")
     func integers() throws {
-        let value = try YAMLBodyDecoder().decode(Array("""
+        let value = try YAMLValueDecoder().decode(Array("""
             a: 0x1f
             b: 0o17
             c: 017
@@ -95,8 +95,8 @@ struct YAMLBodyTests {
     func limits() {
         var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
         for level in 1..<8 { bomb += "\(Character(UnicodeScalar(97 + level)!)): &\(Character(UnicodeScalar(97 + level)!)) [" + Array(repeating: "*\(Character(UnicodeScalar(96 + level)!))", count: 10).joined(separator: ", ") + "]\n" }
-        #expect(throws: APIError.self) { try YAMLBodyDecoder().decode(Array(bomb.utf8)) }
-        #expect(throws: APIError.self) { try YAMLBodyDecoder().decode(Array((String(repeating: "[", count: 150) + String(repeating: "]", count: 150)).utf8)) }
-        #expect(throws: APIError.self) { try YAMLBodyDecoder().decode(Array("a: [unclosed".utf8)) }
+        #expect(throws: KubeTypeError.self) { try YAMLValueDecoder().decode(Array(bomb.utf8)) }
+        #expect(throws: KubeTypeError.self) { try YAMLValueDecoder().decode(Array((String(repeating: "[", count: 150) + String(repeating: "]", count: 150)).utf8)) }
+        #expect(throws: KubeTypeError.self) { try YAMLValueDecoder().decode(Array("a: [unclosed".utf8)) }
     }
 }

@@ -74,6 +74,9 @@ struct ConfigurationTests {
         ("profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n    args:\n      scoringStrategy:\n        type: Spread", "scoringStrategy.type \"Spread\" is not one of"),
         ("profiles:\n- pluginConfig:\n  - name: StakeWeighted\n    args: {}", "pluginConfig for \"StakeWeighted\" names a plugin that is not enabled"),
         ("profiles: [1", "not valid YAML"),
+        // Aliases cannot blow a small file up: 10 levels of 10 references are 10^10 values.
+        (aliasBomb, "more than 200000 values"),
+        ("percentageOfNodesToScore: 0x1F\nparallelism: 1.5", "parallelism: must be an integer"),
     ])
     func invalid(yaml: String, fragment: String) {
         do {
@@ -84,3 +87,13 @@ struct ConfigurationTests {
         }
     }
 }
+
+/// 10 levels of 10 alias references: 10^10 values once expanded.
+private let aliasBomb: String = {
+    var lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in 1..<10 {
+        let references: [String] = Array(repeating: "*l\(level - 1)", count: 10)
+        lines.append("l\(level): &l\(level) [" + references.joined(separator: ", ") + "]")
+    }
+    return lines.joined(separator: "\n")
+}()

@@ -29,7 +29,7 @@ struct YAMLTarget: FuzzTarget {
     }
 
     func run(_ input: [UInt8]) async {
-        _ = try? YAMLBodyDecoder().decode(input)
+        _ = try? YAMLValueDecoder().decode(input)
     }
 }
 

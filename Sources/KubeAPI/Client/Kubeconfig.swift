@@ -46,7 +46,7 @@ public struct Kubeconfig: Sendable, Hashable {
         guard bytes.count <= maxBytes else { throw Error(code: "kubeconfig.malformed", message: "larger than \(maxBytes) bytes") }
         let root: JSONValue
         do {
-            root = try YAMLBodyDecoder().decode(bytes)
+            root = try YAMLValueDecoder().decode(bytes)
         } catch {
             throw Error(code: "kubeconfig.malformed", message: "not a YAML kubeconfig")
         }

@@ -16,7 +16,11 @@ enum RequestBody {
             return try ProtobufDecoder.kubernetes.decodeObject(Array(buffer.readableBytesView))
         }
         if contentType.hasPrefix("application/yaml") {
-            return try YAMLBodyDecoder().decode(Array(buffer.readableBytesView))
+            do {
+                return try YAMLValueDecoder().decode(Array(buffer.readableBytesView))
+            } catch {
+                throw APIError.badRequest("the body of the request could not be decoded as YAML: \(error.message)")
+            }
         }
         guard contentType.contains("json") else {
             throw APIError(

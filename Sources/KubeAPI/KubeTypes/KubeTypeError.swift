@@ -6,6 +6,8 @@ public struct KubeTypeError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidQuantity
         /// The text is not a label selector.
         case invalidSelector
+        /// The bytes are not one YAML document within the decoder's limits.
+        case invalidYAML
     }
 
     /// The code.

@@ -1,4 +1,4 @@
-internal import Yams
+internal import KubeTypes
 
 extension SchedulerConfiguration {
     /// Parses and validates a KubeSchedulerConfiguration document (apiVersion
@@ -9,20 +9,22 @@ extension SchedulerConfiguration {
     /// - Throws: ``SchedulerError`` naming the offending field, e.g.
     ///   "profiles[0].plugins.score.enabled[0].weight: must be positive".
     public static func load(yaml: String, registry: PluginRegistry = .default) throws(SchedulerError) -> SchedulerConfiguration {
-        let root: Any?
-        do { root = try Yams.load(yaml: yaml) } catch {
-            throw SchedulerError(.invalidConfiguration, "not valid YAML: \(error)")
+        let root: JSONValue
+        // KubeTypes' bounded decoder: a configuration file is input like any other, and aliases
+        // must not expand a small file into a huge value.
+        do { root = try YAMLValueDecoder().decode(Array(yaml.utf8)) } catch {
+            throw SchedulerError(.invalidConfiguration, "not valid YAML: \(error.message)")
         }
-        guard let doc = root as? [String: Any] else { throw SchedulerError(.invalidConfiguration, "the document must be a mapping") }
+        guard let doc = root.objectValue else { throw SchedulerError(.invalidConfiguration, "the document must be a mapping") }
         let known: Set<String> = ["apiVersion", "kind", "profiles", "percentageOfNodesToScore", "podInitialBackoffSeconds",
                                   "podMaxBackoffSeconds", "parallelism", "leaderElection", "clientConnection"]
         for key in doc.keys.sorted() where !known.contains(key) {
             throw SchedulerError(.invalidConfiguration, "\(key): unknown field" + (key == "extenders" ? " (extenders are not supported)" : ""))
         }
-        if let v = doc["apiVersion"] as? String, v != "kubescheduler.config.k8s.io/v1" {
+        if let v = doc["apiVersion"]?.stringValue, v != "kubescheduler.config.k8s.io/v1" {
             throw SchedulerError(.invalidConfiguration, "apiVersion: \"\(v)\" is not supported (use kubescheduler.config.k8s.io/v1)")
         }
-        if let k = doc["kind"] as? String, k != "KubeSchedulerConfiguration" {
+        if let k = doc["kind"]?.stringValue, k != "KubeSchedulerConfiguration" {
             throw SchedulerError(.invalidConfiguration, "kind: must be KubeSchedulerConfiguration, not \"\(k)\"")
         }
         var config = SchedulerConfiguration()
@@ -31,39 +33,39 @@ extension SchedulerConfiguration {
         if let v = doc["podMaxBackoffSeconds"] { config.podMaxBackoffSeconds = try int(v, "podMaxBackoffSeconds") }
         if let v = doc["parallelism"] { config.parallelism = Int(try int(v, "parallelism")) }
         if let list = doc["profiles"] {
-            guard let profiles = list as? [Any] else { throw SchedulerError(.invalidConfiguration, "profiles: must be a list") }
+            guard let profiles = list.arrayValue else { throw SchedulerError(.invalidConfiguration, "profiles: must be a list") }
             config.profiles = try profiles.enumerated().map { (i, p) throws(SchedulerError) in try profile(p, path: "profiles[\(i)]", registry: registry) }
         }
         try config.validate(registry: registry)
         return config
     }
 
-    private static func int(_ value: Any, _ path: String) throws(SchedulerError) -> Int64 {
-        if let i = value as? Int { return Int64(i) }
+    private static func int(_ value: JSONValue, _ path: String) throws(SchedulerError) -> Int64 {
+        if case .integer(let i) = value { return i }
         throw SchedulerError(.invalidConfiguration, "\(path): must be an integer")
     }
 
-    private static func profile(_ value: Any, path: String, registry: PluginRegistry) throws(SchedulerError) -> Profile {
-        guard let m = value as? [String: Any] else { throw SchedulerError(.invalidConfiguration, "\(path): must be a mapping") }
+    private static func profile(_ value: JSONValue, path: String, registry: PluginRegistry) throws(SchedulerError) -> Profile {
+        guard let m = value.objectValue else { throw SchedulerError(.invalidConfiguration, "\(path): must be a mapping") }
         for key in m.keys.sorted() where !["schedulerName", "plugins", "pluginConfig", "percentageOfNodesToScore"].contains(key) {
             throw SchedulerError(.invalidConfiguration, "\(path).\(key): unknown field")
         }
-        var profile = Profile.defaultProfile(schedulerName: (m["schedulerName"] as? String) ?? defaultSchedulerName)
+        var profile = Profile.defaultProfile(schedulerName: m["schedulerName"]?.stringValue ?? defaultSchedulerName)
         if let p = m["percentageOfNodesToScore"] { profile.percentageOfNodesToScore = Int32(clamping: try int(p, "\(path).percentageOfNodesToScore")) }
         if let pc = m["pluginConfig"] {
-            guard let list = pc as? [Any] else { throw SchedulerError(.invalidConfiguration, "\(path).pluginConfig: must be a list") }
+            guard let list = pc.arrayValue else { throw SchedulerError(.invalidConfiguration, "\(path).pluginConfig: must be a list") }
             for (i, item) in list.enumerated() {
-                guard let entry = item as? [String: Any], let name = entry["name"] as? String else {
+                guard let entry = item.objectValue, let name = entry["name"]?.stringValue else {
                     throw SchedulerError(.invalidConfiguration, "\(path).pluginConfig[\(i)].name: required")
                 }
                 if profile.pluginArgs[name] != nil {
                     throw SchedulerError(.invalidConfiguration, "\(path).pluginConfig[\(i)]: duplicate args for \"\(name)\"")
                 }
-                profile.pluginArgs[name] = args(entry["args"] ?? [String: Any]())
+                profile.pluginArgs[name] = args(entry["args"] ?? .object([:]))
             }
         }
         guard let plugins = m["plugins"] else { return profile }
-        guard let sets = plugins as? [String: Any] else { throw SchedulerError(.invalidConfiguration, "\(path).plugins: must be a mapping") }
+        guard let sets = plugins.objectValue else { throw SchedulerError(.invalidConfiguration, "\(path).plugins: must be a mapping") }
         for key in sets.keys.sorted() where key != "multiPoint" && ExtensionPoint(rawValue: key) == nil {
             throw SchedulerError(.invalidConfiguration, "\(path).plugins.\(key): unknown extension point")
         }
@@ -94,12 +96,12 @@ extension SchedulerConfiguration {
         profile.plugins[point] = list
     }
 
-    private static func pluginSet(_ value: Any, path: String) throws(SchedulerError) -> ([PluginReference], Set<String>) {
-        guard let m = value as? [String: Any] else { throw SchedulerError(.invalidConfiguration, "\(path): must be a mapping") }
+    private static func pluginSet(_ value: JSONValue, path: String) throws(SchedulerError) -> ([PluginReference], Set<String>) {
+        guard let m = value.objectValue else { throw SchedulerError(.invalidConfiguration, "\(path): must be a mapping") }
         var enabled: [PluginReference] = []
         var disabled: Set<String> = []
-        for (i, item) in ((m["enabled"] as? [Any]) ?? []).enumerated() {
-            guard let e = item as? [String: Any], let name = e["name"] as? String, !name.isEmpty else {
+        for (i, item) in (m["enabled"]?.arrayValue ?? []).enumerated() {
+            guard let e = item.objectValue, let name = e["name"]?.stringValue, !name.isEmpty else {
                 throw SchedulerError(.invalidConfiguration, "\(path).enabled[\(i)].name: required")
             }
             var weight: Int32?
@@ -110,8 +112,8 @@ extension SchedulerConfiguration {
             }
             enabled.append(PluginReference(name, weight: weight))
         }
-        for (i, item) in ((m["disabled"] as? [Any]) ?? []).enumerated() {
-            guard let e = item as? [String: Any], let name = e["name"] as? String, !name.isEmpty else {
+        for (i, item) in (m["disabled"]?.arrayValue ?? []).enumerated() {
+            guard let e = item.objectValue, let name = e["name"]?.stringValue, !name.isEmpty else {
                 throw SchedulerError(.invalidConfiguration, "\(path).disabled[\(i)].name: required")
             }
             disabled.insert(name)
@@ -119,15 +121,15 @@ extension SchedulerConfiguration {
         return (enabled, disabled)
     }
 
-    private static func args(_ value: Any) -> PluginArgs {
+    private static func args(_ value: JSONValue) -> PluginArgs {
         switch value {
-        case let b as Bool: return .bool(b)
-        case let i as Int: return .int(Int64(i))
-        case let d as Double: return .double(d)
-        case let s as String: return .string(s)
-        case let l as [Any]: return .list(l.map(args))
-        case let m as [String: Any]: return .map(m.mapValues(args))
-        default: return .null
+        case .bool(let b): return .bool(b)
+        case .integer(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .array(let l): return .list(l.map(args))
+        case .object(let m): return .map(m.mapValues(args))
+        case .null: return .null
         }
     }
 }

@@ -1,19 +1,25 @@
 import Foundation
-import Yams
+internal import Yams
 
-/// Reads a YAML request body (`application/yaml`) into a ``JSONValue``, with limits: nesting at
-/// most `maxDepth` deep and at most `maxNodes` values in all, so that aliases cannot expand a
-/// small document into a huge one.
-package struct YAMLBodyDecoder: Sendable {
-    var maxDepth = 100
-    var maxNodes = 200_000
+/// Reads one YAML document (a request body, a kubeconfig, a scheduler configuration) into a
+/// ``JSONValue``, with limits: nesting at most `maxDepth` deep and at most `maxNodes` values in
+/// all, so that aliases cannot expand a small document into a huge one. Integers are read as
+/// go-yaml reads them; anything else that is not JSON stays a string.
+public struct YAMLValueDecoder: Sendable {
+    /// The deepest nesting accepted. Default 100.
+    public var maxDepth = 100
+    /// The most values (scalars, sequences and mappings, aliases counted each time they are
+    /// used) accepted. Default 200,000.
+    public var maxNodes = 200_000
 
     /// A decoder with the default limits.
-    package init() {}
+    public init() {}
 
-    package func decode(_ bytes: [UInt8]) throws -> JSONValue {
+    /// The document in `bytes` (UTF-8).
+    /// - Throws: ``KubeTypeError`` with code `invalidYAML` and a one-line reason.
+    public func decode(_ bytes: [UInt8]) throws(KubeTypeError) -> JSONValue {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw APIError.badRequest("the body of the request could not be decoded as YAML: it is not UTF-8")
+            throw KubeTypeError(.invalidYAML, "it is not UTF-8")
         }
         let root: Node?
         do {
@@ -22,7 +28,7 @@ package struct YAMLBodyDecoder: Sendable {
             // below stops the expansion while converting.
             root = try Yams.compose(yaml: text)
         } catch {
-            throw APIError.badRequest("the body of the request could not be decoded as YAML: \(error)")
+            throw KubeTypeError(.invalidYAML, "\(error)")
         }
         guard let root else { return .null }
         var budget = maxNodes
@@ -46,10 +52,10 @@ package struct YAMLBodyDecoder: Sendable {
         return Int64(sign + digits)
     }
 
-    private func convert(_ node: Node, depth: Int, budget: inout Int) throws -> JSONValue {
+    private func convert(_ node: Node, depth: Int, budget: inout Int) throws(KubeTypeError) -> JSONValue {
         budget -= 1
-        guard budget >= 0 else { throw APIError.badRequest("the body of the request could not be decoded as YAML: more than \(maxNodes) values") }
-        guard depth <= maxDepth else { throw APIError.badRequest("the body of the request could not be decoded as YAML: nesting deeper than \(maxDepth)") }
+        guard budget >= 0 else { throw KubeTypeError(.invalidYAML, "more than \(maxNodes) values") }
+        guard depth <= maxDepth else { throw KubeTypeError(.invalidYAML, "nesting deeper than \(maxDepth)") }
         switch node {
         case .scalar(let scalar):
             switch Tag.Name(rawValue: node.tag.rawValue) {
@@ -72,7 +78,7 @@ package struct YAMLBodyDecoder: Sendable {
             }
             return .object(members)
         case .alias:
-            throw APIError.badRequest("the body of the request could not be decoded as YAML: unresolved alias")
+            throw KubeTypeError(.invalidYAML, "unresolved alias")
         }
     }
 }
