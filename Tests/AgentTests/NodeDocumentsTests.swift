@@ -1,4 +1,5 @@
 import Foundation
+import KubeTypes
 import Testing
 
 @testable import Agent
@@ -10,24 +11,23 @@ struct NodeDocumentsTests {
     @Test("the Node carries the well-known labels; its Lease is owned by it and renewed with a MicroTime")
     func documents() throws {
         let node = NodeDocuments.node(configuration)
-        let labels = try #require((node["metadata"] as? [String: Any])?["labels"] as? [String: String])
+        let labels = try #require(node[path: ["metadata", "labels"]]?.stringMap)
         #expect(labels["kubernetes.io/hostname"] == "worker-1" && labels["kubernetes.io/os"] == "linux" && labels["kubernetes.io/arch"] != nil)
         let lease = NodeDocuments.lease(configuration, nodeUID: "u-1", now: Date(timeIntervalSince1970: 1_800_000_000.25))
-        let spec = try #require(lease["spec"] as? [String: Any])
-        #expect(spec["renewTime"] as? String == "2027-01-15T08:00:00.250000Z")
-        #expect(spec["leaseDurationSeconds"] as? Int == 40 && spec["holderIdentity"] as? String == "worker-1")
-        let owners = try #require((lease["metadata"] as? [String: Any])?["ownerReferences"] as? [[String: String]])
-        #expect(owners == [["apiVersion": "v1", "kind": "Node", "name": "worker-1", "uid": "u-1"]])
+        let spec = try #require(lease["spec"])
+        #expect(spec["renewTime"] == "2027-01-15T08:00:00.250000Z")
+        #expect(spec["leaseDurationSeconds"] == 40 && spec["holderIdentity"] == "worker-1")
+        #expect(lease[path: ["metadata", "ownerReferences"]] == [["apiVersion": "v1", "kind": "Node", "name": "worker-1", "uid": "u-1"]])
     }
 
     @Test("the status says plainly that the node does not run pods: Ready is False")
     func status() throws {
-        let status = try #require(NodeDocuments.status(configuration, now: Date(timeIntervalSince1970: 60), since: Date(timeIntervalSince1970: 0))["status"] as? [String: Any])
-        let conditions = try #require(status["conditions"] as? [[String: String]])
+        let status = try #require(NodeDocuments.status(configuration, now: Date(timeIntervalSince1970: 60), since: Date(timeIntervalSince1970: 0))["status"])
+        let conditions = (status["conditions"]?.arrayValue ?? []).compactMap { $0.stringMap }
         let ready = try #require(conditions.first { $0["type"] == "Ready" })
         #expect(ready["status"] == "False" && ready["reason"] == "ContainerRuntimeNotReady")
         #expect(ready["lastHeartbeatTime"] == "1970-01-01T00:01:00Z" && ready["lastTransitionTime"] == "1970-01-01T00:00:00Z")
-        #expect((status["capacity"] as? [String: String])?["pods"] == "0")
+        #expect(status[path: ["capacity", "pods"]] == "0")
     }
 
     @Test("a configuration that is not https is refused before anything is sent")

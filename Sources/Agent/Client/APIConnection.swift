@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KubeTypes
 import NIOCore
 import NIOHTTP1
 
@@ -46,14 +47,10 @@ struct APIConnection: Sendable {
     static let maxRetryAfterAttempts = 10
 
     /// Sends `body` (JSON) and returns the status and the parsed JSON answer (at most 4 MiB).
-    func send(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil, contentType: String = "application/json") async throws(AgentError)
-        -> (status: Int, object: [String: Any])
+    func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil, contentType: String = "application/json") async throws(AgentError)
+        -> (status: Int, object: JSONValue)
     {
-        var encoded: ByteBuffer?
-        if let body {
-            guard let data = try? JSONSerialization.data(withJSONObject: body) else { throw AgentError(.invalidConfiguration, "unencodable body") }
-            encoded = ByteBuffer(bytes: Array(data))
-        }
+        let encoded = body.map { ByteBuffer(bytes: $0.serialized()) }
         let (status, bytes) = try await exchange(method, path, body: encoded, contentType: contentType)
         return (status, Self.object(bytes))
     }
@@ -133,11 +130,11 @@ struct APIConnection: Sendable {
         }
     }
 
-    /// A JSON object from bytes the server sent, nested at most 100 deep (Foundation's parser
-    /// traps on deeper nesting); empty for anything else.
-    static func object(_ bytes: [UInt8]) -> [String: Any] {
-        guard JSONNesting.depth(bytes) <= 100 else { return [:] }
-        return (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+    /// A JSON object from bytes the server sent (KubeTypes' parser: at most 100 deep); an empty
+    /// object for anything else.
+    static func object(_ bytes: [UInt8]) -> JSONValue {
+        guard let value = try? JSONParser().parse(bytes), case .object = value else { return [:] }
+        return value
     }
 
     /// Closes the client, unless it is a shared pool's.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeTypes
 import NIOHTTP1
 public import Logging
 public import ServiceLifecycle
@@ -98,11 +99,11 @@ public struct NodeAgent: Service {
         let created = try await api.send(.POST, "/api/v1/nodes", body: NodeDocuments.node(configuration))
         switch created.status {
         case 201, 200:
-            return (created.object["metadata"] as? [String: Any])?["uid"] as? String
+            return created.object[path: ["metadata", "uid"]]?.stringValue
         case 409:
             let existing = try await api.send(.GET, "/api/v1/nodes/\(configuration.nodeName)")
             try Self.check(existing, "get node")
-            return (existing.object["metadata"] as? [String: Any])?["uid"] as? String
+            return existing.object[path: ["metadata", "uid"]]?.stringValue
         default:
             try Self.check(created, "register node")
             return nil
@@ -135,9 +136,9 @@ public struct NodeAgent: Service {
         return status == 429 || status >= 500
     }
 
-    private static func check(_ response: (status: Int, object: [String: Any]), _ action: String) throws(AgentError) {
+    private static func check(_ response: (status: Int, object: JSONValue), _ action: String) throws(AgentError) {
         guard !(200..<300).contains(response.status) else { return }
-        let message = response.object["message"] as? String ?? "no message"
+        let message = response.object["message"]?.stringValue ?? "no message"
         var error = AgentError(.refused, "\(action): the API server answered \(response.status): \(message)")
         error.status = response.status
         throw error

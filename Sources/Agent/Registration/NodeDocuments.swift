@@ -1,4 +1,5 @@
 import Foundation
+import KubeTypes
 
 /// The Node and Lease bodies the agent sends, as JSON objects.
 enum NodeDocuments {
@@ -22,24 +23,29 @@ enum NodeDocuments {
     #endif
 
     /// The Node to register.
-    static func node(_ configuration: NodeAgentConfiguration) -> [String: Any] {
+    static func node(_ configuration: NodeAgentConfiguration) -> JSONValue {
         var labels = configuration.labels
         labels["kubernetes.io/hostname"] = configuration.nodeName
         labels["kubernetes.io/os"] = "linux"
         labels["kubernetes.io/arch"] = architecture
-        var node: [String: Any] = ["apiVersion": "v1", "kind": "Node", "metadata": ["name": configuration.nodeName, "labels": labels]]
+        var node: JSONValue = [
+            "apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(configuration.nodeName), "labels": .object(labels.mapValues { .string($0) })],
+        ]
         if let simulated = configuration.simulated, !simulated.taints.isEmpty {
-            node["spec"] = ["taints": simulated.taints.map { ["key": $0.key, "value": $0.value, "effect": $0.effect] }]
+            node["spec"] = ["taints": .array(simulated.taints.map { ["key": .string($0.key), "value": .string($0.value), "effect": .string($0.effect)] })]
         }
         return node
     }
 
     /// The status patch: conditions (Ready is False: no pods run yet), addresses, node info and capacity.
-    static func status(_ configuration: NodeAgentConfiguration, now: Date, since: Date) -> [String: Any] {
-        let heartbeat = timestamp(now, micro: false)
-        let transition = timestamp(since, micro: false)
-        func condition(_ type: String, _ status: String, _ reason: String, _ message: String) -> [String: Any] {
-            ["type": type, "status": status, "reason": reason, "message": message, "lastHeartbeatTime": heartbeat, "lastTransitionTime": transition]
+    static func status(_ configuration: NodeAgentConfiguration, now: Date, since: Date) -> JSONValue {
+        let heartbeat = JSONValue.string(timestamp(now, micro: false))
+        let transition = JSONValue.string(timestamp(since, micro: false))
+        func condition(_ type: String, _ status: String, _ reason: String, _ message: String) -> JSONValue {
+            [
+                "type": .string(type), "status": .string(status), "reason": .string(reason), "message": .string(message), "lastHeartbeatTime": heartbeat,
+                "lastTransitionTime": transition,
+            ]
         }
         let info = ProcessInfo.processInfo
         let ready = configuration.simulated != nil
@@ -47,6 +53,9 @@ enum NodeDocuments {
             : condition("Ready", "False", "ContainerRuntimeNotReady", "daas-worker registers and heartbeats but does not run pods yet")
         let capacity: [String: String] = configuration.simulated?.capacity
             ?? ["cpu": "\(info.activeProcessorCount)", "memory": "\(info.physicalMemory / 1024)Ki", "pods": "0"]
+        let addresses: [JSONValue] = [["type": "Hostname", "address": .string(configuration.nodeName)]]
+            + (configuration.simulated != nil ? [["type": "InternalIP", "address": "127.0.0.1"]] : [])
+        let resources = JSONValue.object(capacity.mapValues { .string($0) })
         return ["status": [
             "conditions": [
                 condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "daas-worker has sufficient memory available"),
@@ -54,12 +63,12 @@ enum NodeDocuments {
                 condition("PIDPressure", "False", "KubeletHasSufficientPID", "daas-worker has sufficient PID available"),
                 ready,
             ],
-            "addresses": [["type": "Hostname", "address": configuration.nodeName]] + (configuration.simulated != nil ? [["type": "InternalIP", "address": "127.0.0.1"]] : []),
-            "capacity": capacity,
-            "allocatable": capacity,
+            "addresses": .array(addresses),
+            "capacity": resources,
+            "allocatable": resources,
             "nodeInfo": [
-                "kubeletVersion": kubeletVersion, "kubeProxyVersion": "", "operatingSystem": "linux",
-                "architecture": architecture,
+                "kubeletVersion": .string(kubeletVersion), "kubeProxyVersion": "", "operatingSystem": "linux",
+                "architecture": .string(architecture),
                 "containerRuntimeVersion": configuration.simulated != nil ? "simulated://1.0" : "", "osImage": "", "kernelVersion": "", "machineID": "",
                 "systemUUID": "", "bootID": "",
             ],
@@ -67,14 +76,17 @@ enum NodeDocuments {
     }
 
     /// The node Lease, owned by the Node so it goes when the Node does.
-    static func lease(_ configuration: NodeAgentConfiguration, nodeUID: String?, now: Date) -> [String: Any] {
-        var metadata: [String: Any] = ["name": configuration.nodeName, "namespace": "kube-node-lease"]
+    static func lease(_ configuration: NodeAgentConfiguration, nodeUID: String?, now: Date) -> JSONValue {
+        var metadata: JSONValue = ["name": .string(configuration.nodeName), "namespace": "kube-node-lease"]
         if let nodeUID {
-            metadata["ownerReferences"] = [["apiVersion": "v1", "kind": "Node", "name": configuration.nodeName, "uid": nodeUID]]
+            metadata["ownerReferences"] = [["apiVersion": "v1", "kind": "Node", "name": .string(configuration.nodeName), "uid": .string(nodeUID)]]
         }
         return [
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": metadata,
-            "spec": ["holderIdentity": configuration.nodeName, "leaseDurationSeconds": configuration.leaseDurationSeconds, "renewTime": timestamp(now, micro: true)],
+            "spec": [
+                "holderIdentity": .string(configuration.nodeName), "leaseDurationSeconds": .integer(Int64(configuration.leaseDurationSeconds)),
+                "renewTime": .string(timestamp(now, micro: true)),
+            ],
         ]
     }
 }

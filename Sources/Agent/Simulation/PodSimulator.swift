@@ -103,7 +103,7 @@ public struct PodSimulator: Service {
         if state == "delete" {
             group.addTask {
                 let confirmed = await Self.persistently(node: node, active: self.configuration.active) {
-                    try await api.send(.DELETE, path, body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": ["uid": uid]]).status
+                    try await api.send(.DELETE, path, body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": ["uid": .string(uid)]]).status
                 }
                 if !confirmed {
                     logger.notice("confirming a pod deletion failed", metadata: ["pod": "\(namespace)/\(name)"])
@@ -157,27 +157,30 @@ public struct PodSimulator: Service {
     }
 
     /// A pod status: phase, conditions, IPs and container statuses.
-    static func status(phase: String, ready: Bool, podIP: String, started: String, containers: [(name: String, image: String)], finished: String?) -> [String: Any] {
-        let readyText = ready ? "True" : "False"
-        var conditions: [[String: Any]] = [
+    static func status(phase: String, ready: Bool, podIP: String, started: String, containers: [(name: String, image: String)], finished: String?) -> JSONValue {
+        let readyText = JSONValue.string(ready ? "True" : "False")
+        let started = JSONValue.string(started)
+        let ended = finished.map { JSONValue.string($0) } ?? started
+        var conditions: [JSONValue] = [
             ["type": "PodReadyToStartContainers", "status": "True", "lastTransitionTime": started],
             ["type": "Initialized", "status": "True", "lastTransitionTime": started],
-            ["type": "Ready", "status": readyText, "lastTransitionTime": finished ?? started],
-            ["type": "ContainersReady", "status": readyText, "lastTransitionTime": finished ?? started],
+            ["type": "Ready", "status": readyText, "lastTransitionTime": ended],
+            ["type": "ContainersReady", "status": readyText, "lastTransitionTime": ended],
             ["type": "PodScheduled", "status": "True", "lastTransitionTime": started],
         ]
         if finished != nil { conditions[2]["reason"] = "PodCompleted"; conditions[3]["reason"] = "PodCompleted" }
-        let statuses: [[String: Any]] = containers.map { container in
-            let state: [String: Any] = finished.map { ["terminated": ["exitCode": 0, "reason": "Completed", "startedAt": started, "finishedAt": $0]] }
+        let statuses: [JSONValue] = containers.map { container in
+            let state: JSONValue = finished.map { ["terminated": ["exitCode": 0, "reason": "Completed", "startedAt": started, "finishedAt": .string($0)]] }
                 ?? ["running": ["startedAt": started]]
             return [
-                "name": container.name, "image": container.image, "imageID": "simulated://" + container.image,
-                "containerID": "simulated://" + UUID().uuidString.lowercased(), "ready": ready, "started": finished == nil, "restartCount": 0, "state": state,
+                "name": .string(container.name), "image": .string(container.image), "imageID": .string("simulated://" + container.image),
+                "containerID": .string("simulated://" + UUID().uuidString.lowercased()), "ready": .bool(ready), "started": .bool(finished == nil),
+                "restartCount": 0, "state": state,
             ]
         }
         return [
-            "phase": phase, "conditions": conditions, "hostIP": "127.0.0.1", "hostIPs": [["ip": "127.0.0.1"]], "podIP": podIP, "podIPs": [["ip": podIP]],
-            "startTime": started, "containerStatuses": statuses,
+            "phase": .string(phase), "conditions": .array(conditions), "hostIP": "127.0.0.1", "hostIPs": [["ip": "127.0.0.1"]], "podIP": .string(podIP),
+            "podIPs": [["ip": .string(podIP)]], "startTime": started, "containerStatuses": .array(statuses),
         ]
     }
 
