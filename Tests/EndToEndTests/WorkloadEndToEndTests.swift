@@ -58,6 +58,9 @@ struct WorkloadEndToEndTests {
         #expect(try cluster.ok(["rollout", "status", "deployment/web", "--timeout=60s"]).contains("successfully rolled out"))
         let running = try cluster.ok(["get", "pods", "-l", "app=web", "--no-headers"])
         #expect(running.split(separator: "\n").count == 4 && running.split(separator: "\n").allSatisfy { $0.contains("1/1") && $0.contains("Running") }, "\(running)")
+        // kube-controller-manager's pod control writes one event per pod it creates.
+        let replicaSet = try cluster.ok(["describe", "replicasets", "-l", "app=web"])
+        #expect(replicaSet.components(separatedBy: "Created pod: web-").count - 1 == 4, "\(replicaSet)")
         let nodes = Set(try cluster.ok(["get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.nodeName}"]).split(separator: " "))
         #expect(nodes.count >= 2, "spread over the nodes: \(nodes)")
 

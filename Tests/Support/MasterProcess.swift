@@ -57,18 +57,13 @@ public final class MasterProcess: Sendable {
         try run("/usr/bin/env", ["kubectl", "--kubeconfig", kubeconfig] + arguments, timeout: timeout)
     }
 
-    /// A kubectl run that exited non-zero.
-    public struct KubectlFailure: Error, CustomStringConvertible {
-        public var description: String
-    }
-
     /// Runs kubectl and returns its output; a non-zero exit throws (failing the test) with the
     /// command and its standard error.
     @discardableResult
     public func ok(_ arguments: [String], timeout: Double = 120) throws -> String {
         let result = try kubectl(arguments, timeout: timeout)
         guard result.status == 0 else {
-            throw KubectlFailure(description: "kubectl \(arguments.joined(separator: " ")) exited \(result.status): \(result.error)")
+            throw CommandFailure(description: "kubectl \(arguments.joined(separator: " ")) exited \(result.status): \(result.error)")
         }
         return result.output
     }

@@ -153,8 +153,10 @@ public final class DaemonSetController: Controller {
             expectations.expect(key, adds: create.count, deletes: delete.count)
             for node in create { try await createPod(set, on: node, hash: hash, key: key) }
             for pod in delete {
+                let name = DeploymentController.name(pod)
                 do {
-                    try await objects.delete(podType, namespace: namespace, name: DeploymentController.name(pod), options: .init(uid: pod[path: ["metadata", "uid"]]?.stringValue))
+                    try await objects.delete(podType, namespace: namespace, name: name, options: .init(uid: pod[path: ["metadata", "uid"]]?.stringValue))
+                    await events.record(set, reason: "SuccessfulDelete", message: "Deleted pod: \(name)")
                 } catch let error as APIError where error.code == 404 {
                     expectations.observedDelete(key)
                 }
@@ -194,14 +196,15 @@ public final class DaemonSetController: Controller {
         template["spec"] = spec
         template["apiVersion"] = "v1"
         template["kind"] = "Pod"
+        let pod: JSONValue
         do {
-            _ = try await objects.create(podType, namespace: set[path: ["metadata", "namespace"]]?.stringValue, body: template)
+            pod = try await objects.create(podType, namespace: set[path: ["metadata", "namespace"]]?.stringValue, body: template)
         } catch {
             expectations.observedAdd(key)
             await events.record(set, type: "Warning", reason: "FailedCreate", message: "Error creating: \(error)")
             throw error
         }
-        await events.record(set, reason: "SuccessfulCreate", message: "Created pod on node \(node)")
+        await events.record(set, reason: "SuccessfulCreate", message: "Created pod: \(DeploymentController.name(pod))")
     }
 
     private func updateStatus(_ set: JSONValue, eligible: [String], byNode: [String: [JSONValue]], hash: String) async throws {

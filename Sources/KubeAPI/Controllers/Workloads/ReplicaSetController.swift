@@ -201,7 +201,9 @@ public final class ReplicaSetController: Controller {
                 for _ in 0..<size {
                     group.addTask {
                         do {
-                            _ = try await self.objects.create(self.podType, namespace: namespace, body: body)
+                            let pod = try await self.objects.create(self.podType, namespace: namespace, body: body)
+                            // kube-controller-manager's pod control: one event per pod.
+                            await self.events.record(set, reason: "SuccessfulCreate", message: "Created pod: \(DeploymentController.name(pod))")
                             return nil
                         } catch {
                             return error
@@ -222,22 +224,19 @@ public final class ReplicaSetController: Controller {
             await events.record(set, type: "Warning", reason: "FailedCreate", message: "Error creating: \(failure)")
             throw failure
         }
-        await events.record(set, reason: "SuccessfulCreate", message: "Created \(count) pod\(count == 1 ? "" : "s")")
     }
 
     private func deletePods(_ victims: [JSONValue], key: String) async throws {
         expectations.expect(key, deletes: victims.count)
         for pod in victims {
+            let name = DeploymentController.name(pod)
             do {
                 try await objects.delete(
-                    podType, namespace: pod[path: ["metadata", "namespace"]]?.stringValue, name: pod[path: ["metadata", "name"]]?.stringValue ?? "",
-                    options: .init(uid: pod[path: ["metadata", "uid"]]?.stringValue))
+                    podType, namespace: pod[path: ["metadata", "namespace"]]?.stringValue, name: name, options: .init(uid: pod[path: ["metadata", "uid"]]?.stringValue))
+                if let set = sets.get(key) { await events.record(set, reason: "SuccessfulDelete", message: "Deleted pod: \(name)") }
             } catch let error as APIError where error.code == 404 || error.code == 409 {
                 expectations.observedDelete(key)
             }
-        }
-        if let set = sets.get(key) {
-            await events.record(set, reason: "SuccessfulDelete", message: "Deleted \(victims.count) pod\(victims.count == 1 ? "" : "s")")
         }
     }
 
