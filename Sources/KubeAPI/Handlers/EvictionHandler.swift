@@ -21,8 +21,12 @@ struct EvictionHandler: Sendable {
         }
         let deleteBody = body["deleteOptions"].flatMap { $0 == .null ? nil : $0 }
         var options = try DeleteRequestOptions(body: deleteBody, query: request.query)
-        if request.query["dryRun"] != nil, deleteBody != nil {
-            options.dryRun = try DeleteRequestOptions(body: nil, query: request.query).dryRun || options.dryRun
+        // The eviction's own CreateOptions may ask for a dry run as well as its deleteOptions.
+        let createDryRun = request.query.all("dryRun")
+        if deleteBody != nil, !createDryRun.isEmpty {
+            let causes = WriteRequestOptions.dryRunCauses(createDryRun)
+            guard causes.isEmpty else { throw APIError.invalidOptions("CreateOptions", causes: causes) }
+            options.dryRun = true
         }
         let namespace = request.namespace ?? "default"
         let pod = try await context.objects.get(request.type, namespace: namespace, name: request.name)

@@ -17,6 +17,14 @@ public final class WatchFrame: Sendable {
         self.object = object
     }
 
+    /// A `BOOKMARK` for objects of `kind` at `resourceVersion`; `initialEventsEnd` marks the end
+    /// of a watch-list's initial events (annotation `k8s.io/initial-events-end`).
+    public static func bookmark(kind: String, apiVersion: String, resourceVersion: Int64, initialEventsEnd: Bool = false) -> WatchFrame {
+        var metadata: JSONValue = ["resourceVersion": .string(String(resourceVersion))]
+        if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
+        return WatchFrame(type: "BOOKMARK", object: ["kind": .string(kind), "apiVersion": .string(apiVersion), "metadata": metadata])
+    }
+
     /// The event as a JSON value.
     public var json: JSONValue { ["type": .string(type), "object": object] }
 

@@ -85,28 +85,17 @@ extension ObjectStore {
                 continuation.finish(throwing: error)
             }
         }
-        let timer = Task {
-            if let timeout = options.timeout {
-                try? await Task.sleep(for: timeout)
-                continuation.finish()
-            }
-        }
-        let bookmarks = Task {
-            guard let interval = options.bookmarkInterval else { return }
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { return }
+        let timers = WatchTimers(
+            timeout: options.timeout, bookmarkInterval: options.bookmarkInterval, finish: { continuation.finish() },
+            bookmark: {
                 // Every event up to this revision has been handed to the stream.
                 let revision = delivered.value.load(ordering: .relaxed)
-                continuation.yield(WatchFrame(type: "BOOKMARK", object: [
-                    "kind": .string(type.kind), "apiVersion": .string(type.apiVersion), "metadata": ["resourceVersion": .string(String(revision))],
-                ]))
-            }
-        }
+                if case .terminated = continuation.yield(.bookmark(kind: type.kind, apiVersion: type.apiVersion, resourceVersion: revision)) { return false }
+                return true
+            })
         continuation.onTermination = { _ in
             producer.cancel()
-            timer.cancel()
-            bookmarks.cancel()
+            timers.cancel()
         }
         return stream
     }

@@ -300,8 +300,6 @@ final class WatchCache: Sendable {
         let sendInitial = options.sendInitialEvents ?? (resumeAt == nil)
         guard await ready() else { return nil }
         let indexValue = options.list.fieldSelector.requirements.first { $0.path == Self.indexPath && $0.equal }?.value
-        let bookmarkKind: JSONValue = .string(type.kind)
-        let bookmarkVersion: JSONValue = .string(type.apiVersion)
 
         let (stream, continuation, id): (Stream?, Stream.Continuation?, Int) = state.withLock { state in
             guard state.phase == .ready else { return (nil, nil, 0) }
@@ -320,10 +318,7 @@ final class WatchCache: Sendable {
                 }
                 after = max(state.revision, resumeAt ?? 0)
                 if options.sendInitialEvents == true {
-                    initial.append(WatchFrame(type: "BOOKMARK", object: [
-                        "kind": bookmarkKind, "apiVersion": bookmarkVersion,
-                        "metadata": ["resourceVersion": .string(String(after)), "annotations": ["k8s.io/initial-events-end": "true"]],
-                    ]))
+                    initial.append(.bookmark(kind: type.kind, apiVersion: type.apiVersion, resourceVersion: after, initialEventsEnd: true))
                 }
             } else {
                 after = resumeAt ?? state.revision
@@ -345,31 +340,18 @@ final class WatchCache: Sendable {
         }
         guard let stream, let continuation else { return nil }
 
-        let timer = Task {
-            guard let timeout = options.timeout else { return }
-            try? await Task.sleep(for: timeout)
-            continuation.finish()
-        }
-        let bookmarks = Task {
-            guard let interval = options.bookmarkInterval else { return }
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if Task.isCancelled { return }
+        let timers = WatchTimers(
+            timeout: options.timeout, bookmarkInterval: options.bookmarkInterval, finish: { continuation.finish() },
+            bookmark: { [type] in
                 // Under the lock: every event up to the bookmark's revision is already queued.
-                let open = state.withLock { state -> Bool in
+                self.state.withLock { state -> Bool in
                     guard let watcher = state.watchers[id] else { return false }
-                    _ = watcher.continuation.yield(WatchFrame(type: "BOOKMARK", object: [
-                        "kind": bookmarkKind, "apiVersion": bookmarkVersion,
-                        "metadata": ["resourceVersion": .string(String(max(state.revision, watcher.after)))],
-                    ]))
+                    _ = watcher.continuation.yield(.bookmark(kind: type.kind, apiVersion: type.apiVersion, resourceVersion: max(state.revision, watcher.after)))
                     return true
                 }
-                if !open { return }
-            }
-        }
+            })
         continuation.onTermination = { [weak self] _ in
-            timer.cancel()
-            bookmarks.cancel()
+            timers.cancel()
             self?.remove(id)
         }
         return stream
