@@ -234,7 +234,7 @@ let package = Package(
         .executableTarget(
             name: "daas-bench",
             dependencies: [
-                "EncStore", "CLMDB", "KubeAPI", "Scheduler", "SchedulerTesting", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger",
+                "EncStore", "CLMDB", "KubeAPI", "Scheduler", "SchedulerTesting", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger", "DaaSTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

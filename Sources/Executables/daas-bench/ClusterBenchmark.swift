@@ -1,5 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
+import DaaSTestSupport
 import EncStore
 import Foundation
 import KubeAPI
@@ -69,7 +70,7 @@ struct ClusterBenchmark: AsyncParsableCommand {
             logPath: root + "/worker.log")
         defer { worker.stop() }
         while try await Self.readyNodes(api) < nodes {
-            guard worker.process.isRunning else { throw BenchError("daas-worker exited: \(((try? String(contentsOfFile: root + "/worker.log", encoding: .utf8)) ?? "").suffix(800))") }
+            guard worker.isRunning else { throw BenchError("daas-worker exited: \(((try? String(contentsOfFile: root + "/worker.log", encoding: .utf8)) ?? "").suffix(800))") }
             guard ContinuousClock.now - registrationStart < .seconds(600) else { throw BenchError("nodes not Ready within 600 s") }
             try await Task.sleep(for: .seconds(1))
         }
@@ -190,17 +191,9 @@ struct ClusterBenchmark: AsyncParsableCommand {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("\(executable) \(arguments.first ?? ""): \(output.prefix(300))") }
-        return output
+        let result = try DaaSTestSupport.run(executable, arguments, timeout: 120)
+        guard result.status == 0 else { throw BenchError("\(executable) \(arguments.first ?? ""): \((result.output + result.error).prefix(300))") }
+        return result.output + result.error
     }
 
     /// Nodes whose Ready condition is True, from a list at resourceVersion 0.

@@ -15,7 +15,7 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
     // `master`, `directory`, `host`, `port` and the TLS contexts are set once in start().
     let name = "http"
     let connections: Int
-    private var master: Process?
+    private var master: ChildProcess?
     private var directory = ""
     private var host = "127.0.0.1"
     private var port = 0
@@ -79,21 +79,15 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("daas-master").path
         let log = directory + "/master.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--data-dir", directory + "/data", "--listen", "127.0.0.1:0", "--log-level", "critical"]
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        // posix_spawn, not Foundation's Process (whose run() can crash the parent on Linux).
+        let process = try ChildProcess(executable, ["--data-dir", directory + "/data", "--listen", "127.0.0.1:0", "--log-level", "critical"], outputPath: log)
         master = process
-        CrashRecorder.childToKill = process.processIdentifier
+        CrashRecorder.childToKill = process.pid
         do {
             try await connectToMaster(log: log, executable: executable)
         } catch {
-            process.terminate()
-            process.waitUntilExit()
+            process.signal(SIGTERM)
+            process.wait(timeout: 30)
             throw error
         }
     }
@@ -209,18 +203,15 @@ final class HTTPTarget: FuzzTarget, @unchecked Sendable {
         guard let master else { return "daas-master never started" }
         CrashRecorder.childToKill = 0
         guard master.isRunning else {
-            return "daas-master died (status \(master.terminationStatus)): \((try? String(contentsOfFile: directory + "/master.log", encoding: .utf8))?.suffix(2000) ?? "")"
+            let status = master.wait(timeout: 1).map { String($0) } ?? "?"
+            return "daas-master died (\(master.endedBySignal ? "signal" : "status") \(status)): \(master.output.suffix(2000))"
         }
         let health = try? await healthz()
-        kill(master.processIdentifier, SIGTERM)
-        let deadline = Date() + 30
-        while master.isRunning, Date() < deadline { usleep(20_000) }
-        if master.isRunning {
-            kill(master.processIdentifier, SIGKILL)
-            return "daas-master did not stop within 30 s of SIGTERM"
-        }
+        master.signal(SIGTERM)
+        // wait(timeout:) kills a child still running at the deadline.
+        guard let status = master.wait(timeout: 30) else { return "daas-master did not stop within 30 s of SIGTERM" }
         guard health == true else { return "daas-master no longer answered /healthz" }
-        guard master.terminationStatus == 0 else { return "daas-master exited \(master.terminationStatus) on SIGTERM" }
+        guard status == 0, !master.endedBySignal else { return "daas-master exited \(status) on SIGTERM" }
         return nil
     }
 
