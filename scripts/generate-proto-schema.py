@@ -18,7 +18,7 @@ import os
 import re
 import sys
 
-API_FILES = ["core/v1", "apps/v1", "batch/v1", "autoscaling/v1", "coordination/v1", "discovery/v1", "rbac/v1", "policy/v1", "authorization/v1", "authentication/v1"]
+API_FILES = ["core/v1", "apps/v1", "batch/v1", "autoscaling/v1", "coordination/v1", "discovery/v1", "rbac/v1", "policy/v1", "scheduling/v1", "authorization/v1", "authentication/v1"]
 MACHINERY_FILES = ["pkg/apis/meta/v1", "pkg/api/resource", "pkg/util/intstr", "pkg/runtime", "pkg/runtime/schema"]
 SCALARS = {"string", "bool", "int32", "int64", "uint32", "uint64", "bytes", "double", "float", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64"}
 FIELD = re.compile(r"^\s*(optional|repeated|required)?\s*(map<\s*([\w.]+)\s*,\s*([\w.]+)\s*>|[\w.]+)\s+(\w+)\s*=\s*(\d+)")

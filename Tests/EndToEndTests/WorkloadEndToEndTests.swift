@@ -122,6 +122,64 @@ struct WorkloadEndToEndTests {
         #expect(events.contains("untolerated taint"), "\(events)")
     }
 
+    @Test("PriorityClasses: the system classes, kube's validation and admission errors, and a high-priority pod that preempts lower ones")
+    func priorityAndPreemption() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = try cluster(nodes: 2, extra: ["--simulate-cpu", "2"])
+        defer { cluster.stop() }
+        let classes = try cluster.ok(["get", "priorityclasses"])
+        #expect(classes.contains("VALUE") && classes.contains("PREEMPTIONPOLICY") && classes.contains("system-node-critical"), "\(classes)")
+        #expect(try cluster.ok(["get", "pc", "system-cluster-critical", "-o", "jsonpath={.value}"]) == "2000000000")
+        try cluster.ok(["create", "priorityclass", "high", "--value=1000", "--description=urgent"])
+        let tooHigh = try cluster.kubectl(["create", "priorityclass", "huge", "--value=2000000000"])
+        #expect(tooHigh.status != 0 && tooHigh.error.contains("maximum allowed value of a user defined priority is 1000000000"), "\(tooHigh.error)")
+        let reserved = try cluster.kubectl(["create", "priorityclass", "system-mine", "--value=5"])
+        #expect(reserved.status != 0 && reserved.error.contains("reserved for system use only"), "\(reserved.error)")
+        try cluster.ok(["create", "priorityclass", "fallback", "--value=5", "--global-default"])
+        let second = try cluster.kubectl(["create", "priorityclass", "other", "--value=6", "--global-default"])
+        #expect(second.status != 0 && second.error.contains("PriorityClass fallback is already marked as default. Only one default can exist"), "\(second.error)")
+        let changed = try cluster.kubectl(["patch", "priorityclass", "high", "-p", #"{"value":7}"#])
+        #expect(changed.status != 0 && changed.error.contains("value: Forbidden: may not be changed in an update"), "\(changed.error)")
+        let missing = try cluster.kubectl(["run", "lost", "--image=busybox", "--overrides", #"{"spec":{"priorityClassName":"nope"}}"#])
+        #expect(missing.status != 0 && missing.error.contains(#"pods "lost" is forbidden: no PriorityClass with name nope was found"#), "\(missing.error)")
+        let stated = try cluster.kubectl(["run", "liar", "--image=busybox", "--overrides", #"{"spec":{"priorityClassName":"high","priority":3}}"#])
+        #expect(stated.status != 0 && stated.error.contains("the integer value of priority (3) must not be provided in pod spec"), "\(stated.error)")
+
+        // Two low pods fill both 2-CPU nodes (they get the global default's 5); a high one preempts.
+        let low = try write("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: low}
+            spec:
+              replicas: 2
+              selector: {matchLabels: {app: low}}
+              template:
+                metadata: {labels: {app: low}}
+                spec:
+                  containers: [{name: c, image: busybox, resources: {requests: {cpu: "2"}}}]
+            """, "low.yaml")
+        try cluster.ok(["apply", "-f", low])
+        #expect(try cluster.ok(["rollout", "status", "deployment/low", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(try cluster.ok(["get", "pods", "-l", "app=low", "-o", "jsonpath={.items[*].spec.priority} {.items[0].spec.priorityClassName}"]) == "5 5 fallback")
+        let vip = try write("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: vip}
+            spec:
+              priorityClassName: high
+              containers: [{name: c, image: busybox, resources: {requests: {cpu: "2"}}}]
+            """, "vip.yaml")
+        try cluster.ok(["apply", "-f", vip])
+        #expect(try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.spec.priority} {.spec.preemptionPolicy}"]) == "1000 PreemptLowerPriority")
+        #expect(try eventually(60) { try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.status.phase}"]) == "Running" })
+        let node = try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.spec.nodeName}"])
+        #expect(try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.status.nominatedNodeName}"]) == node, "nominated where the victim was")
+        let preempted = try cluster.ok(["get", "events", "--field-selector", "reason=Preempted", "-o", "jsonpath={.items[*].message}"])
+        #expect(preempted.contains("Preempted by pod") && preempted.contains("on node \(node)"), "\(preempted)")
+        // The victim's replacement waits: nothing lower-priority may take the high pod's place.
+        #expect(try eventually(30) { try cluster.ok(["get", "pods", "-l", "app=low", "--field-selector", "status.phase=Pending", "--no-headers"]).split(separator: "\n").count == 1 })
+    }
+
     @Test("rollout pause, resume and restart; a progress deadline; PodDisruptionBudget status; the controller and scheduler leases")
     func rolloutControlsAndBudgets() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -18,7 +18,7 @@ package struct ProtobufDecoder: Sendable {
     /// The proto package of each API group.
     static let packages: [String: String] = [
         "": "core", "apps": "apps", "batch": "batch", "autoscaling": "autoscaling", "coordination.k8s.io": "coordination",
-        "discovery.k8s.io": "discovery", "rbac.authorization.k8s.io": "rbac", "policy": "policy",
+        "discovery.k8s.io": "discovery", "rbac.authorization.k8s.io": "rbac", "policy": "policy", "scheduling.k8s.io": "scheduling",
         "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication",
     ]
 

@@ -158,6 +158,13 @@ enum Bootstrap {
             // pod, even while a restarted master waits for the controllers' lease.
             _ = try? await objects.create(accounts, namespace: name, body: ["metadata": ["name": "default"]])
         }
+        let priorityClasses = registry.lookup(group: "scheduling.k8s.io", version: "v1", plural: "priorityclasses")!
+        for system in PriorityClassStrategy.systemClasses {
+            _ = try? await objects.create(priorityClasses, namespace: nil, body: [
+                "metadata": ["name": .string(system.name)], "value": .integer(system.value), "description": .string(system.description),
+                "preemptionPolicy": "PreemptLowerPriority",
+            ])
+        }
         let services = registry.lookup(group: "", version: "v1", plural: "services")!
         _ = try? await objects.create(
             services, namespace: "default",

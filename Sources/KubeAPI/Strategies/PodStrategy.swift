@@ -7,7 +7,6 @@ struct PodStrategy: ResourceStrategy {
         PodTemplate.defaultSpec(&spec)
         if spec["serviceAccountName"] == nil { spec["serviceAccountName"] = spec["serviceAccount"] ?? "default" }
         spec["serviceAccount"] = spec["serviceAccountName"]
-        if spec["priority"] == nil, spec["priorityClassName"] == nil { spec["priority"] = 0 }
         Self.addDefaultTolerations(&spec)
         object["spec"] = spec
         object["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(spec))]

@@ -43,6 +43,7 @@ enum Strategies {
         case ("apps", "daemonsets"): WorkloadStrategy(kind: .daemonSet)
         case ("batch", "jobs"): JobStrategy()
         case ("batch", "cronjobs"): CronJobStrategy()
+        case ("scheduling.k8s.io", "priorityclasses"): PriorityClassStrategy()
         default: nil
         }
     }

@@ -266,6 +266,14 @@ enum TableConvertor {
                 },
                 age,
             ]
+        case ("scheduling.k8s.io", "priorityclasses"):
+            return [
+                name,
+                TableColumn(name: "Value", type: "integer") { object, _ in object["value"] ?? 0 },
+                TableColumn(name: "Global-Default", type: "boolean") { object, _ in object["globalDefault"] ?? false },
+                age,
+                TableColumn(name: "PreemptionPolicy", type: "string") { object, _ in object["preemptionPolicy"] ?? "" },
+            ]
         case ("policy", "poddisruptionbudgets"):
             return [
                 name,
