@@ -171,13 +171,69 @@ struct WorkloadEndToEndTests {
             """, "vip.yaml")
         try cluster.ok(["apply", "-f", vip])
         #expect(try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.spec.priority} {.spec.preemptionPolicy}"]) == "1000 PreemptLowerPriority")
-        #expect(try eventually(60) { try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.status.phase}"]) == "Running" })
+        #expect(try eventually(60) { try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.status.phase}"]) == "Running" },
+                "\((try? cluster.ok(["get", "pods", "-o", "wide"])) ?? "") \((try? cluster.ok(["get", "events"])) ?? "")")
         let node = try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.spec.nodeName}"])
         #expect(try cluster.ok(["get", "pod", "vip", "-o", "jsonpath={.status.nominatedNodeName}"]) == node, "nominated where the victim was")
         let preempted = try cluster.ok(["get", "events", "--field-selector", "reason=Preempted", "-o", "jsonpath={.items[*].message}"])
         #expect(preempted.contains("Preempted by pod") && preempted.contains("on node \(node)"), "\(preempted)")
         // The victim's replacement waits: nothing lower-priority may take the high pod's place.
         #expect(try eventually(30) { try cluster.ok(["get", "pods", "-l", "app=low", "--field-selector", "status.phase=Pending", "--no-headers"]).split(separator: "\n").count == 1 })
+    }
+
+    @Test("--scheduler-config: a second profile with StakeWeighted places pods by node stake; pods name their profile by schedulerName")
+    func schedulerProfiles() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let config = try write("""
+            apiVersion: kubescheduler.config.k8s.io/v1
+            kind: KubeSchedulerConfiguration
+            profiles:
+            - schedulerName: default-scheduler
+            - schedulerName: stake-scheduler
+              plugins:
+                multiPoint:
+                  enabled:
+                  - name: StakeWeighted
+                    weight: 100
+              pluginConfig:
+              - name: StakeWeighted
+                args: {minimumStakeMist: 1000}
+            """, "scheduler.yaml")
+        let cluster = try cluster(nodes: 3, masterArguments: ["--scheduler-config", config])
+        defer { cluster.stop() }
+        // The operator records each node's stake (MIST); sim-2 has by far the most, sim-0 too little to count.
+        try cluster.ok(["label", "node", "sim-0", "daas.io/stake-mist=999"])
+        try cluster.ok(["label", "node", "sim-1", "daas.io/stake-mist=2000"])
+        try cluster.ok(["label", "node", "sim-2", "daas.io/stake-mist=90000000000"])
+        let staked = try write("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: staked}
+            spec:
+              replicas: 4
+              selector: {matchLabels: {app: staked}}
+              template:
+                metadata: {labels: {app: staked}}
+                spec:
+                  schedulerName: stake-scheduler
+                  containers: [{name: c, image: busybox}]
+            """, "staked.yaml")
+        try cluster.ok(["apply", "-f", staked])
+        #expect(try cluster.ok(["rollout", "status", "deployment/staked", "--timeout=60s"]).contains("successfully rolled out"))
+        let nodes = try cluster.ok(["get", "pods", "-l", "app=staked", "-o", "jsonpath={.items[*].spec.nodeName}"]).split(separator: " ")
+        #expect(nodes == ["sim-2", "sim-2", "sim-2", "sim-2"], "\(nodes)")
+        // Each profile reports under its own name, as upstream ("From" in kubectl describe).
+        let pod = try cluster.ok(["get", "pods", "-l", "app=staked", "-o", "jsonpath={.items[0].metadata.name}"])
+        #expect(try cluster.ok(["describe", "pod", pod]).contains("stake-scheduler  Successfully assigned default/\(pod) to sim-2"))
+        // No profile of that name: the pod waits for a scheduler that does not exist, as upstream.
+        try cluster.ok(["run", "orphan", "--image=busybox", "--overrides", #"{"spec":{"schedulerName":"nobody"}}"#])
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try cluster.ok(["get", "pod", "orphan", "-o", "jsonpath={.status.phase}/{.spec.nodeName}"]) == "Pending/")
+        // The default profile still spreads ordinary pods.
+        try cluster.ok(["create", "deployment", "plain", "--image=busybox", "--replicas=3"])
+        #expect(try cluster.ok(["rollout", "status", "deployment/plain", "--timeout=60s"]).contains("successfully rolled out"))
+        #expect(Set(try cluster.ok(["get", "pods", "-l", "app=plain", "-o", "jsonpath={.items[*].spec.nodeName}"]).split(separator: " ")).count > 1)
     }
 
     @Test("rollout pause, resume and restart; a progress deadline; PodDisruptionBudget status; the controller and scheduler leases")

@@ -79,4 +79,17 @@ struct CacheAndHarnessTests {
         #expect(decision.node == "n2")
         #expect(decision.explanation["n2"]?.score("PreferEven")?.weighted == 500)
     }
+
+    @Test("a pod nominated by preemption holds its node's room against lower-priority pods, not against higher ones")
+    func nominatedPodsHoldRoom() async throws {
+        var cluster = TestCluster(nodes: [NodeBuilder("n1").capacity(cpu: "2", memory: "8Gi")])
+        cluster.cache.nominate(PodBuilder("vip").requests(cpu: "2").priority(100).build(), on: "n1")
+        let lower = try await cluster.schedule(PodBuilder("low").requests(cpu: "1").priority(5).build())
+        #expect(lower.node == nil, "the freed room is the nominated pod's")
+        let higher = try await cluster.schedule(PodBuilder("boss").requests(cpu: "1").priority(200).build())
+        #expect(higher.node == "n1")
+        cluster.cache.clearNomination(uid: PodBuilder("vip").build().uid)
+        #expect(try await cluster.schedule(PodBuilder("low").requests(cpu: "1").priority(5).build()).node == "n1", "once bound or gone, the room is free")
+        #expect(cluster.snapshot.nominatedPods.isEmpty)
+    }
 }

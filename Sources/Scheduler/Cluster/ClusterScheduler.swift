@@ -26,9 +26,13 @@ public struct ClusterScheduler: Service {
 
     public func run() async throws {
         let pods = objects.registry.lookup(group: "", version: "v1", plural: "pods")!
-        let recorder = EventRecorder(objects: objects, component: "default-scheduler", logger: logger)
+        // As upstream, each profile reports under its own scheduler name.
+        var recorders: [String: EventRecorder] = [:]
+        for profile in configuration.profiles {
+            recorders[profile.schedulerName] = EventRecorder(objects: objects, component: profile.schedulerName, logger: logger)
+        }
         let binder = RegistryBinder(objects: objects, pods: pods)
-        let reporter = RegistryReporter(objects: objects, pods: pods, events: recorder, logger: logger)
+        let reporter = RegistryReporter(objects: objects, pods: pods, recorders: recorders, logger: logger)
         let runtime = try SchedulerRuntime(
             profiles: configuration.profiles, binder: binder, reporter: reporter, queueOptions: configuration.queueOptions,
             algorithmOptions: configuration.algorithmOptions)
@@ -98,8 +102,13 @@ struct RegistryBinder: Binder {
 struct RegistryReporter: SchedulingReporter {
     let objects: ObjectStore
     let pods: ResourceType
-    let events: EventRecorder
+    /// One recorder per profile, by scheduler name.
+    let recorders: [String: EventRecorder]
     let logger: Logger
+
+    private func events(_ pod: Pod) -> EventRecorder {
+        recorders[pod.schedulerName] ?? EventRecorder(objects: objects, component: pod.schedulerName, logger: logger)
+    }
 
     private func current(_ pod: Pod) async -> JSONValue? {
         try? await objects.get(pods, namespace: pod.namespace, name: pod.name)
@@ -107,7 +116,7 @@ struct RegistryReporter: SchedulingReporter {
 
     func failedScheduling(_ pod: Pod, message: String) async {
         guard let object = await current(pod) else { return }
-        await events.record(object, type: "Warning", reason: "FailedScheduling", message: message)
+        await events(pod).record(object, type: "Warning", reason: "FailedScheduling", message: message)
         let condition: JSONValue = [
             "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": .string(message),
             "lastTransitionTime": .string(ObjectMeta.timestamp(Date())), "lastProbeTime": .null,
@@ -123,15 +132,16 @@ struct RegistryReporter: SchedulingReporter {
     }
 
     func scheduled(_ pod: Pod, nodeName: String) async {
-        guard let object = await current(pod) else { return }
-        await events.record(object, reason: "Scheduled", message: "Successfully assigned \(pod.namespace)/\(pod.name) to \(nodeName)")
+        // The reference is built from what the scheduler holds: no read of the pod per binding.
+        let reference: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(pod.name), "namespace": .string(pod.namespace), "uid": .string(pod.uid)]]
+        await events(pod).record(reference, reason: "Scheduled", message: "Successfully assigned \(pod.namespace)/\(pod.name) to \(nodeName)")
     }
 
     func preempt(for pod: Pod, nominatedNodeName: String, victims: [Pod]) async {
         _ = try? await objects.mergePatch(pods, namespace: pod.namespace, name: pod.name, patch: ["status": ["nominatedNodeName": .string(nominatedNodeName)]], subresource: "status")
         for victim in victims {
             if let object = await current(victim) {
-                await events.record(object, reason: "Preempted", message: "Preempted by pod \(pod.uid) on node \(nominatedNodeName)")
+                await events(pod).record(object, reason: "Preempted", message: "Preempted by pod \(pod.uid) on node \(nominatedNodeName)")
             }
             _ = try? await objects.delete(pods, namespace: victim.namespace, name: victim.name, options: .init(uid: victim.uid))
         }

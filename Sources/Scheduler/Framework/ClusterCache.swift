@@ -104,6 +104,22 @@ public struct ClusterCache: Sendable {
         removePod(uid: uid)
     }
 
+    // MARK: Nominations
+
+    /// Records that preemption nominated `pod` to `nodeName` (replacing an earlier nomination).
+    public mutating func nominate(_ pod: Pod, on nodeName: String) {
+        clearNomination(uid: pod.uid)
+        snapshot.nominatedPods[nodeName, default: []].append(PodInfo(pod))
+    }
+
+    /// Forgets the pod's nomination (it was bound, deleted or nominated elsewhere).
+    public mutating func clearNomination(uid: String) {
+        for (node, pods) in snapshot.nominatedPods where pods.contains(where: { $0.pod.uid == uid }) {
+            let rest = pods.filter { $0.pod.uid != uid }
+            snapshot.nominatedPods[node] = rest.isEmpty ? nil : rest
+        }
+    }
+
     // MARK: Other objects
 
     /// Records a namespace's labels (for pod affinity namespaceSelector).

@@ -73,7 +73,7 @@ public struct SchedulingAlgorithm: Sendable {
         // A pod nominated by an earlier preemption tries that node first (upstream's
         // evaluateNominatedNode); if it fits, scoring is skipped.
         if let nominated = pod.pod.nominatedNodeName, let i = snapshot.index[nominated], pre?.nodeNames?.contains(nominated) ?? true {
-            if framework.runFilter(pod, node: snapshot.nodes[i], state: state).isSuccess {
+            if framework.runFilter(pod, node: snapshot.node(at: i, for: pod), state: state).isSuccess {
                 return .success(ScheduleResult(suggestedHost: nominated, evaluatedNodes: 1, feasibleNodes: 1))
             }
         }
@@ -163,7 +163,7 @@ public struct SchedulingAlgorithm: Sendable {
     private func filter(_ pod: PodInfo, batch: [Int], snapshot: Snapshot, framework: Framework, state: CycleState) async -> [Status] {
         let plugins = framework.activeFilterPlugins(state)
         if batch.count < options.parallelThreshold {
-            return batch.map { framework.runFilter(pod, node: snapshot.nodes[$0], state: state, plugins: plugins) }
+            return batch.map { framework.runFilter(pod, node: snapshot.node(at: $0, for: pod), state: state, plugins: plugins) }
         }
         let chunks = max(2, options.parallelism)
         let size = (batch.count + chunks - 1) / chunks
@@ -171,7 +171,7 @@ public struct SchedulingAlgorithm: Sendable {
             for c in 0..<chunks where c * size < batch.count {
                 let slice = Array(batch[(c * size)..<min(batch.count, (c + 1) * size)])
                 group.addTask {
-                    (c, slice.map { framework.runFilter(pod, node: snapshot.nodes[$0], state: state, plugins: plugins) })
+                    (c, slice.map { framework.runFilter(pod, node: snapshot.node(at: $0, for: pod), state: state, plugins: plugins) })
                 }
             }
             var parts = [[Status]](repeating: [], count: chunks)

@@ -16,6 +16,22 @@ public struct Snapshot: Sendable {
     public internal(set) var podsWithAffinity: Int
     /// The number of pods with required anti-affinity, cluster-wide.
     public internal(set) var podsWithRequiredAntiAffinity: Int
+    /// Pods that preemption nominated to a node and that are not bound yet, by node name
+    /// (upstream's nominator): lower-priority pods must leave room for them.
+    public internal(set) var nominatedPods: [String: [PodInfo]] = [:]
+
+    /// The node at `index` as `pod` must see it: with the pods nominated there whose priority is
+    /// at least the pod's (other than the pod itself) counted as if they ran there, as upstream's
+    /// `RunFilterPluginsWithNominatedPods` adds them.
+    public func node(at index: Int, for pod: PodInfo) -> NodeInfo {
+        let info = nodes[index]
+        guard let nominated = nominatedPods[info.name] else { return info }
+        var withNominated = info
+        for other in nominated where other.pod.uid != pod.pod.uid && other.pod.priority >= pod.pod.priority {
+            withNominated.add(other)
+        }
+        return withNominated
+    }
 
     /// A snapshot of `nodes`, each with the pods whose `nodeName` names it.
     public init(nodes: [Node] = [], pods: [Pod] = [], namespaceLabels: [String: [String: String]] = [:], disruptionBudgets: [PodDisruptionBudget] = []) {

@@ -88,21 +88,27 @@ public actor SchedulerRuntime {
         case .podAdded(let p):
             if p.nodeName != nil {
                 queue.delete(uid: p.uid)
+                cache.clearNomination(uid: p.uid)
                 cache.addPod(p)
                 actions = queue.onEvent(ClusterEventKind(.pod, .add), now: now)
             } else if frameworks[p.schedulerName] != nil {
+                // A nomination read back from the pod's status (e.g. after a restart) holds too.
+                if let nominated = p.nominatedNodeName { cache.nominate(p, on: nominated) }
                 actions = queue.add(p, now: now)
             }
         case .podUpdated(let p):
             if p.nodeName != nil {
                 queue.delete(uid: p.uid)
+                cache.clearNomination(uid: p.uid)
                 cache.updatePod(p)
                 actions = queue.onEvent(ClusterEventKind(.pod, .update), now: now)
             } else if frameworks[p.schedulerName] != nil {
+                if let nominated = p.nominatedNodeName { cache.nominate(p, on: nominated) }
                 actions = queue.update(p, now: now)
             }
         case .podDeleted(let p):
             queue.delete(uid: p.uid)
+            cache.clearNomination(uid: p.uid)
             if cache.podNodes[p.uid] != nil {
                 cache.removePod(uid: p.uid)
                 actions = queue.onEvent(ClusterEventKind(.pod, .delete), now: now)
@@ -173,6 +179,8 @@ public actor SchedulerRuntime {
                     var nominatedPod = pod
                     nominatedPod.nominatedNodeName = post.nominatedNodeName
                     _ = queue.update(nominatedPod, now: now)
+                    // Until it is bound, lower-priority pods must not take the room it freed.
+                    cache.nominate(nominatedPod, on: post.nominatedNodeName)
                     await reporter.preempt(for: pod, nominatedNodeName: post.nominatedNodeName, victims: post.victims)
                 } else if !status.message.isEmpty {
                     fit.diagnosis.postFilterMessage = status.message
@@ -186,6 +194,7 @@ public actor SchedulerRuntime {
             let host = r.suggestedHost
             do {
                 try cache.assume(pod, on: host)
+                cache.clearNomination(uid: pod.uid)
             } catch {
                 _ = queue.failed(uid: pod.uid, rejectedBy: [], now: clock.now())
                 return .error(pod: pod.key, message: error.message)

@@ -29,22 +29,22 @@ public struct EventRecorder: Sendable {
         let eventName = "\(name).\(String(digest, radix: 16))"
         let now = ObjectMeta.timestamp(Date())
         do {
-            if let existing = try? await objects.get(events, namespace: namespace, name: eventName) {
+            var involved: JSONValue = ["kind": object["kind"] ?? "", "apiVersion": object["apiVersion"] ?? "", "name": .string(name), "uid": .string(uid)]
+            if let version = object[path: ["metadata", "resourceVersion"]] { involved["resourceVersion"] = version }
+            if object[path: ["metadata", "namespace"]] != nil { involved["namespace"] = .string(namespace) }
+            do {
+                // Most events are new: create first, and count a repeat only when the name is taken.
+                _ = try await objects.create(events, namespace: namespace, body: [
+                    "metadata": ["name": .string(eventName), "namespace": .string(namespace)],
+                    "involvedObject": involved, "reason": .string(reason), "message": .string(message), "type": .string(type),
+                    "source": ["component": .string(component)], "reportingComponent": .string(component),
+                    "firstTimestamp": .string(now), "lastTimestamp": .string(now), "count": 1,
+                ])
+            } catch let error as APIError where error.code == 409 {
+                let existing = try await objects.get(events, namespace: namespace, name: eventName)
                 let count = (existing["count"]?.integerValue ?? 1) &+ 1
                 _ = try await objects.mergePatch(events, namespace: namespace, name: eventName, patch: ["count": .integer(count), "lastTimestamp": .string(now)])
-                return
             }
-            var involved: JSONValue = [
-                "kind": object["kind"] ?? "", "apiVersion": object["apiVersion"] ?? "", "name": .string(name), "uid": .string(uid),
-                "resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? "",
-            ]
-            if object[path: ["metadata", "namespace"]] != nil { involved["namespace"] = .string(namespace) }
-            _ = try await objects.create(events, namespace: namespace, body: [
-                "metadata": ["name": .string(eventName), "namespace": .string(namespace)],
-                "involvedObject": involved, "reason": .string(reason), "message": .string(message), "type": .string(type),
-                "source": ["component": .string(component)], "reportingComponent": .string(component),
-                "firstTimestamp": .string(now), "lastTimestamp": .string(now), "count": 1,
-            ])
         } catch {
             logger.debug("recording an event failed", metadata: ["reason": "\(reason)", "error": "\(error)"])
         }
