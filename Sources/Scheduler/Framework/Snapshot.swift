@@ -25,7 +25,8 @@ public struct Snapshot: Sendable {
     /// `RunFilterPluginsWithNominatedPods` adds them.
     public func node(at index: Int, for pod: PodInfo) -> NodeInfo {
         let info = nodes[index]
-        guard let nominated = nominatedPods[info.name] else { return info }
+        // Nominations are rare: no hashing per node unless there are some.
+        guard !nominatedPods.isEmpty, let nominated = nominatedPods[info.name] else { return info }
         var withNominated = info
         for other in nominated where other.pod.uid != pod.pod.uid && other.pod.priority >= pod.pod.priority {
             withNominated.add(other)
