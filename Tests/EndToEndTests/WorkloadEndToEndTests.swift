@@ -181,7 +181,7 @@ struct WorkloadEndToEndTests {
         #expect(try eventually(30) { try cluster.ok(["get", "pods", "-l", "app=low", "--field-selector", "status.phase=Pending", "--no-headers"]).split(separator: "\n").count == 1 })
     }
 
-    @Test("--scheduler-config: a second profile with StakeWeighted places pods by node stake; pods name their profile by schedulerName")
+    @Test("--scheduler-config: a second profile with StakeWeighted places pods by node stake (recorded by the master from the chain); pods name their profile by schedulerName")
     func schedulerProfiles() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -202,7 +202,13 @@ struct WorkloadEndToEndTests {
             """, "scheduler.yaml")
         let cluster = try cluster(nodes: 3, masterArguments: ["--scheduler-config", config])
         defer { cluster.stop() }
-        // The operator records each node's stake (MIST); sim-2 has by far the most, sim-0 too little to count.
+        // The master records each node operator's stake from the chain (the simulated nodes share
+        // one key, staked with 10 SUI)...
+        #expect(try eventually(30) {
+            try cluster.ok(["get", "node", "sim-0", "-o", #"jsonpath={.metadata.annotations.daas\.io/stake-mist}"#]) == "10000000000"
+        })
+        // ...and an operator may override it with a label (StakeWeighted reads the label first):
+        // sim-2 has by far the most, sim-0 too little to count.
         try cluster.ok(["label", "node", "sim-0", "daas.io/stake-mist=999"])
         try cluster.ok(["label", "node", "sim-1", "daas.io/stake-mist=2000"])
         try cluster.ok(["label", "node", "sim-2", "daas.io/stake-mist=90000000000"])

@@ -119,5 +119,13 @@ struct NodeAuthorizerTests {
         let admin = Admission(user: UserInfo(name: "admin", groups: ["system:masters"]))
         _ = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["metadata": ["annotations": ["daas.io/sui-address": nil]]], options: .init(admission: admin))
         #expect(try await authorizer.authorize(node: "n1", user: thief, read) == .allow, "released by the admin")
+
+        // The stake the master records cannot be set or changed by the node, as label or annotation.
+        _ = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["metadata": ["annotations": [NodeKeys.stake: "5"]]], options: .init(admission: admin))
+        let bragging = try await objects.mergePatch(
+            nodes, namespace: nil, name: "n1", patch: ["metadata": ["annotations": [NodeKeys.stake: "999999999999"], "labels": [NodeKeys.stake: "999999999999"]]],
+            options: .init(admission: admission))
+        #expect(bragging[path: ["metadata", "annotations", NodeKeys.stake]] == "5")
+        #expect(bragging[path: ["metadata", "labels", NodeKeys.stake]] == nil)
     }
 }

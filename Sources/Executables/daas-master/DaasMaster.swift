@@ -221,6 +221,8 @@ struct DaasMaster: AsyncParsableCommand {
                     .init(service: store),
                     .init(service: SealRevocationWatcher(objects: objects, verifier: verifier, logger: logger)),
                     .init(service: informers),
+                    .init(service: NodeStakeRecorder(
+                        objects: objects, nodes: informers.informer(group: "", plural: "nodes")!, reader: reader, interval: .seconds(stakeTTL), logger: logger)),
                     .init(service: controllerService),
                     .init(service: schedulerService),
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),

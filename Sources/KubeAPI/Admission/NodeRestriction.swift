@@ -2,7 +2,9 @@
 /// node creates only its own Node, its own Lease, and pods bound to itself. Here it also keeps
 /// the Sui address a Node name is bound to: a node registering (or updating a Node that records
 /// none) stamps the address its token was signed by, and no node may change or remove it; an
-/// admin may (that releases the name).
+/// admin may (that releases the name). Nor may a node set its own stake
+/// (`daas.io/stake-mist`, label or annotation, which the scheduler's StakeWeighted reads): what
+/// the master recorded is kept, as upstream keeps `node-restriction.kubernetes.io/` labels.
 struct NodeRestriction: AdmissionPlugin {
     func mutate(_ attributes: inout AdmissionAttributes) async throws {
         guard NodeAuthorizer.nodeName(of: attributes.user) != nil, attributes.type.group.isEmpty, attributes.type.plural == "nodes",
@@ -13,7 +15,11 @@ struct NodeRestriction: AdmissionPlugin {
         let address = recorded ?? attributes.user.suiAddress
         var annotations = object[path: ["metadata", "annotations"]]?.objectValue ?? [:]
         annotations[key] = address.map { .string($0) }
+        annotations[NodeKeys.stake] = attributes.oldObject?[path: ["metadata", "annotations", NodeKeys.stake]]
         object[path: "metadata.annotations"] = annotations.isEmpty ? nil : .object(annotations)
+        var labels = object[path: ["metadata", "labels"]]?.objectValue ?? [:]
+        labels[NodeKeys.stake] = attributes.oldObject?[path: ["metadata", "labels", NodeKeys.stake]]
+        object[path: "metadata.labels"] = labels.isEmpty ? nil : .object(labels)
         attributes.object = object
     }
 

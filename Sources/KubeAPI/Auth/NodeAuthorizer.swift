@@ -11,7 +11,7 @@
 /// the name by removing the annotation (or the Node).
 struct NodeAuthorizer: Sendable {
     /// The Node annotation holding the Sui address the node name is bound to.
-    static let addressAnnotation = "daas.io/sui-address"
+    static let addressAnnotation = NodeKeys.suiAddress
 
     let objects: ObjectStore
 

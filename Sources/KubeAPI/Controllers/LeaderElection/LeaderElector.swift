@@ -172,9 +172,14 @@ public final class LeaderElector: Sendable {
             observation = Observation(record: written["spec"], at: .now)
             return true
         } catch {
-            // A conflict means another candidate wrote first; anything else is retried next round.
-            if (error as? APIError)?.code != 409 {
-                logger.notice("leader election: lease not acquired", metadata: ["lease": "\(configuration.name)", "error": "\(error)"])
+            // A conflict means another candidate wrote first; a missing namespace, that bootstrap
+            // has not created kube-system yet (first start). Anything else is worth a notice;
+            // every case is retried next round.
+            let metadata: Logger.Metadata = ["lease": "\(configuration.name)", "error": "\(error)"]
+            switch (error as? APIError)?.code {
+            case 409?: break
+            case 404?: logger.debug("leader election: lease namespace not there yet", metadata: metadata)
+            default: logger.notice("leader election: lease not acquired", metadata: metadata)
             }
             return false
         }
