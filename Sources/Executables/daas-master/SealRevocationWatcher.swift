@@ -4,8 +4,8 @@ import SealAuth
 import ServiceLifecycle
 import SuiClient
 
-/// Keeps the verifier's revocation list equal to the ConfigMap `kube-system/seal-revocations`,
-/// which `daasctl seal revoke` writes: keys `nonce.<nonce>` revoke one token, keys
+/// Keeps the verifier's revocation list equal to the ConfigMap `kube-system/seal-revocations`
+/// (followed by a shared informer), which `daasctl seal revoke` writes: keys `nonce.<nonce>` revoke one token, keys
 /// `address.<0x address>` every token of an address.
 struct SealRevocationWatcher: Service {
     /// Where revocations live in the cluster.
@@ -17,25 +17,20 @@ struct SealRevocationWatcher: Service {
     let logger: Logger
 
     func run() async throws {
+        // The shared informer machinery (list, watch, relist on 410) over the one ConfigMap.
         let configMaps = objects.registry.lookup(group: "", version: "v1", plural: "configmaps")!
-        var options = ObjectStore.WatchOptions()
-        options.list.fieldSelector = try FieldSelector(parsing: "metadata.name=\(Self.name)")
-        while !Task.isShuttingDownGracefully {
-            do {
-                // Read the current list first, so a ConfigMap deleted while no watch ran is noticed.
-                let list = try await objects.list(configMaps, namespace: Self.namespace, options: options.list)
-                apply(list["items"]?.arrayValue?.first.map(Self.revocations(in:)) ?? SealRevocations())
-                options.resourceVersion = list[path: ["metadata", "resourceVersion"]]?.stringValue
-                let events = try await objects.watch(configMaps, namespace: Self.namespace, options: options)
-                for try await event in events.cancelOnGracefulShutdown() {
-                    apply(event.type == "DELETED" ? SealRevocations() : Self.revocations(in: event.object))
-                }
-            } catch {
-                // A compacted resourceVersion or a dropped stream: start over from a fresh list.
-                logger.debug("seal revocation watch restarted", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+        var options = ObjectStore.ListOptions()
+        options.fieldSelector = try FieldSelector(parsing: "metadata.name=\(Self.name)")
+        let informer = SharedInformer(
+            source: RegistrySource(objects: objects, type: configMaps, namespace: Self.namespace, options: options), logger: logger)
+        informer.addHandler { event in
+            if case .deleted = event {
+                apply(SealRevocations())
+            } else {
+                apply(Self.revocations(in: event.object))
             }
         }
+        await cancelWhenGracefulShutdown { await informer.run() }
     }
 
     private func apply(_ revocations: SealRevocations) {
