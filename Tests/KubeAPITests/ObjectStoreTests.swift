@@ -57,6 +57,23 @@ struct ObjectStoreTests {
         }
     }
 
+    @Test("what a create or update returns is what a read returns, doubles included")
+    func writesReturnTheStoredForm() async throws {
+        try await namespace("w")
+        let samples: [JSONValue] = [["a": "1", "b": ["x", 2]], ["n": .double(3), "m": .double(2.5), "deep": [["k": .double(1e20)]]]]
+        for data in samples {
+            let body: JSONValue = ["metadata": ["name": "cm", "labels": ["x": "y"]], "data": ["k": "v"], "extra": data]
+            let created = try await objects.create(configMaps, namespace: "w", body: body)
+            #expect(created == (try await objects.get(configMaps, namespace: "w", name: "cm")))
+            var changed = created
+            changed["extra"] = ["n": .double(4), "s": "t"]
+            let updated = try await objects.update(configMaps, namespace: "w", name: "cm", body: changed)
+            #expect(updated == (try await objects.get(configMaps, namespace: "w", name: "cm")))
+            #expect(updated[path: ["extra", "n"]] == 4, "an integral double reads back as an integer, on the write too")
+            _ = try await objects.delete(configMaps, namespace: "w", name: "cm")
+        }
+    }
+
     @Test("updates need the current resourceVersion; generation moves with spec only; status is its own subresource")
     func updates() async throws {
         try await namespace("d")

@@ -163,6 +163,16 @@ public struct ObjectStore: Sendable, Allocator {
         return result
     }
 
+    /// The object just written as `kv`, as a read will return it. Parsing the written bytes back
+    /// gives the same value unless it holds a double (an integral one reads back as an integer),
+    /// so only then are they parsed again: a write costs one encode, not an encode and a parse.
+    func written(_ object: JSONValue, as kv: KeyValue) throws -> JSONValue {
+        guard !object.holdsDouble else { return try decode(kv) }
+        var result = object
+        result[path: "metadata.resourceVersion"] = .string(String(kv.modRevision))
+        return result
+    }
+
     /// Decodes a stored object and fills in its resourceVersion.
     func decode(_ kv: KeyValue) throws -> JSONValue {
         do {
@@ -176,6 +186,16 @@ public struct ObjectStore: Sendable, Allocator {
 }
 
 extension JSONValue {
+    /// Whether a double appears anywhere in the value.
+    var holdsDouble: Bool {
+        switch self {
+        case .double: true
+        case .array(let elements): elements.contains { $0.holdsDouble }
+        case .object(let members): members.values.contains { $0.holdsDouble }
+        case .null, .bool, .integer, .string: false
+        }
+    }
+
     /// Sets the value at a dotted path, creating objects on the way; `nil` removes the member.
     subscript(path path: String) -> JSONValue? {
         get { self[path: path.split(separator: ".").map(String.init)] }
