@@ -65,8 +65,11 @@ struct PriorityAdmission: AdmissionPlugin {
         try await classes().filter { $0["globalDefault"]?.boolValue == true }.min { ($0["value"]?.integerValue ?? 0) < ($1["value"]?.integerValue ?? 0) }
     }
 
+    /// Every class, from the watch cache (as upstream reads them from an informer's lister).
     private func classes() async throws -> [JSONValue] {
-        try await objects.list(classType, namespace: nil, options: .init())["items"]?.arrayValue ?? []
+        var options = ObjectStore.ListOptions()
+        options.allowStale = true
+        return try await objects.list(classType, namespace: nil, options: options)["items"]?.arrayValue ?? []
     }
 
     private func forbidden(_ attributes: AdmissionAttributes, _ reason: String) -> APIError {
