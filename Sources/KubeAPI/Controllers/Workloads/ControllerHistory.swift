@@ -33,6 +33,9 @@ struct ControllerHistory: Sendable {
 
     static func number(_ revision: JSONValue) -> Int64 { revision["revision"]?.integerValue ?? 0 }
 
+    /// The name of the owner's revision for template hash `hash`: `<owner>-<hash>`.
+    static func revisionName(_ owner: JSONValue, hash: String) -> String { DeploymentController.name(owner) + "-" + hash }
+
     /// The patch a revision holds: the owner's template, replacing the whole of it.
     static func data(of owner: JSONValue) -> JSONValue {
         var template = owner[path: ["spec", "template"]] ?? [:]
@@ -43,9 +46,8 @@ struct ControllerHistory: Sendable {
     /// Makes sure the revision for the owner's current template exists and is the newest;
     /// returns it. `hash` names it (`<owner>-<hash>`); `extraLabels` are added to the template's.
     func ensureCurrent(_ owner: JSONValue, hash: String, extraLabels: [String: String] = [:]) async throws -> JSONValue {
-        let ownerName = DeploymentController.name(owner)
         let namespace = owner[path: ["metadata", "namespace"]]?.stringValue
-        let name = ownerName + "-" + hash
+        let name = Self.revisionName(owner, hash: hash)
         let existing = list(of: owner)
         let newest = existing.map(Self.number).max() ?? 0
         if let found = existing.first(where: { DeploymentController.name($0) == name }) {

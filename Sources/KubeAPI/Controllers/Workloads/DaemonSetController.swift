@@ -163,8 +163,7 @@ public final class DaemonSetController: Controller {
             }
         }
         try await updateStatus(set, eligible: eligibleNodes, byNode: byNode, hash: hash)
-        let setName = DeploymentController.name(set)
-        let inUse = owned.compactMap { $0[path: ["metadata", "labels", Self.hashLabel]]?.stringValue }.map { setName + "-" + $0 }
+        let inUse = owned.compactMap { $0[path: ["metadata", "labels", Self.hashLabel]]?.stringValue }.map { ControllerHistory.revisionName(set, hash: $0) }
         try await history.prune(set, inUse: Set(inUse + [DeploymentController.name(revision)]))
     }
 
