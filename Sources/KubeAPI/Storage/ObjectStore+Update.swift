@@ -149,7 +149,7 @@ extension ObjectStore {
         switch try await store.transaction(operations) {
         case .committed(_, let results):
             guard case .written(let kv) = results[0] else { throw APIError.internalError("update of \(key) wrote nothing") }
-            return try written(object, as: kv)
+            return withResourceVersion(object, kv.modRevision)
         case .conditionFailed(0, _, _):
             throw APIError.conflict(type, name: name)
         case .conditionFailed(let index, _, _):

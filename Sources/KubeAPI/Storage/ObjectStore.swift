@@ -157,19 +157,12 @@ public struct ObjectStore: Sendable, Allocator {
     // MARK: Encoding
 
     /// `object` as JSON bytes would give it back, with `resourceVersion` set to `revision`.
+    /// Parsing the encoded bytes back gives the same value unless it holds a double (an integral
+    /// one reads back as an integer), so only then is it encoded and parsed: a write costs one
+    /// encode (for the store), not an encode and a parse.
     func withResourceVersion(_ object: JSONValue, _ revision: Int64) -> JSONValue {
-        var result = (try? parser.parse(object.serialized())) ?? object
+        var result = object.holdsDouble ? (try? parser.parse(object.serialized())) ?? object : object
         result[path: "metadata.resourceVersion"] = .string(String(revision))
-        return result
-    }
-
-    /// The object just written as `kv`, as a read will return it. Parsing the written bytes back
-    /// gives the same value unless it holds a double (an integral one reads back as an integer),
-    /// so only then are they parsed again: a write costs one encode, not an encode and a parse.
-    func written(_ object: JSONValue, as kv: KeyValue) throws -> JSONValue {
-        guard !object.holdsDouble else { return try decode(kv) }
-        var result = object
-        result[path: "metadata.resourceVersion"] = .string(String(kv.modRevision))
         return result
     }
 
