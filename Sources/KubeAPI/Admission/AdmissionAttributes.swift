@@ -42,3 +42,13 @@ public struct AdmissionAttributes: Sendable {
         self.oldObject = oldObject
     }
 }
+
+extension AdmissionAttributes {
+    /// A refusal in kube's `NewForbidden` form: `<resource>[.<group>] "<name>" is forbidden:
+    /// <reason>`, 403, with the name, group (when there is one) and resource in the details.
+    func forbidden(_ reason: String) -> APIError {
+        var details: JSONValue = ["name": .string(name), "kind": .string(type.plural)]
+        if !type.group.isEmpty { details["group"] = .string(type.group) }
+        return APIError(code: 403, reason: "Forbidden", message: "\(type.groupResource) \(APIError.quoted(name)) is forbidden: \(reason)", details: details)
+    }
+}

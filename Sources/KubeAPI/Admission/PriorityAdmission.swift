@@ -26,19 +26,17 @@ struct PriorityAdmission: AdmissionPlugin {
                 do {
                     priorityClass = try await objects.get(classType, namespace: nil, name: className)
                 } catch let error as APIError where error.code == 404 {
-                    throw forbidden(attributes, "no PriorityClass with name \(className) was found")
+                    throw attributes.forbidden("no PriorityClass with name \(className) was found")
                 }
             }
             let priority = priorityClass?["value"]?.integerValue ?? 0
             let policy = priorityClass?["preemptionPolicy"]?.stringValue ?? "PreemptLowerPriority"
             if let given = spec["priority"]?.integerValue, given != priority {
-                throw forbidden(
-                    attributes,
+                throw attributes.forbidden(
                     "the integer value of priority (\(given)) must not be provided in pod spec; priority admission controller computed \(priority) from the given PriorityClass name")
             }
             if let given = spec["preemptionPolicy"]?.stringValue, given != policy {
-                throw forbidden(
-                    attributes,
+                throw attributes.forbidden(
                     "the string value of PreemptionPolicy (\(given)) must not be provided in pod spec; priority admission controller computed \(policy) from the given PriorityClass name")
             }
             spec["priority"] = .integer(priority)
@@ -56,7 +54,7 @@ struct PriorityAdmission: AdmissionPlugin {
         else { return }
         let others = try await classes().filter { $0["globalDefault"]?.boolValue == true && $0[path: ["metadata", "name"]]?.stringValue != attributes.name }
         if let existing = others.first?[path: ["metadata", "name"]]?.stringValue {
-            throw forbidden(attributes, "PriorityClass \(existing) is already marked as default. Only one default can exist")
+            throw attributes.forbidden("PriorityClass \(existing) is already marked as default. Only one default can exist")
         }
     }
 
@@ -70,11 +68,5 @@ struct PriorityAdmission: AdmissionPlugin {
         var options = ObjectStore.ListOptions()
         options.allowStale = true
         return try await objects.list(classType, namespace: nil, options: options)["items"]?.arrayValue ?? []
-    }
-
-    private func forbidden(_ attributes: AdmissionAttributes, _ reason: String) -> APIError {
-        APIError(
-            code: 403, reason: "Forbidden", message: "\(attributes.type.groupResource) \(APIError.quoted(attributes.name)) is forbidden: \(reason)",
-            details: ["name": .string(attributes.name), "group": .string(attributes.type.group), "kind": .string(attributes.type.plural)])
     }
 }

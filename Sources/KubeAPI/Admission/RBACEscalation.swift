@@ -27,7 +27,7 @@ struct RBACEscalation: AdmissionPlugin {
         if role["aggregationRule"] != nil, role["aggregationRule"] != .null,
             !owned.contains(where: { RuleCoverage.covers($0, .init(verb: "*", group: "*", resource: "*")) })
         {
-            throw forbidden(attributes, "must have cluster-admin privileges to use the aggregationRule")
+            throw attributes.forbidden("must have cluster-admin privileges to use the aggregationRule")
         }
         // kube asks with the request's name: a create has none, so a resourceNames-limited
         // escalate grant only helps updates.
@@ -57,15 +57,7 @@ struct RBACEscalation: AdmissionPlugin {
         let missing = RuleCoverage.missing(owner: owned, servant: granted)
         guard !missing.isEmpty else { return }
         let groups = "[" + attributes.user.groups.map { "\"\($0)\"" }.joined(separator: " ") + "]"
-        throw forbidden(
-            attributes,
+        throw attributes.forbidden(
             "user \"\(attributes.user.name)\" (groups=\(groups)) is attempting to grant RBAC permissions not currently held:\n\(RuleCoverage.describe(missing))")
-    }
-
-    /// 403 in kube's `NewForbidden` form: `<resource>.<group> "<name>" is forbidden: <reason>`.
-    private func forbidden(_ attributes: AdmissionAttributes, _ reason: String) -> APIError {
-        APIError(
-            code: 403, reason: "Forbidden", message: "\(attributes.type.groupResource) \"\(attributes.name)\" is forbidden: \(reason)",
-            details: ["name": .string(attributes.name), "group": .string(Self.group), "kind": .string(attributes.type.plural)])
     }
 }

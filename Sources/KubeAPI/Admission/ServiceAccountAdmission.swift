@@ -45,10 +45,7 @@ struct ServiceAccountAdmission: AdmissionPlugin {
                 return try await objects.get(accounts, namespace: namespace, name: name)
             } catch let error as APIError where error.code == 404 {
                 if attempt == attempts {
-                    throw APIError(
-                        code: 403, reason: "Forbidden",
-                        message: "pods \(APIError.quoted(attributes.name)) is forbidden: error looking up service account \(namespace)/\(name): serviceaccount \(APIError.quoted(name)) not found",
-                        details: ["name": .string(attributes.name), "kind": "pods"])
+                    throw attributes.forbidden("error looking up service account \(namespace)/\(name): serviceaccount \(APIError.quoted(name)) not found")
                 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 100...200)))
             }
