@@ -24,7 +24,12 @@ struct PriorityAdmission: AdmissionPlugin {
                 if let priorityClass { spec["priorityClassName"] = priorityClass[path: ["metadata", "name"]] }
             } else {
                 do {
-                    priorityClass = try await objects.get(classType, namespace: nil, name: className)
+                    // The watch cache first (upstream reads a lister), the store when it has none.
+                    if let cached = await objects.cachedGet(classType, namespace: nil, name: className) {
+                        priorityClass = cached
+                    } else {
+                        priorityClass = try await objects.get(classType, namespace: nil, name: className)
+                    }
                 } catch let error as APIError where error.code == 404 {
                     throw attributes.forbidden("no PriorityClass with name \(className) was found")
                 }

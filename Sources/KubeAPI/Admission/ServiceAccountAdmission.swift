@@ -32,13 +32,7 @@ struct ServiceAccountAdmission: AdmissionPlugin {
     private func lookUp(_ name: String, namespace: String, attributes: AdmissionAttributes) async throws -> JSONValue {
         let accounts = objects.registry.lookup(group: "", version: "v1", plural: "serviceaccounts")!
         // The watch cache first (upstream reads a lister), the store when the cache has none.
-        // (Only for names a selector can carry; anything else is looked up and then refused.)
-        if name.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }) {
-            var cached = ObjectStore.ListOptions()
-            cached.allowStale = true
-            cached.fieldSelector = try FieldSelector(parsing: "metadata.name=" + name)
-            if let account = try await objects.list(accounts, namespace: namespace, options: cached)["items"]?.arrayValue?.first { return account }
-        }
+        if let account = await objects.cachedGet(accounts, namespace: namespace, name: name) { return account }
         let attempts = name == "default" ? max(1, defaultAccountAttempts) : 1
         for attempt in 1...attempts {
             do {

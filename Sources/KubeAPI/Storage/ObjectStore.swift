@@ -49,6 +49,13 @@ public struct ObjectStore: Sendable, Allocator {
         return try decode(kv)
     }
 
+    /// The object `name` as the watch cache holds it (recent, possibly a little stale, as a
+    /// client-go lister reads it), or nil when the cache has none; admission reads through this
+    /// before the store.
+    func cachedGet(_ type: ResourceType, namespace: String?, name: String) async -> JSONValue? {
+        await watchCaches.cache(for: type, objects: self)?.object(at: type.storageKey(namespace: namespace, name: name))
+    }
+
     /// Options of a list or watch.
     public struct ListOptions: Sendable {
         public var labelSelector = LabelSelector()

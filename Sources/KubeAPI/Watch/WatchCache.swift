@@ -376,6 +376,13 @@ final class WatchCache: Sendable {
         }
     }
 
+    /// The current object stored under `key` (resourceVersion "0" semantics), or nil when the
+    /// cache holds none or the store is closed.
+    func object(at key: String) async -> JSONValue? {
+        guard await ready() else { return nil }
+        return state.withLock { $0.phase == .ready ? $0.objects[key] : nil }
+    }
+
     /// The number of watchers served from this cache.
     var watcherCount: Int { state.withLock { $0.watchers.count } }
 }
