@@ -18,10 +18,13 @@ run: deps
 	.build/release/daas-master --data-dir $(DATA_DIR)
 
 ## Install what is missing, build, and run every test, then a short fuzz run (2 s per parser).
+## The local registry (127.0.0.1:5000) serves the images the real-container tests run.
 test: deps
+	scripts/local-registry.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	.build/debug/daas-fuzz --seconds 2 --crash-directory .build
+	scripts/generate-cri.sh --check
 
 ## The full fuzz run (release): 1,000,000 inputs per parser; figures go to Docs/SECURITY.md.
 fuzz: deps

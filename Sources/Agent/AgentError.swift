@@ -17,6 +17,8 @@ public struct AgentError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let refused = Code(rawValue: "agent.refused")
         /// The credentials provider failed to produce a token.
         public static let credentials = Code(rawValue: "agent.credentials")
+        /// The container runtime (CRI) failed or refused a call; the message carries its reason.
+        public static let runtime = Code(rawValue: "agent.runtime")
     }
 
     /// What failed.

@@ -22,7 +22,7 @@ struct NodeDocumentsTests {
 
     @Test("the status says plainly that the node does not run pods: Ready is False")
     func status() throws {
-        let status = try #require(NodeDocuments.status(configuration, now: Date(timeIntervalSince1970: 60), since: Date(timeIntervalSince1970: 0))["status"])
+        let status = try #require(NodeDocuments.status(configuration, runtime: nil, now: Date(timeIntervalSince1970: 60), since: Date(timeIntervalSince1970: 0))["status"])
         let conditions = (status["conditions"]?.arrayValue ?? []).compactMap { $0.stringMap }
         let ready = try #require(conditions.first { $0["type"] == "Ready" })
         #expect(ready["status"] == "False" && ready["reason"] == "ContainerRuntimeNotReady")

@@ -44,9 +44,10 @@ public struct NodeAgent: Service {
         let name = configuration.nodeName
         let started = Date()
         guard let registered = try await registerPersistently(api, since: started) else { return }
-        let uid = registered
+        let uid = registered.uid
         logger.info("node registered", metadata: ["node": "\(name)", "uid": "\(uid ?? "")"])
         var lastStatus = ContinuousClock.now
+        var lastRuntime = registered.runtime
         while !Task.isShuttingDownGracefully {
             do {
                 try await Task.sleep(for: configuration.renewInterval)
@@ -57,9 +58,11 @@ public struct NodeAgent: Service {
             guard configuration.heartbeating() else { continue }
             do {
                 try await renewLease(api, nodeUID: uid)
-                if ContinuousClock.now - lastStatus >= configuration.statusInterval {
-                    try await reportStatus(api, since: started)
+                let runtime = await configuration.runtime?()
+                if ContinuousClock.now - lastStatus >= configuration.statusInterval || runtime != lastRuntime {
+                    try await reportStatus(api, since: started, runtime: runtime)
                     lastStatus = .now
+                    lastRuntime = runtime
                 }
             } catch {
                 logger.warning("heartbeat failed; retrying at the next interval", metadata: ["node": "\(name)", "error": "\(error)"])
@@ -68,17 +71,18 @@ public struct NodeAgent: Service {
     }
 
     /// Registers as the kubelet does: retried with backoff (up to 7 s) while the API server is
-    /// unreachable or overloaded; a refusal (401, 403, 422...) is thrown. Returns the Node's uid,
-    /// or nil when cancelled or shutting down first.
-    private func registerPersistently(_ api: APIConnection, since started: Date) async throws(AgentError) -> String?? {
+    /// unreachable or overloaded; a refusal (401, 403, 422...) is thrown. Returns the Node's uid
+    /// and the runtime state reported, or nil when cancelled or shutting down first.
+    private func registerPersistently(_ api: APIConnection, since started: Date) async throws(AgentError) -> (uid: String?, runtime: NodeRuntimeState?)? {
         var backoff = Duration.milliseconds(100)
         while true {
             let failure: AgentError
             do throws(AgentError) {
                 let uid = try await register(api)
-                try await reportStatus(api, since: started)
+                let runtime = await configuration.runtime?()
+                try await reportStatus(api, since: started, runtime: runtime)
                 try await renewLease(api, nodeUID: uid)
-                return .some(uid)
+                return (uid, runtime)
             } catch {
                 failure = error
             }
@@ -110,9 +114,9 @@ public struct NodeAgent: Service {
         }
     }
 
-    private func reportStatus(_ api: APIConnection, since: Date) async throws(AgentError) {
+    private func reportStatus(_ api: APIConnection, since: Date, runtime: NodeRuntimeState?) async throws(AgentError) {
         let patched = try await api.send(
-            .PATCH, "/api/v1/nodes/\(configuration.nodeName)/status", body: NodeDocuments.status(configuration, now: Date(), since: since),
+            .PATCH, "/api/v1/nodes/\(configuration.nodeName)/status", body: NodeDocuments.status(configuration, runtime: runtime, now: Date(), since: since),
             contentType: "application/merge-patch+json")
         try Self.check(patched, "report node status")
     }

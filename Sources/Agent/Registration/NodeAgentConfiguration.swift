@@ -34,6 +34,12 @@ public struct NodeAgentConfiguration: Sendable {
     /// Whether to keep renewing the Lease and status; false simulates a node that stopped
     /// heartbeating. Default: always.
     public var heartbeating: @Sendable () -> Bool = { true }
+    /// A real node's runtime state (readiness, version, images), read before each status
+    /// report; a change is reported at the next heartbeat. Default nil: a node without pods
+    /// (or simulated), whose Ready condition says so.
+    public var runtime: (@Sendable () async -> NodeRuntimeState)?
+    /// A real node's machine (capacity, addresses, identity). Default nil: read from the host.
+    public var machine: NodeMachine?
     /// A client shared with other agents (simulated nodes). Default nil: the agent has its own.
     public var pool: APIClientPool?
 

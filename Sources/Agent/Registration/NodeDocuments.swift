@@ -37,8 +37,10 @@ enum NodeDocuments {
         return node
     }
 
-    /// The status patch: conditions (Ready is False: no pods run yet), addresses, node info and capacity.
-    static func status(_ configuration: NodeAgentConfiguration, now: Date, since: Date) -> JSONValue {
+    /// The status patch: conditions, addresses, node info, capacity and images. A simulated node
+    /// is Ready; a real one is Ready when its runtime is (`runtime`), and without a runtime it
+    /// says that it runs no pods.
+    static func status(_ configuration: NodeAgentConfiguration, runtime: NodeRuntimeState?, now: Date, since: Date) -> JSONValue {
         let heartbeat = JSONValue.string(timestamp(now, micro: false))
         let transition = JSONValue.string(timestamp(since, micro: false))
         func condition(_ type: String, _ status: String, _ reason: String, _ message: String) -> JSONValue {
@@ -47,16 +49,25 @@ enum NodeDocuments {
                 "lastTransitionTime": transition,
             ]
         }
+        let machine = configuration.simulated == nil && configuration.runtime != nil ? configuration.machine : nil
+        let ready: JSONValue
+        if configuration.simulated != nil {
+            ready = condition("Ready", "True", "KubeletReady", "daas-worker (simulated node) is posting ready status")
+        } else if let runtime, runtime.ready {
+            ready = condition("Ready", "True", "KubeletReady", "daas-worker is posting ready status")
+        } else if configuration.runtime != nil {
+            ready = condition("Ready", "False", "KubeletNotReady", "container runtime is not ready: \(runtime?.message ?? "not yet checked")")
+        } else {
+            ready = condition("Ready", "False", "ContainerRuntimeNotReady", "daas-worker runs no container runtime (started without one)")
+        }
         let info = ProcessInfo.processInfo
-        let ready = configuration.simulated != nil
-            ? condition("Ready", "True", "KubeletReady", "daas-worker (simulated node) is posting ready status")
-            : condition("Ready", "False", "ContainerRuntimeNotReady", "daas-worker registers and heartbeats but does not run pods yet")
         let capacity: [String: String] = configuration.simulated?.capacity
-            ?? ["cpu": "\(info.activeProcessorCount)", "memory": "\(info.physicalMemory / 1024)Ki", "pods": "0"]
-        let addresses: [JSONValue] = [["type": "Hostname", "address": .string(configuration.nodeName)]]
-            + (configuration.simulated != nil ? [["type": "InternalIP", "address": "127.0.0.1"]] : [])
+            ?? machine?.capacity ?? ["cpu": "\(info.activeProcessorCount)", "memory": "\(info.physicalMemory / 1024)Ki", "pods": "0"]
+        var addresses: [JSONValue] = [["type": "Hostname", "address": .string(configuration.nodeName)]]
+        if configuration.simulated != nil { addresses.append(["type": "InternalIP", "address": "127.0.0.1"]) }
+        if let machine { addresses.insert(["type": "InternalIP", "address": .string(machine.internalIP)], at: 0) }
         let resources = JSONValue.object(capacity.mapValues { .string($0) })
-        return ["status": [
+        var status: JSONValue = [
             "conditions": [
                 condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "daas-worker has sufficient memory available"),
                 condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "daas-worker has no disk pressure"),
@@ -69,10 +80,15 @@ enum NodeDocuments {
             "nodeInfo": [
                 "kubeletVersion": .string(kubeletVersion), "kubeProxyVersion": "", "operatingSystem": "linux",
                 "architecture": .string(architecture),
-                "containerRuntimeVersion": configuration.simulated != nil ? "simulated://1.0" : "", "osImage": "", "kernelVersion": "", "machineID": "",
-                "systemUUID": "", "bootID": "",
+                "containerRuntimeVersion": .string(configuration.simulated != nil ? "simulated://1.0" : (runtime?.version ?? "")),
+                "osImage": .string(machine?.osImage ?? ""), "kernelVersion": .string(machine?.kernelVersion ?? ""), "machineID": .string(machine?.machineID ?? ""),
+                "systemUUID": .string(machine?.machineID ?? ""), "bootID": .string(machine?.bootID ?? ""),
             ],
-        ]]
+        ]
+        if let runtime, !runtime.images.isEmpty {
+            status["images"] = .array(runtime.images.prefix(50).map { ["names": .array($0.names.map { .string($0) }), "sizeBytes": .integer($0.sizeBytes)] })
+        }
+        return ["status": status]
     }
 
     /// The node Lease, owned by the Node so it goes when the Node does.

@@ -10,12 +10,14 @@ import UnixSignals
 
 /// `daas-worker`: the node agent. It trusts a master only after verifying its attestation (fresh
 /// nonce, root, PCRs, TLS key and CA binding), then authenticates with node Seal tokens, registers
-/// its Node and renews its Lease until SIGTERM/SIGINT. It does not run pods yet.
+/// its Node and renews its Lease until SIGTERM/SIGINT. With a container runtime
+/// (`--containerd-socket`, or `--manage-containerd` to start one of its own) it runs the pods
+/// bound to it in containers through CRI; without one it only registers and heartbeats.
 @main
 struct DaasWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daas-worker",
-        abstract: "K3s-DaaS node agent: attested join, node Seal tokens, Node registration and Lease heartbeats (no pods yet).")
+        abstract: "K3s-DaaS node agent: attested join, node Seal tokens, Node registration, Lease heartbeats, and pods in containers through containerd's CRI.")
 
     @Option(help: "The master URL, e.g. https://127.0.0.1:6443.") var master: String
     @Option(help: "Trusted attestation root (PEM). Default: the AWS Nitro Enclaves Root-G1 (which needs --pcr 0=HEX).") var root: String?
@@ -28,6 +30,14 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "Lifetime of each node token, in seconds (the master accepts at most 24 h by default).") var tokenLifetime: Int64 = 3_600
     @Option(help: "Seconds between Lease renewals.") var heartbeatInterval: Int = 10
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Option(help: "The CRI socket of a containerd to run pods with (e.g. /run/containerd/containerd.sock).") var containerdSocket: String?
+    @Flag(help: "Start a containerd of this worker's own (config, root, state and socket under --data-dir) and stop it on exit; pods are removed on exit.")
+    var manageContainerd = false
+    @Option(help: "The worker's data folder (pod volumes, container logs, a managed containerd). Default: ~/.daas/worker-<node-name>.") var dataDir: String?
+    @Option(name: .customLong("registry-mirror"), help: "A registry mirror of the managed containerd, HOST=URL (e.g. docker.io=http://127.0.0.1:5000); repeatable.")
+    var registryMirrors: [String] = []
+    @Option(help: "The pod subnet of the managed containerd's bridge (IPv4 CIDR).") var podSubnet = "169.254.200.0/24"
+    @Option(help: "The address this node reports as InternalIP. Default: its first non-loopback IPv4 address.") var nodeIP: String?
     @Option(help: "Simulate N nodes named <node-name>-0 ... <node-name>-(N-1), each with its own node token; their pods run, finish and stop in simulation (like kwok).")
     var simulate: Int?
     @Option(help: "CPU of each simulated node.") var simulateCPU = "4"
@@ -66,8 +76,9 @@ struct DaasWorker: AsyncParsableCommand {
             let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: attestedCluster, lifetime: tokenLifetime)
             var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
             configuration.renewInterval = .seconds(heartbeatInterval)
+            services = try runtimeServices(node: name, caPEM: attested.caCertificatePEM, tokens: tokens, agent: &configuration, logger: logger)
             let agent = NodeAgent(configuration: configuration, credentials: { try await tokens.token() }, logger: logger)
-            services = [.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)]
+            services.append(.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -77,6 +88,52 @@ struct DaasWorker: AsyncParsableCommand {
             await pool?.shutdown()
             throw Failure("\(error)")
         }
+    }
+
+    /// The managed containerd (when asked) and the kubelet (when there is a runtime), in the order
+    /// the group starts them; the node agent's configuration gets the runtime's state and the machine.
+    private func runtimeServices(
+        node: String, caPEM: String, tokens: NodeTokenSource, agent: inout NodeAgentConfiguration, logger: Logger
+    ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard manageContainerd || containerdSocket != nil else { return [] }
+        guard !(manageContainerd && containerdSocket != nil) else { throw Failure("--manage-containerd and --containerd-socket exclude each other") }
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? "/root"
+        let data = URL(fileURLWithPath: dataDir ?? "\(home)/.daas/worker-\(node)").standardizedFileURL.path
+        do {
+            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw Failure("--data-dir \(data): \(error.localizedDescription)")
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var socket = containerdSocket ?? ""
+        if manageContainerd {
+            var containerd = ManagedContainerd.Configuration(directory: data + "/containerd")
+            containerd.podSubnet = podSubnet
+            for mirror in registryMirrors {
+                let parts = mirror.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, parts[1].hasPrefix("http://") || parts[1].hasPrefix("https://") else {
+                    throw Failure("--registry-mirror \(mirror): expected HOST=http(s)://ADDRESS")
+                }
+                containerd.mirrors[String(parts[0])] = String(parts[1])
+            }
+            socket = containerd.socketPath
+            services.append(.init(service: ManagedContainerd(configuration: containerd, logger: logger), failureTerminationBehavior: .gracefullyShutdownGroup))
+        } else if !registryMirrors.isEmpty {
+            throw Failure("--registry-mirror configures a managed containerd: add --manage-containerd (or set mirrors in your containerd's hosts.toml)")
+        }
+        let machine = NodeMachine.read(dataDirectory: data, internalIP: nodeIP)
+        var configuration = KubeletConfiguration(apiServer: master, caCertificatePEM: caPEM, nodeName: node, runtimeSocket: socket, dataDirectory: data)
+        configuration.removePodsOnExit = manageContainerd
+        let kubelet: Kubelet
+        do {
+            kubelet = try Kubelet(configuration: configuration, machine: machine, credentials: { try await tokens.token() }, logger: logger)
+        } catch {
+            throw Failure("\(error)")
+        }
+        agent.runtime = { await kubelet.runtimeState() }
+        agent.machine = machine
+        services.append(.init(service: kubelet, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
+        return services
     }
 
     /// N simulated node agents and the pod simulator, each node with its own token source, all

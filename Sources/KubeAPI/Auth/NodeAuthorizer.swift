@@ -70,6 +70,16 @@ struct NodeAuthorizer: Sendable {
                 (attributes.resource == "secrets" ? PodReferences.secretNames(pod) : PodReferences.configMapNames(pod)).contains(name)
             }
             return referenced ? .allow : .deny("no relationship found between node '\(node)' and this object")
+        case ("", "serviceaccounts/token"):
+            // As kube's node authorizer: a node may request tokens for the service accounts of
+            // the pods bound to it (the kubelet's projected service account volumes).
+            guard attributes.verb == "create", let namespace = attributes.namespace, let name = attributes.name else {
+                return .deny("node '\(node)' can only create tokens of individual service accounts")
+            }
+            let used = try await podsOnNode(node, namespace: namespace).contains {
+                ($0[path: ["spec", "serviceAccountName"]]?.stringValue ?? "default") == name
+            }
+            return used ? .allow : .deny("no relationship found between node '\(node)' and this object")
         case ("", "persistentvolumeclaims"):
             guard attributes.verb == "get", let namespace = attributes.namespace, let name = attributes.name else {
                 return .deny("node '\(node)' can only get individual persistentvolumeclaims")

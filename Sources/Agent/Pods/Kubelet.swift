@@ -1,0 +1,152 @@
+import CRI
+import Foundation
+import KubeInformers
+import KubeTypes
+public import Logging
+public import ServiceLifecycle
+
+/// The node agent's pod runner, as the kubelet: follows the pods bound to this node (a
+/// ``SharedInformer`` over HTTPS), syncs each on a ``WorkQueue`` with a pool of workers (one
+/// pod is never synced twice at once; a running pod is looked at again every
+/// ``KubeletConfiguration/pollInterval``, a failed sync after a back-off), and removes sandboxes
+/// whose pod is gone. Its ``runtimeState()`` feeds the node status.
+public struct Kubelet: Service {
+    let configuration: KubeletConfiguration
+    let machine: NodeMachine
+    let runtime: ContainerRuntime
+    let credentials: @Sendable () async throws -> String
+    let logger: Logger
+
+    /// A kubelet for `configuration` on `machine`; `credentials` returns the node's bearer token.
+    public init(configuration: KubeletConfiguration, machine: NodeMachine, credentials: @escaping @Sendable () async throws -> String, logger: Logger) throws(AgentError) {
+        var configuration = configuration
+        if configuration.resolvConf.isEmpty {
+            configuration.resolvConf = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
+        }
+        self.configuration = configuration
+        self.machine = machine
+        self.runtime = try ContainerRuntime(socketPath: configuration.runtimeSocket)
+        self.credentials = credentials
+        self.logger = logger
+    }
+
+    /// The runtime's readiness, version and images, from CRI Status, Version and ListImages.
+    public func runtimeState() async -> NodeRuntimeState {
+        do {
+            let conditions = try await runtime.status()
+            let version = try await runtime.version()
+            let unready = conditions.filter { !$0.status }
+            let images = (try? await runtime.listImages()) ?? []
+            let message = unready.map { "\($0.type) is false: \($0.reason) \($0.message)" }.joined(separator: "; ")
+            let found = Set(conditions.map(\.type))
+            let missing = ["RuntimeReady", "NetworkReady"].filter { !found.contains($0) }
+            return NodeRuntimeState(
+                ready: unready.isEmpty && missing.isEmpty, message: missing.isEmpty ? message : "the runtime does not report \(missing.joined(separator: ", "))",
+                version: "\(version.runtimeName)://\(version.runtimeVersion)",
+                images: images.map { ($0.repoTags + $0.repoDigests, Int64(clamping: $0.size)) })
+        } catch {
+            return NodeRuntimeState(ready: false, message: "container runtime is down: \(error.message)", version: "", images: [])
+        }
+    }
+
+    public func run() async throws {
+        let api = try APIConnection(server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, credentials: credentials)
+        for folder in [configuration.podsDirectory, configuration.logDirectory] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        }
+        let node = configuration.nodeName.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-."))) ?? ""
+        let informer = SharedInformer(source: APIListWatchSource(connection: api, path: "/api/v1/pods", query: "fieldSelector=spec.nodeName%3D" + node), logger: logger)
+        let queue = WorkQueue<String>(baseDelay: .milliseconds(500), maxDelay: .seconds(60))
+        informer.addHandler { event in
+            switch event {
+            case .added(let pod), .updated(_, let pod), .deleted(let pod): queue.add(SharedInformer.key(of: pod))
+            }
+        }
+        let sync = PodSync(
+            runtime: runtime, api: api, records: PodRecords(), events: PodEvents(api: api, node: configuration.nodeName, logger: logger), machine: machine,
+            configuration: configuration, logger: logger)
+        let runtime = self.runtime
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                do {
+                    try await runtime.run()
+                } catch {
+                    self.logger.error("the CRI client stopped", metadata: ["error": "\(error)"])
+                }
+            }
+            group.addTask { await informer.run() }
+            for _ in 0..<max(1, configuration.workers) {
+                group.addTask { await self.work(queue: queue, informer: informer, sync: sync) }
+            }
+            group.addTask { await self.housekeep(informer: informer, sync: sync) }
+            await withGracefulShutdownHandler {
+                while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            } onGracefulShutdown: {}
+            queue.shutDown()
+            if configuration.removePodsOnExit { await removeAll(sync: sync) }
+            runtime.shutdown()
+            group.cancelAll()
+        }
+        await api.shutdown()
+    }
+
+    private func work(queue: WorkQueue<String>, informer: SharedInformer, sync: PodSync) async {
+        while let key = await queue.get() {
+            defer { queue.done(key) }
+            guard let pod = informer.get(key) else { continue }  // gone: housekeeping removes its sandbox
+            do {
+                if let delay = try await sync.sync(pod) {
+                    queue.forget(key)
+                    queue.add(key, after: delay)
+                } else {
+                    queue.forget(key)
+                }
+            } catch {
+                logger.notice("pod sync failed; retrying", metadata: ["pod": "\(key)", "error": "\(error)"])
+                queue.addRateLimited(key)
+            }
+        }
+    }
+
+    /// Every 5 s once the informer synced: stops and removes sandboxes this agent made whose pod
+    /// (by uid) is no longer bound here, as the kubelet's pod cleanup does for orphans.
+    private func housekeep(informer: SharedInformer, sync: PodSync) async {
+        await informer.waitForSync()
+        while !Task.isCancelled {
+            let wanted = Set(informer.list().compactMap { $0[path: ["metadata", "uid"]]?.stringValue })
+            if let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]) {
+                let orphans = Dictionary(grouping: sandboxes.filter { !wanted.contains($0.metadata.uid) }, by: { $0.metadata.uid })
+                for (uid, owned) in orphans {
+                    await remove(uid: uid, sandboxes: owned, sync: sync)
+                }
+            }
+            try? await Task.sleep(for: .seconds(5))
+        }
+    }
+
+    private func remove(uid: String, sandboxes: [Runtime_V1_PodSandbox], sync: PodSync) async {
+        guard let first = sandboxes.first else { return }
+        let pod: JSONValue = [
+            "metadata": ["uid": .string(uid), "name": .string(first.metadata.name), "namespace": .string(first.metadata.namespace), "deletionGracePeriodSeconds": 2]
+        ]
+        let containers = ((try? await runtime.listContainers()) ?? []).filter { $0.labels[RuntimeLabels.podUID] == uid }
+        do {
+            try await sync.terminate(pod, sandboxes: sandboxes, containers: containers, reason: "orphaned")
+            logger.info("removed the sandbox of a pod no longer bound here", metadata: ["pod": "\(first.metadata.namespace)/\(first.metadata.name)"])
+        } catch {
+            logger.notice("cannot remove an orphaned sandbox", metadata: ["pod": "\(first.metadata.namespace)/\(first.metadata.name)", "error": "\(error)"])
+        }
+    }
+
+    /// Stops and removes every sandbox this agent made (on exit, with a managed containerd).
+    private func removeAll(sync: PodSync) async {
+        guard let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]) else { return }
+        await withDiscardingTaskGroup { group in
+            for (uid, owned) in Dictionary(grouping: sandboxes, by: { $0.metadata.uid }) {
+                group.addTask { await self.remove(uid: uid, sandboxes: owned, sync: sync) }
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// What a ``Kubelet`` runs pods with. Plain configuration with documented defaults.
+public struct KubeletConfiguration: Sendable {
+    /// The API server, `https://host:port`.
+    public var apiServer: String
+    /// The cluster CA (PEM) the API server's certificate must chain to.
+    public var caCertificatePEM: String
+    /// This node's name: the pods bound to it are run.
+    public var nodeName: String
+    /// The CRI socket (containerd's).
+    public var runtimeSocket: String
+    /// The agent's data folder: pod volumes under `pods/`, container logs under `logs/`.
+    public var dataDirectory: String
+    /// Whether privileged containers may run. Default true, as the kubelet's `--allow-privileged`.
+    public var allowPrivileged = true
+    /// How often a running pod's containers are looked at again (the kubelet's PLEG relist
+    /// period). Default 1 s.
+    public var pollInterval: Duration = .seconds(1)
+    /// Pods synced at once. Default 16.
+    public var workers = 16
+    /// Whether every pod this agent started is stopped and removed when it shuts down (for a
+    /// containerd the agent manages and stops too). Default false: pods outlive the agent.
+    public var removePodsOnExit = false
+    /// The node's resolv.conf contents, which the `Default` DNS policy copies. Default: read from
+    /// /etc/resolv.conf when the kubelet starts.
+    public var resolvConf: String = ""
+
+    /// Where pod volumes live.
+    public var podsDirectory: String { dataDirectory + "/pods" }
+    /// Where container logs live (`<namespace>_<name>_<uid>/<container>/<restart>.log`).
+    public var logDirectory: String { dataDirectory + "/logs" }
+
+    /// A configuration with the defaults above.
+    public init(apiServer: String, caCertificatePEM: String, nodeName: String, runtimeSocket: String, dataDirectory: String) {
+        self.apiServer = apiServer
+        self.caCertificatePEM = caCertificatePEM
+        self.nodeName = nodeName
+        self.runtimeSocket = runtimeSocket
+        self.dataDirectory = dataDirectory
+    }
+}
+
+/// The container runtime as the node status reports it.
+public struct NodeRuntimeState: Sendable, Equatable {
+    /// Whether the runtime and its network are ready (CRI RuntimeReady and NetworkReady).
+    public var ready: Bool
+    /// Why not, when not ready.
+    public var message: String
+    /// `containerd://1.6.20`, empty when unknown.
+    public var version: String
+    /// The images present: names and size in bytes (for `status.images`).
+    public var images: [(names: [String], sizeBytes: Int64)]
+
+    public static func == (lhs: NodeRuntimeState, rhs: NodeRuntimeState) -> Bool {
+        lhs.ready == rhs.ready && lhs.message == rhs.message && lhs.version == rhs.version && lhs.images.map(\.names) == rhs.images.map(\.names)
+            && lhs.images.map(\.sizeBytes) == rhs.images.map(\.sizeBytes)
+    }
+}

@@ -1,0 +1,373 @@
+import CRI
+import Foundation
+import KubeTypes
+import Logging
+import NIOHTTP1
+
+/// One level-triggered sync of one pod against the runtime, as the kubelet's SyncPod: make the
+/// sandbox, run init containers in order, then the containers, restart what the restart policy
+/// says (with back-off), and write the pod's status; a pod being deleted is stopped within its
+/// grace period and its deletion confirmed; a finished pod's sandbox is stopped.
+struct PodSync: Sendable {
+    let runtime: ContainerRuntime
+    let api: APIConnection
+    let records: PodRecords
+    let events: PodEvents
+    let machine: NodeMachine
+    let configuration: KubeletConfiguration
+    let logger: Logger
+
+    /// Syncs `pod`; returns when to look again (nil: only on the next change).
+    func sync(_ pod: JSONValue) async throws(AgentError) -> Duration? {
+        guard let uid = pod[path: ["metadata", "uid"]]?.stringValue, PathComponent.isSafe(uid) else { return nil }
+        let sandboxes = try await runtime.listPodSandboxes(labels: [RuntimeLabels.podUID: uid]).sorted { $0.createdAt > $1.createdAt }
+        let containers = try await runtime.listContainers().filter { $0.labels[RuntimeLabels.podUID] == uid }
+        if pod[path: ["metadata", "deletionTimestamp"]] != nil {
+            try await terminate(pod, sandboxes: sandboxes, containers: containers, reason: "deleted")
+            try await confirmDeletion(pod)
+            return nil
+        }
+        let phase = pod[path: ["status", "phase"]]?.stringValue
+        if phase == "Succeeded" || phase == "Failed" {
+            try await stopAll(pod, sandboxes: sandboxes, containers: containers)
+            return nil
+        }
+        let configs = RuntimeConfigs(
+            pod: pod, logRoot: configuration.logDirectory, memoryCapacity: machine.memoryBytes, hostResolvConf: configuration.resolvConf,
+            allowPrivileged: configuration.allowPrivileged)
+
+        // The sandbox: the newest ready one, or a new attempt.
+        var sandbox = sandboxes.first { $0.state == .sandboxReady }
+        let restartPolicy = pod[path: ["spec", "restartPolicy"]]?.stringValue ?? "Always"
+        if sandbox == nil {
+            if !sandboxes.isEmpty, restartPolicy == "Never", !containers.isEmpty {
+                // The sandbox died after containers ran and nothing may restart: report what ran.
+                return try await report(pod, sandbox: nil, podIP: nil, containers: containers, configs: configs, pending: [:])
+            }
+            for running in containers where running.state == .containerRunning {
+                try? await runtime.stopContainer(running.id, timeout: 0)
+            }
+            let attempt = (sandboxes.map(\.metadata.attempt).max().map { $0 + 1 }) ?? 0
+            let config = configs.sandbox(attempt: attempt)
+            do {
+                try FileManager.default.createDirectory(atPath: configs.logDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+                let id = try await runtime.runPodSandbox(config)
+                sandbox = try await runtime.listPodSandboxes(labels: [RuntimeLabels.podUID: uid]).first { $0.id == id }
+                if attempt > 0 { events.record(pod, "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.") }
+            } catch let error as AgentError {
+                events.record(pod, warning: true, "FailedCreatePodSandBox", "Failed to create pod sandbox: \(error.message)")
+                _ = try await report(pod, sandbox: nil, podIP: nil, containers: containers, configs: configs, pending: [:])
+                return records.fail(uid, "sandbox")
+            } catch {
+                throw AgentError(.runtime, "cannot create \(configs.logDirectory): \(error)")
+            }
+        }
+        guard let sandbox else { return .seconds(1) }
+        let sandboxStatus = try await runtime.podSandboxStatus(sandbox.id)
+        let podIP = configs.hostNetwork ? machine.internalIP : sandboxStatus.network.ip
+        let sandboxConfig = configs.sandbox(attempt: sandbox.metadata.attempt)
+
+        // Volumes, then init containers in order, then the containers.
+        let objects = PodObjects(api: api)
+        let volumes: PodVolumes
+        do {
+            volumes = try await PodVolumes.prepare(
+                pod: pod, root: configuration.podsDirectory, podIP: podIP, hostIP: machine.internalIP, capacity: machine.capacity, objects: objects)
+        } catch {
+            events.record(pod, warning: true, error.reason, "MountVolume.SetUp failed: \(error.message)")
+            var pending: [String: (reason: String, message: String)] = [:]
+            for container in configs.allContainers { pending[container["name"]?.stringValue ?? ""] = ("ContainerCreating", "") }
+            _ = try await report(pod, sandbox: sandbox, podIP: podIP, containers: containers, configs: configs, pending: pending)
+            return .seconds(2)
+        }
+        var pending: [String: (reason: String, message: String)] = [:]
+        var current = containers.filter { $0.podSandboxID == sandbox.id }
+        let initSpecs = pod[path: ["spec", "initContainers"]]?.arrayValue ?? []
+        var initialized = true
+        for spec in initSpecs {
+            let name = spec["name"]?.stringValue ?? ""
+            let latest = Self.latest(current, name)
+            if let latest, latest.state == .containerExited {
+                let status = try await runtime.containerStatus(latest.id)
+                if status.exitCode == 0 { continue }
+                initialized = false
+                if restartPolicy == "Never" { break }
+                if let waiting = backoff(pod, uid: uid, name: name, status: status) {
+                    pending[name] = waiting
+                    break
+                }
+            } else if latest != nil {
+                initialized = false
+                break
+            }
+            initialized = false
+            if let started = try await start(spec, isInit: true, pod: pod, sandbox: sandbox.id, sandboxConfig: sandboxConfig, configs: configs, volumes: volumes, objects: objects, podIP: podIP, previous: Self.latest(containers, name), pending: &pending) {
+                current.append(started)
+            }
+            break
+        }
+        if initialized {
+            for spec in pod[path: ["spec", "containers"]]?.arrayValue ?? [] {
+                let name = spec["name"]?.stringValue ?? ""
+                let latest = Self.latest(current, name)
+                if let latest {
+                    guard latest.state == .containerExited else { continue }
+                    let status = try await runtime.containerStatus(latest.id)
+                    let restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && status.exitCode != 0)
+                    guard restart else { continue }
+                    if let waiting = backoff(pod, uid: uid, name: name, status: status) {
+                        pending[name] = waiting
+                        continue
+                    }
+                }
+                if let started = try await start(spec, isInit: false, pod: pod, sandbox: sandbox.id, sandboxConfig: sandboxConfig, configs: configs, volumes: volumes, objects: objects, podIP: podIP, previous: Self.latest(containers, name), pending: &pending) {
+                    current.append(started)
+                }
+            }
+        }
+        try await pruneExited(containers)
+        let fresh = try await runtime.listContainers(sandbox: sandbox.id)
+        let others = containers.filter { $0.podSandboxID != sandbox.id }
+        return try await report(pod, sandbox: sandbox, podIP: podIP, containers: fresh + others, configs: configs, pending: pending)
+    }
+
+    /// The newest container named `name` (highest attempt).
+    static func latest(_ containers: [Runtime_V1_Container], _ name: String) -> Runtime_V1_Container? {
+        containers.filter { $0.metadata.name == name }.max { ($0.metadata.attempt, $0.createdAt) < ($1.metadata.attempt, $1.createdAt) }
+    }
+
+    /// Nil when the exited container may restart now (its back-off then grows), else the
+    /// CrashLoopBackOff waiting state.
+    private func backoff(_ pod: JSONValue, uid: String, name: String, status: Runtime_V1_ContainerStatus) -> (reason: String, message: String)? {
+        let retryAt = records.with(uid) { $0.retryAt["crash:" + name] }
+        let podName = pod[path: ["metadata", "name"]]?.stringValue ?? ""
+        let namespace = pod[path: ["metadata", "namespace"]]?.stringValue ?? ""
+        if let retryAt, retryAt > .now {
+            let delay = records.with(uid) { $0.backoff["crash:" + name] } ?? .seconds(10)
+            return ("CrashLoopBackOff", "back-off \(delay.components.seconds)s restarting failed container=\(name) pod=\(podName)_\(namespace)(\(uid))")
+        }
+        let ran = status.finishedAt > status.startedAt ? Duration.nanoseconds(status.finishedAt - status.startedAt) : .zero
+        if retryAt != nil { events.record(pod, container: name, warning: true, "BackOff", "Back-off restarting failed container \(name) in pod \(podName)_\(namespace)(\(uid))") }
+        _ = records.fail(uid, "crash:" + name, ranFor: ran)
+        return nil
+    }
+
+    /// Pulls the image as the policy says, creates and starts one attempt of `spec`. Failures
+    /// become the container's waiting state (and an event); the started container is returned.
+    private func start(
+        _ spec: JSONValue, isInit: Bool, pod: JSONValue, sandbox: String, sandboxConfig: Runtime_V1_PodSandboxConfig, configs: RuntimeConfigs,
+        volumes: PodVolumes, objects: PodObjects, podIP: String, previous: Runtime_V1_Container?, pending: inout [String: (reason: String, message: String)]
+    ) async throws(AgentError) -> Runtime_V1_Container? {
+        let name = spec["name"]?.stringValue ?? ""
+        let uid = configs.uid
+        let image = spec["image"]?.stringValue ?? ""
+        let attempt = previous.map { $0.metadata.attempt + 1 } ?? 0
+        // Image pull, with ErrImagePull then ImagePullBackOff.
+        if let retryAt = records.with(uid, { $0.retryAt["image:" + name] }), retryAt > .now {
+            let message = records.with(uid) { $0.waiting["image:" + name]?.message } ?? ""
+            pending[name] = ("ImagePullBackOff", "Back-off pulling image \"\(image)\": \(message)")
+            return nil
+        }
+        let pulled: Runtime_V1_Image
+        do {
+            pulled = try await ImagePuller(runtime: runtime, events: events).ensure(image, spec: spec, pod: pod, sandboxConfig: sandboxConfig, objects: objects, container: name, isInit: isInit)
+            records.with(uid) { $0.retryAt["image:" + name] = nil; $0.backoff["image:" + name] = nil; $0.waiting["image:" + name] = nil }
+        } catch {
+            _ = records.fail(uid, "image:" + name)
+            records.with(uid) { $0.waiting["image:" + name] = (error.reason, error.message) }
+            pending[name] = (error.reason, error.message)
+            return nil
+        }
+        do {
+            let environment = try await ContainerEnvironment.build(
+                pod: pod, container: spec, podIP: podIP, hostIP: machine.internalIP, nodeCapacity: machine.capacity, objects: objects)
+            let messageFile = try terminationMessageFile(uid: uid, container: name, attempt: attempt)
+            let config = try configs.container(
+                spec, attempt: attempt, image: image, imageUID: pulled.hasUid ? pulled.uid.value : nil, environment: environment, volumes: volumes,
+                terminationMessageFile: messageFile)
+            let id: String
+            do {
+                id = try await runtime.createContainer(sandbox: sandbox, config: config, sandboxConfig: sandboxConfig)
+            } catch {
+                throw PodSyncError(reason: "CreateContainerError", message: error.message)
+            }
+            events.record(pod, container: name, init: isInit, "Created", "Created container \(name)")
+            do {
+                try await runtime.startContainer(id)
+            } catch {
+                events.record(pod, container: name, init: isInit, warning: true, "Failed", "Error: \(error.message)")
+                _ = records.fail(uid, "crash:" + name)
+                return try await runtime.listContainers(sandbox: sandbox).first { $0.id == id }
+            }
+            events.record(pod, container: name, init: isInit, "Started", "Started container \(name)")
+            return try await runtime.listContainers(sandbox: sandbox).first { $0.id == id }
+        } catch let error as PodSyncError {
+            events.record(pod, container: name, init: isInit, warning: true, "Failed", "Error: \(error.message)")
+            pending[name] = (error.reason, error.message)
+            return nil
+        } catch let error as AgentError {
+            throw error
+        } catch {
+            throw AgentError(.runtime, "\(error)")
+        }
+    }
+
+    /// An empty file for the container's termination message (`/dev/termination-log`).
+    private func terminationMessageFile(uid: String, container: String, attempt: UInt32) throws(PodSyncError) -> String {
+        let folder = PodVolumes.podDirectory(root: configuration.podsDirectory, uid: uid) + "/containers/" + container
+        let path = folder + "/\(attempt)-termination-log"
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw PodSyncError(reason: "CreateContainerConfigError", message: "cannot create \(folder): \(error)")
+        }
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o666])
+        }
+        return path
+    }
+
+    /// Reads what a container wrote to its termination-message file (at most 4 KiB), or, with
+    /// `FallbackToLogsOnError` and a failure, the tail of its log.
+    private func terminationMessage(uid: String, spec: JSONValue?, status: Runtime_V1_ContainerStatus) -> String? {
+        guard status.state == .containerExited, PathComponent.isSafe(status.metadata.name) else { return nil }
+        let path = PodVolumes.podDirectory(root: configuration.podsDirectory, uid: uid) + "/containers/\(status.metadata.name)/\(status.metadata.attempt)-termination-log"
+        if let handle = FileHandle(forReadingAtPath: path) {
+            defer { try? handle.close() }
+            if let data = try? handle.read(upToCount: 4096), !data.isEmpty { return String(decoding: data, as: UTF8.self) }
+        }
+        guard spec?["terminationMessagePolicy"]?.stringValue == "FallbackToLogsOnError", status.exitCode != 0 else { return nil }
+        return ContainerLogs.tail(path: status.logPath, lines: 80, bytes: 2048)
+    }
+
+    /// Writes the pod's status when it changed; returns when to look again.
+    private func report(
+        _ pod: JSONValue, sandbox: Runtime_V1_PodSandbox?, podIP: String?, containers: [Runtime_V1_Container], configs: RuntimeConfigs,
+        pending: [String: (reason: String, message: String)]
+    ) async throws(AgentError) -> Duration? {
+        let uid = configs.uid
+        var statuses: [String: [Runtime_V1_ContainerStatus]] = [:]
+        for container in containers {
+            // The two newest attempts of each container are enough for state and lastState.
+            let name = container.metadata.name
+            let newer = containers.filter { $0.metadata.name == name && ($0.metadata.attempt, $0.createdAt) > (container.metadata.attempt, container.createdAt) }.count
+            guard newer < 2 else { continue }
+            statuses[name, default: []].append(try await runtime.containerStatus(container.id))
+        }
+        func observe(_ spec: JSONValue) -> ContainerObservation {
+            let name = spec["name"]?.stringValue ?? ""
+            let attempts = (statuses[name] ?? []).sorted { ($0.metadata.attempt, $0.createdAt) > ($1.metadata.attempt, $1.createdAt) }
+            var observed = ContainerObservation(name: name, image: spec["image"]?.stringValue ?? "", latest: attempts.first, previous: attempts.dropFirst().first)
+            observed.waiting = pending[name]
+            if let latest = attempts.first { observed.terminationMessage = terminationMessage(uid: uid, spec: spec, status: latest) }
+            return observed
+        }
+        let builder = PodStatusBuilder(
+            pod: pod, hostIP: machine.internalIP, podIP: podIP, sandboxReady: sandbox?.state == .sandboxReady,
+            initContainers: (pod[path: ["spec", "initContainers"]]?.arrayValue ?? []).map(observe),
+            containers: (pod[path: ["spec", "containers"]]?.arrayValue ?? []).map(observe), now: Date())
+        let status = builder.status()
+        let phase = status["phase"]?.stringValue ?? ""
+        let unchanged = records.with(uid) { record in
+            defer { record.lastStatus = status }
+            return record.lastStatus.map { Self.sameIgnoringTimes($0, status) } ?? false
+        }
+        if !unchanged {
+            let namespace = configs.namespace, name = configs.name
+            let patched = try await api.send(
+                .PATCH, "/api/v1/namespaces/\(namespace)/pods/\(name)/status", body: ["metadata": ["uid": .string(uid)], "status": status],
+                contentType: "application/merge-patch+json")
+            if !(200..<300).contains(patched.status) {
+                records.with(uid) { $0.lastStatus = nil }
+                if patched.status != 404 && patched.status != 409 {
+                    throw AgentError(.refused, "pod \(namespace)/\(name) status: the API server answered \(patched.status)")
+                }
+            }
+        }
+        if phase == "Succeeded" || phase == "Failed" {
+            try await stopAll(pod, sandboxes: sandbox.map { [$0] } ?? [], containers: containers)
+            return nil
+        }
+        return configuration.pollInterval
+    }
+
+    /// Two statuses equal but for condition transition times (which `status()` keeps stable anyway).
+    static func sameIgnoringTimes(_ a: JSONValue, _ b: JSONValue) -> Bool { a == b }
+
+    /// Removes exited containers but the newest two attempts of each name (for `--previous`).
+    private func pruneExited(_ containers: [Runtime_V1_Container]) async throws(AgentError) {
+        let byName = Dictionary(grouping: containers, by: { $0.metadata.name })
+        for (_, attempts) in byName where attempts.count > 2 {
+            let sorted = attempts.sorted { ($0.metadata.attempt, $0.createdAt) > ($1.metadata.attempt, $1.createdAt) }
+            for old in sorted.dropFirst(2) where old.state == .containerExited {
+                try? await runtime.removeContainer(old.id)
+            }
+        }
+    }
+
+    /// Stops running containers (within the grace period) and the pod's sandboxes, keeping them
+    /// (with their logs) until the pod is deleted.
+    private func stopAll(_ pod: JSONValue, sandboxes: [Runtime_V1_PodSandbox], containers: [Runtime_V1_Container]) async throws(AgentError) {
+        let grace = pod[path: ["spec", "terminationGracePeriodSeconds"]]?.integerValue ?? 30
+        try await stopContainers(pod, containers: containers, grace: grace)
+        for sandbox in sandboxes where sandbox.state == .sandboxReady {
+            try await runtime.stopPodSandbox(sandbox.id)
+        }
+    }
+
+    private func stopContainers(_ pod: JSONValue, containers: [Runtime_V1_Container], grace: Int64) async throws(AgentError) {
+        let running = containers.filter { $0.state == .containerRunning || $0.state == .containerCreated }
+        let runtime = self.runtime, events = self.events
+        let failures = await withTaskGroup(of: AgentError?.self) { group in
+            for container in running {
+                group.addTask {
+                    if container.state == .containerRunning {
+                        events.record(pod, container: container.metadata.name, "Killing", "Stopping container \(container.metadata.name)")
+                    }
+                    do {
+                        try await runtime.stopContainer(container.id, timeout: max(0, grace))
+                        return nil
+                    } catch {
+                        return error as? AgentError
+                    }
+                }
+            }
+            var failures: [AgentError] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        if let first = failures.first { throw first }
+    }
+
+    /// Kills a pod being deleted within its grace period and removes its sandboxes, volumes and logs.
+    func terminate(_ pod: JSONValue, sandboxes: [Runtime_V1_PodSandbox], containers: [Runtime_V1_Container], reason: String) async throws(AgentError) {
+        let grace = pod[path: ["metadata", "deletionGracePeriodSeconds"]]?.integerValue
+            ?? pod[path: ["spec", "terminationGracePeriodSeconds"]]?.integerValue ?? 30
+        try await stopContainers(pod, containers: containers, grace: grace)
+        for sandbox in sandboxes {
+            try await runtime.stopPodSandbox(sandbox.id)
+            try await runtime.removePodSandbox(sandbox.id)
+        }
+        guard let uid = pod[path: ["metadata", "uid"]]?.stringValue else { return }
+        await PodVolumes.remove(root: configuration.podsDirectory, uid: uid)
+        let configs = RuntimeConfigs(pod: pod, logRoot: configuration.logDirectory, memoryCapacity: 0, hostResolvConf: "", allowPrivileged: false)
+        if PathComponent.isSafe(configs.namespace), PathComponent.isSafe(configs.name) {
+            try? FileManager.default.removeItem(atPath: configs.logDirectory)
+        }
+        records.remove(uid)
+        logger.debug("pod stopped and removed", metadata: ["pod": "\(configs.namespace)/\(configs.name)", "reason": "\(reason)"])
+    }
+
+    /// Deletes the pod object with grace 0 and its uid as precondition: the deletion completes.
+    private func confirmDeletion(_ pod: JSONValue) async throws(AgentError) {
+        let namespace = pod[path: ["metadata", "namespace"]]?.stringValue ?? "default"
+        let name = pod[path: ["metadata", "name"]]?.stringValue ?? ""
+        let uid = pod[path: ["metadata", "uid"]] ?? ""
+        let deleted = try await api.send(
+            .DELETE, "/api/v1/namespaces/\(namespace)/pods/\(name)",
+            body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": ["uid": uid]])
+        guard (200..<300).contains(deleted.status) || deleted.status == 404 || deleted.status == 409 else {
+            throw AgentError(.refused, "confirming the deletion of pod \(namespace)/\(name): the API server answered \(deleted.status)")
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import CRI
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+
+/// The node's container runtime, over CRI (gRPC `runtime.v1` on a Unix socket, as containerd 1.6
+/// serves it). Every call has a deadline; a failed call throws ``AgentError`` with code
+/// ``AgentError/Code-swift.struct/runtime`` and the runtime's message.
+///
+/// The connection runs inside ``run()``: call it in a task of the owning service before any call.
+final class ContainerRuntime: Sendable {
+    private let client: GRPCClient<HTTP2ClientTransport.Posix>
+    /// The socket path (for messages).
+    let socketPath: String
+
+    /// A runtime client for the CRI socket at `socketPath` (the connection opens lazily).
+    init(socketPath: String) throws(AgentError) {
+        self.socketPath = socketPath
+        do {
+            var config = HTTP2ClientTransport.Posix.Config.defaults
+            config.connection.maxIdleTime = nil
+            let transport = try HTTP2ClientTransport.Posix(
+                target: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext, config: config)
+            client = GRPCClient(transport: transport)
+        } catch {
+            throw AgentError(.runtime, "cannot open a CRI client on \(socketPath): \(error)")
+        }
+    }
+
+    /// Runs the client's connections until ``shutdown()``.
+    func run() async throws { try await client.runConnections() }
+
+    /// Closes the connections; calls in flight finish.
+    func shutdown() { client.beginGracefulShutdown() }
+
+    private var runtime: Runtime_V1_RuntimeService.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
+    private var images: Runtime_V1_ImageService.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
+
+    /// Call options with a deadline: `seconds` (default 30 s; pulls and stops pass their own).
+    /// A call made while containerd is (re)starting waits for the socket within that deadline.
+    private static func options(_ seconds: Int = 30) -> CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = .seconds(seconds)
+        options.waitForReady = true
+        return options
+    }
+
+    /// Runs `call`, turning any failure into an ``AgentError`` naming `what`.
+    private func calling<Result>(_ what: String, _ call: () async throws -> Result) async throws(AgentError) -> Result {
+        do {
+            return try await call()
+        } catch let error as RPCError {
+            throw AgentError(.runtime, "\(what): \(error.message.prefix(500))")
+        } catch {
+            throw AgentError(.runtime, "\(what): \(error)")
+        }
+    }
+
+    // MARK: Runtime
+
+    /// The runtime's name and version (`containerd`, `1.6.20~ds1`).
+    func version() async throws(AgentError) -> Runtime_V1_VersionResponse {
+        try await calling("CRI Version") { try await runtime.version(.init(), options: Self.options(5)) }
+    }
+
+    /// The runtime's conditions (RuntimeReady, NetworkReady).
+    func status() async throws(AgentError) -> [Runtime_V1_RuntimeCondition] {
+        try await calling("CRI Status") { try await runtime.status(.init(), options: Self.options(5)).status.conditions }
+    }
+
+    /// Starts a sandbox and returns its id.
+    func runPodSandbox(_ config: Runtime_V1_PodSandboxConfig) async throws(AgentError) -> String {
+        var request = Runtime_V1_RunPodSandboxRequest()
+        request.config = config
+        return try await calling("CRI RunPodSandbox") { try await runtime.runPodSandbox(request, options: Self.options(120)).podSandboxID }
+    }
+
+    /// Stops a sandbox (its containers and network).
+    func stopPodSandbox(_ id: String) async throws(AgentError) {
+        var request = Runtime_V1_StopPodSandboxRequest()
+        request.podSandboxID = id
+        _ = try await calling("CRI StopPodSandbox") { try await runtime.stopPodSandbox(request, options: Self.options(60)) }
+    }
+
+    /// Removes a stopped sandbox and its containers.
+    func removePodSandbox(_ id: String) async throws(AgentError) {
+        var request = Runtime_V1_RemovePodSandboxRequest()
+        request.podSandboxID = id
+        _ = try await calling("CRI RemovePodSandbox") { try await runtime.removePodSandbox(request, options: Self.options(60)) }
+    }
+
+    /// A sandbox's state and IP.
+    func podSandboxStatus(_ id: String) async throws(AgentError) -> Runtime_V1_PodSandboxStatus {
+        var request = Runtime_V1_PodSandboxStatusRequest()
+        request.podSandboxID = id
+        return try await calling("CRI PodSandboxStatus") { try await runtime.podSandboxStatus(request, options: Self.options()).status }
+    }
+
+    /// Every sandbox (filtered by `labels` when given).
+    func listPodSandboxes(labels: [String: String] = [:]) async throws(AgentError) -> [Runtime_V1_PodSandbox] {
+        var request = Runtime_V1_ListPodSandboxRequest()
+        if !labels.isEmpty { request.filter.labelSelector = labels }
+        return try await calling("CRI ListPodSandbox") { try await runtime.listPodSandbox(request, options: Self.options()).items }
+    }
+
+    /// Creates a container in a sandbox and returns its id.
+    func createContainer(
+        sandbox: String, config: Runtime_V1_ContainerConfig, sandboxConfig: Runtime_V1_PodSandboxConfig
+    ) async throws(AgentError) -> String {
+        var request = Runtime_V1_CreateContainerRequest()
+        request.podSandboxID = sandbox
+        request.config = config
+        request.sandboxConfig = sandboxConfig
+        return try await calling("CRI CreateContainer") { try await runtime.createContainer(request, options: Self.options(60)).containerID }
+    }
+
+    /// Starts a created container.
+    func startContainer(_ id: String) async throws(AgentError) {
+        var request = Runtime_V1_StartContainerRequest()
+        request.containerID = id
+        _ = try await calling("CRI StartContainer") { try await runtime.startContainer(request, options: Self.options(60)) }
+    }
+
+    /// Stops a container: SIGTERM (or the image's stop signal), SIGKILL after `timeout` seconds.
+    func stopContainer(_ id: String, timeout: Int64) async throws(AgentError) {
+        var request = Runtime_V1_StopContainerRequest()
+        request.containerID = id
+        request.timeout = timeout
+        let deadline = Int(clamping: min(timeout, 86_400)) + 30
+        _ = try await calling("CRI StopContainer") { try await runtime.stopContainer(request, options: Self.options(deadline)) }
+    }
+
+    /// Removes a container (stopping it first if it runs).
+    func removeContainer(_ id: String) async throws(AgentError) {
+        var request = Runtime_V1_RemoveContainerRequest()
+        request.containerID = id
+        _ = try await calling("CRI RemoveContainer") { try await runtime.removeContainer(request, options: Self.options(60)) }
+    }
+
+    /// The containers of a sandbox (every sandbox when nil).
+    func listContainers(sandbox: String? = nil) async throws(AgentError) -> [Runtime_V1_Container] {
+        var request = Runtime_V1_ListContainersRequest()
+        if let sandbox { request.filter.podSandboxID = sandbox }
+        return try await calling("CRI ListContainers") { try await runtime.listContainers(request, options: Self.options()).containers }
+    }
+
+    /// One container's state, exit code, reason and timestamps (nanoseconds).
+    func containerStatus(_ id: String) async throws(AgentError) -> Runtime_V1_ContainerStatus {
+        var request = Runtime_V1_ContainerStatusRequest()
+        request.containerID = id
+        return try await calling("CRI ContainerStatus") { try await runtime.containerStatus(request, options: Self.options()).status }
+    }
+
+    /// Runs `command` in a container and returns its output and exit code (probes).
+    func execSync(_ id: String, command: [String], timeout: Int64) async throws(AgentError) -> Runtime_V1_ExecSyncResponse {
+        var request = Runtime_V1_ExecSyncRequest()
+        request.containerID = id
+        request.cmd = command
+        request.timeout = timeout
+        let deadline = Int(clamping: min(timeout, 3_600)) + 10
+        return try await calling("CRI ExecSync") { try await runtime.execSync(request, options: Self.options(deadline)) }
+    }
+
+    // MARK: Images
+
+    /// The image's id (config digest) when present, nil when not.
+    func imageStatus(_ image: String) async throws(AgentError) -> Runtime_V1_Image? {
+        var request = Runtime_V1_ImageStatusRequest()
+        request.image.image = image
+        let response = try await calling("CRI ImageStatus") { try await images.imageStatus(request, options: Self.options()) }
+        return response.hasImage && !response.image.id.isEmpty ? response.image : nil
+    }
+
+    /// Pulls an image (with registry credentials when given) and returns its reference.
+    func pullImage(_ image: String, auth: Runtime_V1_AuthConfig?, sandboxConfig: Runtime_V1_PodSandboxConfig) async throws(AgentError) -> String {
+        var request = Runtime_V1_PullImageRequest()
+        request.image.image = image
+        if let auth { request.auth = auth }
+        request.sandboxConfig = sandboxConfig
+        return try await calling("failed to pull image \"\(image)\"") { try await images.pullImage(request, options: Self.options(600)).imageRef }
+    }
+
+    /// Every image the runtime holds.
+    func listImages() async throws(AgentError) -> [Runtime_V1_Image] {
+        try await calling("CRI ListImages") { try await images.listImages(.init(), options: Self.options()).images }
+    }
+}
