@@ -80,4 +80,5 @@ final class SpawnedProcess: Sendable {
 /// A child could not be started.
 public struct CommandFailure: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }

@@ -60,6 +60,11 @@ struct APIConnection: Sendable {
         try await exchange(.GET, path, body: nil, contentType: "application/json")
     }
 
+    /// POSTs `text` as `contentType` and returns the status and the answer's bytes (at most 4 MiB).
+    func post(_ path: String, text: String, contentType: String) async throws(AgentError) -> (status: Int, bytes: [UInt8]) {
+        try await exchange(.POST, path, body: ByteBuffer(string: text), contentType: contentType)
+    }
+
     private func exchange(_ method: HTTPMethod, _ path: String, body encoded: ByteBuffer?, contentType: String) async throws(AgentError)
         -> (status: Int, bytes: [UInt8])
     {

@@ -3,6 +3,7 @@ import Foundation
 import KubeInformers
 import KubeTypes
 public import Logging
+import Synchronization
 public import ServiceLifecycle
 
 /// The node agent's pod runner, as the kubelet: follows the pods bound to this node (a
@@ -16,6 +17,13 @@ public struct Kubelet: Service {
     let runtime: ContainerRuntime
     let credentials: @Sendable () async throws -> String
     let logger: Logger
+    /// The kubelet API's bound port (0 until it listens) and whether shutdown began.
+    private let server = ServerState()
+
+    final class ServerState: Sendable {
+        let port = Atomic<Int>(0)
+        let stopping = Atomic<Bool>(false)
+    }
 
     /// A kubelet for `configuration` on `machine`; `credentials` returns the node's bearer token.
     public init(configuration: KubeletConfiguration, machine: NodeMachine, credentials: @escaping @Sendable () async throws -> String, logger: Logger) throws(AgentError) {
@@ -40,12 +48,16 @@ public struct Kubelet: Service {
             let message = unready.map { "\($0.type) is false: \($0.reason) \($0.message)" }.joined(separator: "; ")
             let found = Set(conditions.map(\.type))
             let missing = ["RuntimeReady", "NetworkReady"].filter { !found.contains($0) }
-            return NodeRuntimeState(
+            var state = NodeRuntimeState(
                 ready: unready.isEmpty && missing.isEmpty, message: missing.isEmpty ? message : "the runtime does not report \(missing.joined(separator: ", "))",
                 version: "\(version.runtimeName)://\(version.runtimeVersion)",
                 images: images.map { ($0.repoTags + $0.repoDigests, Int64(clamping: $0.size)) })
+            state.kubeletPort = server.port.load(ordering: .relaxed)
+            return state
         } catch {
-            return NodeRuntimeState(ready: false, message: "container runtime is down: \(error.message)", version: "", images: [])
+            var state = NodeRuntimeState(ready: false, message: "container runtime is down: \(error.message)", version: "", images: [])
+            state.kubeletPort = server.port.load(ordering: .relaxed)
+            return state
         }
     }
 
@@ -79,17 +91,49 @@ public struct Kubelet: Service {
                 group.addTask { await self.work(queue: queue, informer: informer, sync: sync) }
             }
             group.addTask { await self.housekeep(informer: informer, sync: sync) }
+            group.addTask { await self.serve(api: api, informer: informer) }
+            let server = self.server
             await withGracefulShutdownHandler {
                 while !Task.isShuttingDownGracefully, !Task.isCancelled {
                     try? await Task.sleep(for: .milliseconds(200))
                 }
-            } onGracefulShutdown: {}
+            } onGracefulShutdown: {
+                server.stopping.store(true, ordering: .relaxed)
+            }
             queue.shutDown()
             if configuration.removePodsOnExit { await removeAll(sync: sync) }
             runtime.shutdown()
             group.cancelAll()
         }
         await api.shutdown()
+    }
+
+    /// Obtains the serving certificate (retrying every 2 s while the master refuses for now or is
+    /// unreachable), then serves the kubelet API until cancelled.
+    private func serve(api: APIConnection, informer: SharedInformer) async {
+        var identity: KubeletServingIdentity?
+        while identity == nil, !Task.isCancelled {
+            do {
+                identity = try await KubeletServingIdentity.obtain(api: api, node: configuration.nodeName, directory: configuration.dataDirectory + "/pki")
+            } catch {
+                logger.notice("no kubelet serving certificate yet; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
+        guard let identity else { return }
+        let state = server
+        let kubeletAPI = KubeletAPI(runtime: runtime, pods: informer, stopping: { state.stopping.load(ordering: .relaxed) })
+        let kubeletServer = KubeletServer(
+            host: configuration.serverAddress, port: configuration.serverPort, identity: identity, caCertificatePEM: configuration.caCertificatePEM,
+            api: kubeletAPI, logger: logger)
+        do {
+            try await kubeletServer.run { port in
+                state.port.store(port, ordering: .relaxed)
+                self.logger.info("kubelet API listening", metadata: ["port": "\(port)"])
+            }
+        } catch {
+            logger.error("the kubelet API stopped", metadata: ["error": "\(error)"])
+        }
     }
 
     private func work(queue: WorkQueue<String>, informer: SharedInformer, sync: PodSync) async {

@@ -24,6 +24,11 @@ public struct KubeletConfiguration: Sendable {
     /// /etc/resolv.conf when the kubelet starts.
     public var resolvConf: String = ""
 
+    /// The address the kubelet API (logs) listens on. Default `0.0.0.0`.
+    public var serverAddress = "0.0.0.0"
+    /// The kubelet API's port; 0 picks a free one. Default 10250, as the kubelet.
+    public var serverPort = 10250
+
     /// Where pod volumes live.
     public var podsDirectory: String { dataDirectory + "/pods" }
     /// Where container logs live (`<namespace>_<name>_<uid>/<container>/<restart>.log`).
@@ -49,9 +54,11 @@ public struct NodeRuntimeState: Sendable, Equatable {
     public var version: String
     /// The images present: names and size in bytes (for `status.images`).
     public var images: [(names: [String], sizeBytes: Int64)]
+    /// The port the kubelet API listens on (`daemonEndpoints`), 0 until it does.
+    public var kubeletPort = 0
 
     public static func == (lhs: NodeRuntimeState, rhs: NodeRuntimeState) -> Bool {
-        lhs.ready == rhs.ready && lhs.message == rhs.message && lhs.version == rhs.version && lhs.images.map(\.names) == rhs.images.map(\.names)
+        lhs.ready == rhs.ready && lhs.kubeletPort == rhs.kubeletPort && lhs.message == rhs.message && lhs.version == rhs.version && lhs.images.map(\.names) == rhs.images.map(\.names)
             && lhs.images.map(\.sizeBytes) == rhs.images.map(\.sizeBytes)
     }
 }

@@ -164,8 +164,10 @@ struct PodSync: Sendable {
         let attempt = previous.map { $0.metadata.attempt + 1 } ?? 0
         // Image pull, with ErrImagePull then ImagePullBackOff.
         if let retryAt = records.with(uid, { $0.retryAt["image:" + name] }), retryAt > .now {
-            let message = records.with(uid) { $0.waiting["image:" + name]?.message } ?? ""
-            pending[name] = ("ImagePullBackOff", "Back-off pulling image \"\(image)\": \(message)")
+            let last: (reason: String, message: String) = records.with(uid) { $0.waiting["image:" + name] } ?? ("ErrImagePull", "")
+            // A pull that failed is retried with back-off; an image that may not be pulled, or an
+            // invalid name, keeps its reason (the kubelet does not back off those).
+            pending[name] = last.reason == "ErrImagePull" ? ("ImagePullBackOff", "Back-off pulling image \"\(image)\": \(last.message)") : last
             return nil
         }
         let pulled: Runtime_V1_Image

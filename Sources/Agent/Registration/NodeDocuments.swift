@@ -85,6 +85,9 @@ enum NodeDocuments {
                 "systemUUID": .string(machine?.machineID ?? ""), "bootID": .string(machine?.bootID ?? ""),
             ],
         ]
+        if let runtime, runtime.kubeletPort > 0 {
+            status["daemonEndpoints"] = ["kubeletEndpoint": ["Port": .integer(Int64(runtime.kubeletPort))]]
+        }
         if let runtime, !runtime.images.isEmpty {
             status["images"] = .array(runtime.images.prefix(50).map { ["names": .array($0.names.map { .string($0) }), "sizeBytes": .integer($0.sizeBytes)] })
         }

@@ -37,6 +37,7 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(name: .customLong("registry-mirror"), help: "A registry mirror of the managed containerd, HOST=URL (e.g. docker.io=http://127.0.0.1:5000); repeatable.")
     var registryMirrors: [String] = []
     @Option(help: "The pod subnet of the managed containerd's bridge (IPv4 CIDR).") var podSubnet = "169.254.200.0/24"
+    @Option(help: "The port of the kubelet API (container logs for the master); 0 picks a free one.") var kubeletPort = 10250
     @Option(help: "The address this node reports as InternalIP. Default: its first non-loopback IPv4 address.") var nodeIP: String?
     @Option(help: "Simulate N nodes named <node-name>-0 ... <node-name>-(N-1), each with its own node token; their pods run, finish and stop in simulation (like kwok).")
     var simulate: Int?
@@ -124,6 +125,8 @@ struct DaasWorker: AsyncParsableCommand {
         let machine = NodeMachine.read(dataDirectory: data, internalIP: nodeIP)
         var configuration = KubeletConfiguration(apiServer: master, caCertificatePEM: caPEM, nodeName: node, runtimeSocket: socket, dataDirectory: data)
         configuration.removePodsOnExit = manageContainerd
+        guard (0...65535).contains(kubeletPort) else { throw Failure("--kubelet-port must be between 0 and 65535") }
+        configuration.serverPort = kubeletPort
         let kubelet: Kubelet
         do {
             kubelet = try Kubelet(configuration: configuration, machine: machine, credentials: { try await tokens.token() }, logger: logger)

@@ -32,6 +32,9 @@ struct ResourceHandlers: Sendable {
         case ("create", "token") where type.group.isEmpty && type.plural == "serviceaccounts":
             guard let tokens = context.serviceAccountTokens else { throw APIError.pathNotFound }
             return try await TokenRequestHandler(context: context, tokens: tokens).create(&request)
+        case ("get", "log") where type.group.isEmpty && type.plural == "pods":
+            guard let nodes = context.nodes else { throw APIError.pathNotFound }
+            return try await PodLogHandler(context: context, nodes: nodes).log(request)
         case ("update", nil), ("update", "status"):
             return try await UpdateHandler(context: context).update(&request)
         case ("patch", nil), ("patch", "status"):

@@ -73,4 +73,6 @@ struct HandlerContext: Sendable {
     let limits: APIServer.Limits
     /// Signs ServiceAccount tokens (TokenRequest); nil serves no `serviceaccounts/token`.
     let serviceAccountTokens: ServiceAccountTokens?
+    /// Clients to node agents (`pods/log`); nil serves no node subresources.
+    var nodes: NodeConnections? = nil
 }

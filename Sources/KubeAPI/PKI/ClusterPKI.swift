@@ -15,6 +15,10 @@ public struct ClusterPKI: Sendable {
     /// The admin client certificate (CN `system:admin`, O `system:masters`) and key, PEM.
     public let adminCertificatePEM: String
     public let adminKeyPEM: String
+    /// The client certificate the API server presents to node agents (CN
+    /// `kube-apiserver-kubelet-client`, O `system:masters`) and its key, PEM.
+    public var kubeletClientCertificatePEM = ""
+    public var kubeletClientKeyPEM = ""
 
     /// Loads the certificates from `directory`, creating any that are missing.
     /// - Parameters:
@@ -52,10 +56,19 @@ public struct ClusterPKI: Sendable {
                 OrganizationName("system:masters")
                 CommonName("system:admin")
             }, usage: .clientAuth)
-        return ClusterPKI(
+        let kubeletClient = try leaf(
+            "kubelet-client", directory: directory, ca: (caCert, caKey), hosts: [],
+            subject: try DistinguishedName {
+                OrganizationName("system:masters")
+                CommonName(NodeServingCertificates.apiServerClientName)
+            }, usage: .clientAuth)
+        var pki = ClusterPKI(
             caCertificatePEM: try caCert.serializeAsPEM().pemString,
             serverCertificatePEM: server.0, serverKeyPEM: server.1,
             adminCertificatePEM: admin.0, adminKeyPEM: admin.1)
+        pki.kubeletClientCertificatePEM = kubeletClient.0
+        pki.kubeletClientKeyPEM = kubeletClient.1
+        return pki
     }
 
     private static func leaf(

@@ -21,6 +21,7 @@ public struct APIServer: HTTPResponder {
     let limits: Limits
     let attestation: (any AttestationProvider)?
     let handlers: ResourceHandlers
+    let nodeCertificates: NodeServingCertificates?
     private let inFlight: InFlightLimiter
     private let tokenWork: ClientWorkLimiter
 
@@ -33,9 +34,13 @@ public struct APIServer: HTTPResponder {
     ///   - attestation: Serves `GET /daas/v1/attestation` when set.
     ///   - watches: The open watches, which the owner ends on shutdown.
     ///   - serviceAccountTokens: Issues (TokenRequest) and authenticates ServiceAccount tokens.
+    ///   - nodes: Clients to node agents, for `pods/log`; nil answers 404 there.
+    ///   - nodeCertificates: Issues node agents' serving certificates
+    ///     (`POST /daas/v1/kubelet-serving-certificate`); nil answers 404 there.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
-        attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil
+        attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil,
+        nodes: NodeConnections? = nil, nodeCertificates: NodeServingCertificates? = nil
     ) {
         self.limits = limits
         self.attestation = attestation
@@ -47,7 +52,8 @@ public struct APIServer: HTTPResponder {
         self.authorizer = authorizer
         self.serverAddress = serverAddress
         self.handlers = ResourceHandlers(context: HandlerContext(
-            objects: objects, authorizer: authorizer, watches: watches, limits: limits, serviceAccountTokens: serviceAccountTokens))
+            objects: objects, authorizer: authorizer, watches: watches, limits: limits, serviceAccountTokens: serviceAccountTokens, nodes: nodes))
+        self.nodeCertificates = nodeCertificates
     }
 
     public func respond(to request: Request, context: APIRequestContext) async throws -> Response {
@@ -83,6 +89,10 @@ public struct APIServer: HTTPResponder {
         let mutating = ![.get, .head, .options].contains(request.method)
         guard watching || inFlight.acquire(mutating: mutating) else { throw Self.tooManyRequests }
         defer { if !watching { inFlight.release(mutating: mutating) } }
+        if request.uri.path == "/daas/v1/kubelet-serving-certificate" {
+            var request = request
+            return try await issueServingCertificate(&request, user: user)
+        }
         return try await authorizeAndRoute(request, query: query, user: user)
     }
 
@@ -159,6 +169,19 @@ public struct APIServer: HTTPResponder {
         default:
             return nil
         }
+    }
+
+    /// A node agent's serving certificate, for the key of the PEM certificate request in the body:
+    /// only a node (`system:node:<name>`, group `system:nodes`) gets one, for its own name.
+    private func issueServingCertificate(_ request: inout Request, user: UserInfo) async throws -> Response {
+        guard let issuer = nodeCertificates else { throw APIError.pathNotFound }
+        guard request.method == .post else { throw APIError.methodNotAllowed(request.method.rawValue, "kubelet-serving-certificate") }
+        guard let node = NodeAuthorizer.nodeName(of: user) else {
+            throw APIError(code: 403, reason: "Forbidden", message: "only nodes may request a kubelet serving certificate; \(user.name) is not a node")
+        }
+        let body = try await request.collectBody(upTo: NodeServingCertificates.maxRequestBytes)
+        let certificate = try issuer.issue(node: node, requestPEM: String(buffer: body))
+        return Response(status: .ok, headers: [.contentType: "application/x-pem-file"], body: .init(byteBuffer: ByteBuffer(string: certificate)))
     }
 
     /// A fresh attestation document for the client's nonce (8 to 64 bytes of hex).

@@ -94,10 +94,13 @@ public struct KubeAPIServer: Service {
             key: try ServiceAccountTokens.loadOrCreateKey(path: configuration.dataDirectory + "/pki/service-account.key"), objects: objects)
         let address = "\(configuration.host):\(configuration.port)"
         let watches = ActiveWatches()
+        let nodes = try NodeConnections(
+            caCertificatePEM: pki.caCertificatePEM, clientCertificatePEM: pki.kubeletClientCertificatePEM, clientKeyPEM: pki.kubeletClientKeyPEM)
         let app = Application(
             responder: APIServer(
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
-                attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens),
+                attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
+                nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki")),
             server: try .http2Upgrade(tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
@@ -143,6 +146,7 @@ public struct KubeAPIServer: Service {
                 // The grace period ran out: cancelling the group closes every connection.
             }
         }
+        await nodes.shutdown()
     }
 }
 

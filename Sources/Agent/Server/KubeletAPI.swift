@@ -1,0 +1,108 @@
+import CRI
+import Foundation
+import Hummingbird
+import KubeInformers
+import KubeTypes
+import NIOCore
+import NIOSSL
+import SwiftASN1
+import X509
+
+/// The kubelet API the master calls (`/containerLogs`, `/healthz`), for one client only: the
+/// API server's kubelet-client certificate (the TLS layer verified its chain to the cluster CA;
+/// here its common name is checked). Refusals are `Status` objects, which the master passes on.
+struct KubeletAPI: HTTPResponder {
+    typealias Context = KubeletRequestContext
+
+    /// The common name of the only client allowed (the master's kubelet-client certificate).
+    static let clientName = "kube-apiserver-kubelet-client"
+
+    let runtime: ContainerRuntime
+    let pods: SharedInformer
+    /// Whether the server is shutting down (log follows end).
+    let stopping: @Sendable () -> Bool
+
+    func respond(to request: Request, context: KubeletRequestContext) async throws -> Response {
+        guard await Self.isMaster(context.channel) else {
+            return Self.status(403, "Forbidden", "only the API server's kubelet-client certificate may call the kubelet API")
+        }
+        let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        guard request.method == .get else { return Self.status(405, "MethodNotAllowed", "the kubelet API takes GET here") }
+        switch parts.first {
+        case "healthz":
+            return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        case "containerLogs" where parts.count == 4:
+            return await containerLogs(namespace: parts[1], pod: parts[2], container: parts[3], query: request.uri.queryParameters)
+        default:
+            return Self.status(404, "NotFound", "the server could not find the requested resource")
+        }
+    }
+
+    private static func isMaster(_ channel: any Channel) async -> Bool {
+        guard let peer = try? await channel.nioSSL_peerCertificate().get(), let certificate = try? Certificate(derEncoded: peer.toDERBytes()) else { return false }
+        for rdn in certificate.subject {
+            for attribute in rdn where attribute.type == .RDNAttributeType.commonName {
+                if String(describing: attribute.value) == clientName { return true }
+            }
+        }
+        return false
+    }
+
+    static func status(_ code: Int, _ reason: String, _ message: String) -> Response {
+        let body: JSONValue = ["kind": "Status", "apiVersion": "v1", "status": "Failure", "message": .string(message), "reason": .string(reason), "code": .integer(Int64(code))]
+        return Response(
+            status: .init(code: code), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body.serialized())))
+    }
+
+    /// `/containerLogs/{namespace}/{pod}/{container}` with kube's PodLogOptions in the query.
+    private func containerLogs(namespace: String, pod name: String, container: String, query: Parameters) async -> Response {
+        guard let pod = pods.get("\(namespace)/\(name)"), let uid = pod[path: ["metadata", "uid"]]?.stringValue else {
+            return Self.status(404, "NotFound", "pod \"\(name)\" not found on this node")
+        }
+        var options = ContainerLogs.Options()
+        func value(_ name: String) -> String? { query[name[...]].map(String.init) }
+        func flag(_ name: String) -> Bool { ["true", "1"].contains(value(name) ?? "") }
+        func integer(_ name: String) -> Int? { value(name).flatMap { Int($0) } }
+        options.follow = flag("follow")
+        options.timestamps = flag("timestamps")
+        options.tailLines = integer("tailLines").map { max(0, $0) }
+        options.limitBytes = integer("limitBytes").map { max(1, $0) }
+        if let seconds = integer("sinceSeconds"), seconds > 0 {
+            options.since = Date().timeIntervalSince1970 - Double(seconds)
+        } else if let time = value("sinceTime"), let date = ISO8601DateFormatter().date(from: time) {
+            options.since = date.timeIntervalSince1970
+        }
+        let previous = flag("previous")
+        let all: [Runtime_V1_Container]
+        do {
+            all = try await runtime.listContainers().filter { $0.labels[RuntimeLabels.podUID] == uid && $0.metadata.name == container }
+        } catch {
+            return Self.status(500, "InternalError", error.message)
+        }
+        let attempts = all.sorted { ($0.metadata.attempt, $0.createdAt) > ($1.metadata.attempt, $1.createdAt) }
+        guard let chosen = previous ? attempts.dropFirst().first : attempts.first else {
+            if previous { return Self.status(400, "BadRequest", "previous terminated container \"\(container)\" in pod \"\(name)\" not found") }
+            let statuses = (pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []) + (pod[path: ["status", "initContainerStatuses"]]?.arrayValue ?? [])
+            let reason = statuses.first { $0["name"]?.stringValue == container }?[path: ["state", "waiting", "reason"]]?.stringValue ?? "ContainerCreating"
+            return Self.status(400, "BadRequest", "container \"\(container)\" in pod \"\(name)\" is waiting to start: \(reason)")
+        }
+        let status: Runtime_V1_ContainerStatus
+        do {
+            status = try await runtime.containerStatus(chosen.id)
+        } catch {
+            return Self.status(500, "InternalError", error.message)
+        }
+        let runtime = self.runtime, stopping = self.stopping, id = chosen.id, chosenOptions = options
+        let path = status.logPath
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain"],
+            body: ResponseBody { writer in
+                try await ContainerLogs.stream(
+                    path: path, options: chosenOptions,
+                    running: { (try? await runtime.containerStatus(id))?.state == .containerRunning },
+                    stopping: stopping,
+                    write: { bytes in try await writer.write(ByteBuffer(bytes: bytes)) })
+                try await writer.finish(nil)
+            })
+    }
+}

@@ -1,0 +1,50 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// The API server's HTTPS clients to node agents (kubelet API: container logs), one per node:
+/// the API server presents its kubelet-client certificate, and the node must present a
+/// certificate from the cluster CA for its own name (requests go to `https://<node-name>:<port>`
+/// with the name resolved to the node's InternalIP), so a node cannot answer for another.
+public final class NodeConnections: Sendable {
+    private let tls: TLSConfiguration
+    private let clients = Mutex<[String: (address: String, client: HTTPClient)]>([:])
+
+    /// Clients trusting `caCertificatePEM`, presenting the certificate and key (PEM).
+    public init(caCertificatePEM: String, clientCertificatePEM: String, clientKeyPEM: String) throws {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(caCertificatePEM.utf8)))
+        tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificatePEM.utf8)).map { .certificate($0) }
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(clientKeyPEM.utf8), format: .pem))
+        tls.certificateVerification = .fullVerification
+        tls.minimumTLSVersion = .tlsv12
+        self.tls = tls
+    }
+
+    /// The client for `node` at `address` (a new one when the node's address changed).
+    func client(node: String, address: String) -> HTTPClient {
+        let (client, replaced): (HTTPClient, HTTPClient?) = clients.withLock { clients in
+            if let existing = clients[node], existing.address == address { return (existing.client, nil) }
+            var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: nil))
+            configuration.dnsOverride = [node: address]
+            configuration.httpVersion = .http1Only
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            let old = clients[node]?.client
+            clients[node] = (address, client)
+            return (client, old)
+        }
+        if let replaced { Task { try? await replaced.shutdown() } }
+        return client
+    }
+
+    /// Closes every client (on API server shutdown).
+    public func shutdown() async {
+        let all = clients.withLock { clients in
+            defer { clients.removeAll() }
+            return clients.values.map(\.client)
+        }
+        for client in all { try? await client.shutdown() }
+    }
+}

@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+
+/// `GET /api/v1/namespaces/{ns}/pods/{name}/log`: validates kube's PodLogOptions (container,
+/// follow, previous, timestamps, tailLines, sinceSeconds, sinceTime, limitBytes), then streams the
+/// container's log from the node agent's `/containerLogs` (kubelet's API) through the API
+/// server, as kube-apiserver's log REST does.
+struct PodLogHandler: Sendable {
+    let context: HandlerContext
+    let nodes: NodeConnections
+
+    /// The options the agent receives, as validated here.
+    static let forwarded = ["follow", "previous", "timestamps", "tailLines", "sinceSeconds", "sinceTime", "limitBytes"]
+
+    func log(_ request: ResourceRequest) async throws -> Response {
+        guard let name = request.info.name, let namespace = request.namespace else { throw APIError.pathNotFound }
+        let query = request.query
+        try Self.validate(query)
+        let pod = try await context.objects.get(request.type, namespace: namespace, name: name)
+        let container = try Self.container(query["container"], of: pod, name: name)
+        guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else {
+            throw APIError.badRequest("pod \(name) does not have a host assigned")
+        }
+        let target = try await NodeTarget.resolve(node, objects: context.objects)
+        var forwarded: [String] = []
+        for option in Self.forwarded {
+            guard let value = query[option] else { continue }
+            forwarded.append(option + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~:"))) ?? ""))
+        }
+        let path = "/containerLogs/\(namespace)/\(name)/\(container)" + (forwarded.isEmpty ? "" : "?" + forwarded.joined(separator: "&"))
+        var outgoing = HTTPClientRequest(url: "https://\(node):\(target.port)\(path)")
+        outgoing.method = .GET
+        let client = nodes.client(node: node, address: target.address)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(outgoing, timeout: .seconds(30))
+        } catch {
+            throw APIError(code: 502, reason: "InternalError", message: "error dialing the node \(node) (\(target.address):\(target.port)): \(error)")
+        }
+        guard response.status == .ok else {
+            // The agent answers refusals with a Status; pass its code and message on.
+            let body = try await response.body.collect(upTo: 64 * 1024)
+            let status = (try? JSONParser().parse(body.readableBytesView)) ?? [:]
+            let message = status["message"]?.stringValue ?? String(buffer: body)
+            throw APIError(
+                code: Int(response.status.code), reason: status["reason"]?.stringValue ?? "InternalError", message: String(message.prefix(2048)))
+        }
+        let body = response.body
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain"],
+            body: ResponseBody { writer in
+                for try await chunk in body { try await writer.write(chunk) }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// kube's `ValidatePodLogOptions`: 400 for a value that does not parse, 422 for one out of range.
+    static func validate(_ query: QueryParameters) throws {
+        for flag in ["follow", "previous", "timestamps", "insecureSkipTLSVerifyBackend"] {
+            if let value = query[flag], !["true", "false", "1", "0", ""].contains(value) {
+                throw APIError.badRequest("strconv.ParseBool: parsing \(APIError.quoted(value)): invalid syntax")
+            }
+        }
+        var causes: [APIError.Cause] = []
+        func integer(_ name: String) throws -> Int64? {
+            guard let text = query[name] else { return nil }
+            guard let value = Int64(text) else { throw APIError.badRequest("strconv.ParseInt: parsing \(APIError.quoted(text)): invalid syntax") }
+            return value
+        }
+        if let tail = try integer("tailLines"), tail < 0 {
+            causes.append(.init(field: "tailLines", message: "Invalid value: \(tail): must be greater than or equal to 0"))
+        }
+        if let limit = try integer("limitBytes"), limit < 1 {
+            causes.append(.init(field: "limitBytes", message: "Invalid value: \(limit): must be greater than 0"))
+        }
+        if let since = try integer("sinceSeconds"), since < 1 {
+            causes.append(.init(field: "sinceSeconds", message: "Invalid value: \(since): must be greater than 0"))
+        }
+        if let time = query["sinceTime"], ISO8601DateFormatter().date(from: time) == nil {
+            throw APIError.badRequest("parsing time \(APIError.quoted(time)) as \"2006-01-02T15:04:05Z07:00\": cannot parse")
+        }
+        if query["sinceTime"] != nil, query["sinceSeconds"] != nil {
+            causes.append(.init(field: "", type: "FieldValueForbidden", message: "Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified"))
+        }
+        if !causes.isEmpty {
+            throw APIError.invalid("PodLogOptions \"\"", causes: causes, details: ["kind": "PodLogOptions"])
+        }
+    }
+
+    /// The container to read: the one named, or the pod's only container (kube's messages otherwise).
+    static func container(_ requested: String?, of pod: JSONValue, name: String) throws -> String {
+        let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let initContainers = (pod[path: ["spec", "initContainers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let ephemeral = (pod[path: ["spec", "ephemeralContainers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        guard let requested, !requested.isEmpty else {
+            if containers.count == 1 { return containers[0] }
+            var message = "a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]"
+            if !initContainers.isEmpty { message += " or one of the init containers: [\(initContainers.joined(separator: " "))]" }
+            throw APIError.badRequest(message)
+        }
+        guard (containers + initContainers + ephemeral).contains(requested) else {
+            throw APIError.badRequest("container \(requested) is not valid for pod \(name)")
+        }
+        return requested
+    }
+}
+
+/// Where a node's agent serves the kubelet API: its InternalIP and `daemonEndpoints.kubeletEndpoint.Port`.
+struct NodeTarget {
+    var address: String
+    var port: Int
+
+    static func resolve(_ node: String, objects: ObjectStore) async throws -> NodeTarget {
+        guard let nodes = objects.registry.lookup(group: "", version: "v1", plural: "nodes"),
+            let object = try? await objects.get(nodes, namespace: nil, name: node)
+        else { throw APIError(code: 404, reason: "NotFound", message: "nodes \"\(node)\" not found") }
+        let addresses = object[path: ["status", "addresses"]]?.arrayValue ?? []
+        let internalIP = addresses.first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
+        guard let address = internalIP,
+            let port = object[path: ["status", "daemonEndpoints", "kubeletEndpoint", "Port"]]?.integerValue, (1...65535).contains(port)
+        else {
+            throw APIError(code: 503, reason: "ServiceUnavailable", message: "node \(node) does not serve the kubelet API (no InternalIP or kubelet port in its status)")
+        }
+        return NodeTarget(address: address, port: Int(port))
+    }
+}

@@ -1,0 +1,294 @@
+import DaaSTestSupport
+import Foundation
+import Testing
+
+/// A master and one real worker: daas-worker --manage-containerd runs containerd (runc, CNI
+/// bridge) of its own, pulling from the local registry (scripts/local-registry.sh) as a mirror of
+/// docker.io and registry.k8s.io.
+final class RealCluster: Sendable {
+    let root: String
+    let master: MasterProcess
+    let worker: ChildProcess
+    let workerData: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-containers-\(UUID().uuidString)").path
+        let registry = try run("/bin/bash", [repositoryRoot().appendingPathComponent("scripts/local-registry.sh").path], timeout: 120)
+        guard registry.status == 0 else { throw CommandFailure(description: "scripts/local-registry.sh: \(registry.output) \(registry.error)") }
+        master = try MasterProcess.start(dataDir: root + "/data")
+        let keystore = root + "/worker.keystore"
+        _ = try master.stakedKeystore(keystore)
+        workerData = root + "/worker"
+        worker = try ChildProcess(
+            productsDirectory.appendingPathComponent("daas-worker").path,
+            [
+                "--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore, "--node-name", "real-1",
+                "--heartbeat-interval", "1", "--manage-containerd", "--data-dir", workerData,
+                "--registry-mirror", "docker.io=http://127.0.0.1:5000", "--registry-mirror", "registry.k8s.io=http://127.0.0.1:5000",
+            ],
+            outputPath: root + "/worker.log")
+        let ready = try eventually(60) {
+            try master.kubectl(["get", "node", "real-1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).output == "True"
+        }
+        guard ready else {
+            worker.kill()
+            _ = master.stop()
+            throw CommandFailure(description: "the real worker did not become Ready: \(worker.output.suffix(3000))")
+        }
+    }
+
+    /// Stops the worker (which removes its pods and stops its containerd), then the master.
+    func stop() {
+        worker.signal(SIGTERM)
+        if worker.wait(timeout: 60) == nil { worker.kill() }
+        _ = master.stop()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    func jsonpath(_ kind: String, _ name: String, _ path: String) throws -> String {
+        try master.kubectl(["get", kind, name, "-o", "jsonpath={\(path)}"]).output
+    }
+
+    /// Applies a manifest given as text.
+    func apply(_ manifest: String) throws {
+        let file = root + "/manifest-\(UUID().uuidString).yaml"
+        try manifest.write(toFile: file, atomically: true, encoding: .utf8)
+        _ = try master.ok(["apply", "-f", file])
+    }
+}
+
+@Suite("Real containers through containerd's CRI", .serialized)
+struct ContainerEndToEndTests {
+    @Test("kubectl run starts a busybox container: Running with a bridge IP, the node reports containerd and the images, the pod's port answers")
+    func runPod() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        #expect(try cluster.jsonpath("node", "real-1", ".status.nodeInfo.containerRuntimeVersion").hasPrefix("containerd://"))
+        #expect(try cluster.jsonpath("node", "real-1", ".status.capacity.pods") == "110")
+        _ = try master.ok(["run", "web", "--image=busybox", "--port=8080", "--", "httpd", "-f", "-p", "8080", "-h", "/etc"])
+        let running = try eventually(60) { try cluster.jsonpath("pod", "web", ".status.phase") == "Running" }
+        #expect(running, "\(master.describe(["describe", "pod", "web"]))\n\(cluster.worker.output.suffix(2000))")
+        let ip = try cluster.jsonpath("pod", "web", ".status.podIP")
+        #expect(ip.hasPrefix("169.254.200."), "pod IP \(ip)")
+        #expect(try cluster.jsonpath("pod", "web", ".status.containerStatuses[0].containerID").hasPrefix("containerd://"))
+        #expect(try cluster.jsonpath("pod", "web", ".status.containerStatuses[0].ready") == "true")
+        #expect(try cluster.jsonpath("pod", "web", ".status.conditions[?(@.type==\"Ready\")].status") == "True")
+        // The node reaches the pod on the bridge: busybox httpd serves the container's /etc/passwd.
+        let fetched = try eventually(20) {
+            let answer = try run("/usr/bin/curl", ["-s", "--max-time", "3", "http://\(ip):8080/passwd"], timeout: 10)
+            return answer.output.contains("root:x:0:0")
+        }
+        #expect(fetched, "GET http://\(ip):8080/passwd")
+        let events = try master.ok(["get", "events", "--field-selector", "involvedObject.name=web", "-o", "jsonpath={.items[*].reason}"])
+        for reason in ["Scheduled", "Pulling", "Pulled", "Created", "Started"] { #expect(events.contains(reason), "events: \(events)") }
+        #expect(try eventually(20) { try cluster.jsonpath("node", "real-1", ".status.images[*].names").contains("docker.io/library/busybox:latest") })
+    }
+
+    @Test("env from a ConfigMap, a Secret and the downward API, an init container sharing an emptyDir, a termination message, then Succeeded")
+    func environmentAndVolumes() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        _ = try master.ok(["create", "configmap", "cfg", "--from-literal=GREETING=hello", "--from-literal=file.txt=from-configmap"])
+        _ = try master.ok(["create", "secret", "generic", "sec", "--from-literal=PASSWORD=s3cret"])
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: envpod, labels: {app: demo}}
+            spec:
+              restartPolicy: Never
+              initContainers:
+              - {name: init, image: busybox:1.35, command: ["sh", "-c", "echo init-ran > /work/init.txt"], volumeMounts: [{name: work, mountPath: /work}]}
+              containers:
+              - name: main
+                image: busybox:1.35
+                command: ["sh", "-c", "echo $(GREETING) $PASSWORD $MY_NODE $MY_NAME; cat /work/init.txt /cfg/file.txt /info/labels; echo; echo all-done > /dev/termination-log"]
+                env:
+                - {name: MY_NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+                - {name: MY_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}
+                - {name: PASSWORD, valueFrom: {secretKeyRef: {name: sec, key: PASSWORD}}}
+                envFrom: [{configMapRef: {name: cfg}}]
+                volumeMounts: [{name: work, mountPath: /work}, {name: info, mountPath: /info}, {name: cfg, mountPath: /cfg, readOnly: true}]
+              volumes:
+              - {name: work, emptyDir: {}}
+              - {name: cfg, configMap: {name: cfg}}
+              - name: info
+                downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}
+            """)
+        let done = try eventually(60) { try cluster.jsonpath("pod", "envpod", ".status.phase") == "Succeeded" }
+        #expect(done, "\(master.describe(["describe", "pod", "envpod"]))")
+        #expect(try cluster.jsonpath("pod", "envpod", ".status.initContainerStatuses[0].state.terminated.reason") == "Completed")
+        #expect(try cluster.jsonpath("pod", "envpod", ".status.containerStatuses[0].state.terminated.message") == "all-done\n")
+        let log = try master.ok(["logs", "envpod", "-c", "main"])
+        #expect(log.contains("hello s3cret real-1 envpod"), "\(log)")
+        #expect(log.contains("init-ran") && log.contains("from-configmap") && log.contains("app=\"demo\""), "\(log)")
+
+        // A missing key of a required Secret stops the container with CreateContainerConfigError.
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: badref}
+            spec:
+              containers:
+              - name: c
+                image: busybox:1.35
+                command: ["sleep", "3600"]
+                env: [{name: X, valueFrom: {secretKeyRef: {name: sec, key: nope}}}]
+            """)
+        #expect(try eventually(30) {
+            try cluster.jsonpath("pod", "badref", ".status.containerStatuses[0].state.waiting.reason") == "CreateContainerConfigError"
+        })
+    }
+
+    @Test("kubectl logs through the master: follow, timestamps, tail, limit-bytes, since, previous and the container check; the kubelet port serves only the master")
+    func logs() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: counter}
+            spec:
+              containers:
+              - {name: count, image: busybox:1.35, command: ["sh", "-c", "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done; echo oops >&2; exit 1"]}
+              - {name: idle, image: busybox:1.35, command: ["sleep", "3600"]}
+            """)
+        #expect(try eventually(60) { (Int(try cluster.jsonpath("pod", "counter", ".status.containerStatuses[?(@.name==\"count\")].restartCount")) ?? 0) >= 1 })
+        let previous = try master.ok(["logs", "counter", "-c", "count", "--previous"])
+        #expect(previous == "line 1\nline 2\nline 3\nline 4\nline 5\noops\n", "\(previous)")
+        let tail = try master.ok(["logs", "counter", "-c", "count", "--previous", "--tail=2"])
+        #expect(tail == "line 5\noops\n", "\(tail)")
+        #expect(try master.ok(["logs", "counter", "-c", "count", "--previous", "--limit-bytes=9"]) == "line 1\nli")
+        let stamped = try master.ok(["logs", "counter", "-c", "count", "--previous", "--timestamps"]).split(separator: "\n")
+        #expect(stamped.count == 6 && stamped.allSatisfy { $0.contains("Z line") || $0.hasSuffix("Z oops") }, "\(stamped)")
+        #expect(try master.ok(["logs", "counter", "-c", "count", "--previous", "--since=1h"]).contains("line 1"))
+        // A follow ends when the container exits, with everything it wrote.
+        let followed = try master.kubectl(["logs", "-f", "counter", "-c", "count"], timeout: 60)
+        #expect(followed.status == 0 && followed.output.hasSuffix("oops\n"), "\(followed.output) \(followed.error)")
+
+        // kubectl picks the first container itself; the API answers a request without one as kube does.
+        let ambiguous = try master.kubectl(["get", "--raw", "/api/v1/namespaces/default/pods/counter/log"])
+        #expect(ambiguous.status != 0 && ambiguous.error.contains("a container name must be specified for pod counter, choose one of: [count idle]"), "\(ambiguous.error)")
+        let noPrevious = try master.kubectl(["logs", "counter", "-c", "idle", "--previous"])
+        #expect(noPrevious.status != 0 && noPrevious.error.contains("previous terminated container \"idle\" in pod \"counter\" not found"), "\(noPrevious.error)")
+        let badTail = try master.kubectl(["get", "--raw", "/api/v1/namespaces/default/pods/counter/log?container=idle&tailLines=-1"])
+        #expect(badTail.status != 0 && badTail.error.contains("must be greater than or equal to 0"), "\(badTail.error)")
+
+        // The kubelet API: the master's client certificate only; a node certificate only for nodes.
+        let port = try cluster.jsonpath("node", "real-1", ".status.daemonEndpoints.kubeletEndpoint.Port")
+        let pki = master.dataDir + "/pki"
+        let anonymous = try run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/healthz"], timeout: 20)
+        #expect(anonymous.status != 0, "a client without a certificate fails the TLS handshake")
+        let admin = try run("/usr/bin/curl", ["-sk", "--cert", pki + "/admin.crt", "--key", pki + "/admin.key", "https://127.0.0.1:\(port)/healthz"], timeout: 20)
+        #expect(admin.output.contains("\"code\":403"), "\(admin.output)")
+        let asMaster = try run(
+            "/usr/bin/curl", ["-s", "--cacert", pki + "/ca.crt", "--resolve", "real-1:\(port):127.0.0.1", "--cert", pki + "/kubelet-client.crt", "--key", pki + "/kubelet-client.key",
+                "https://real-1:\(port)/healthz"], timeout: 20)
+        #expect(asMaster.output == "ok", "the node's certificate is issued for its name by the cluster CA: \(asMaster.error)")
+        let notANode = try run(
+            "/usr/bin/curl", ["-s", "--cacert", pki + "/ca.crt", "--cert", pki + "/admin.crt", "--key", pki + "/admin.key", "-X", "POST", "--data-binary", "x",
+                master.server + "/daas/v1/kubelet-serving-certificate"], timeout: 20)
+        #expect(notANode.output.contains("\"code\":403"), "\(notANode.output)")
+    }
+
+    @Test("restart policies: a crashing container reaches CrashLoopBackOff with its last exit code; OnFailure and Never finish; a missing image backs off")
+    func restartsAndImages() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: crash}
+            spec:
+              containers: [{name: c, image: busybox:1.35, command: ["sh", "-c", "echo crashing; exit 3"]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: onfailure}
+            spec:
+              restartPolicy: OnFailure
+              containers: [{name: c, image: busybox:1.35, command: ["sh", "-c", "test -f /tmp/x || (touch /tmp/x; exit 1)"], volumeMounts: [{name: t, mountPath: /tmp}]}]
+              volumes: [{name: t, emptyDir: {}}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: never}
+            spec:
+              restartPolicy: Never
+              containers: [{name: c, image: busybox:1.35, command: ["sh", "-c", "exit 7"]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: noimage}
+            spec:
+              containers: [{name: c, image: "127.0.0.1:5000/daas/missing:1"}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: neverpull}
+            spec:
+              containers: [{name: c, image: "busybox:0.0-absent", imagePullPolicy: Never}]
+            """)
+        let looping = try eventually(60) {
+            try cluster.jsonpath("pod", "crash", ".status.containerStatuses[0].state.waiting.reason") == "CrashLoopBackOff"
+                && (Int(try cluster.jsonpath("pod", "crash", ".status.containerStatuses[0].restartCount")) ?? 0) >= 1
+        }
+        #expect(looping, "\(master.describe(["describe", "pod", "crash"]))")
+        #expect(try cluster.jsonpath("pod", "crash", ".status.containerStatuses[0].lastState.terminated.exitCode") == "3")
+        #expect(try cluster.jsonpath("pod", "crash", ".status.phase") == "Running")
+        #expect(try master.ok(["get", "pod", "crash"]).contains("CrashLoopBackOff"))
+        #expect(try eventually(60) { try cluster.jsonpath("pod", "onfailure", ".status.phase") == "Succeeded" })
+        #expect(try cluster.jsonpath("pod", "onfailure", ".status.containerStatuses[0].restartCount") == "1")
+        #expect(try eventually(60) { try cluster.jsonpath("pod", "never", ".status.phase") == "Failed" })
+        #expect(try cluster.jsonpath("pod", "never", ".status.containerStatuses[0].state.terminated.exitCode") == "7")
+        #expect(try eventually(60) {
+            ["ErrImagePull", "ImagePullBackOff"].contains(try cluster.jsonpath("pod", "noimage", ".status.containerStatuses[0].state.waiting.reason"))
+        })
+        #expect(try eventually(30) {
+            try cluster.jsonpath("pod", "neverpull", ".status.containerStatuses[0].state.waiting.reason") == "ErrImageNeverPull"
+        })
+    }
+
+    @Test("deleting a pod sends SIGTERM, waits for the grace period, and removes the pod only once its containers are gone; a Deployment's replicas run")
+    func deletionAndDeployment() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        let shared = cluster.root + "/hostpath"
+        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: graceful}
+            spec:
+              terminationGracePeriodSeconds: 20
+              containers:
+              - name: c
+                image: busybox:1.35
+                command: ["sh", "-c", "trap 'echo got-term > /out/term; exit 0' TERM; echo started > /out/started; while true; do sleep 0.2; done"]
+                volumeMounts: [{name: out, mountPath: /out}]
+              volumes: [{name: out, hostPath: {path: "\(shared)", type: Directory}}]
+            """)
+        #expect(try eventually(60) { FileManager.default.fileExists(atPath: shared + "/started") })
+        _ = try master.ok(["delete", "pod", "graceful", "--wait=true"], timeout: 60)
+        #expect(FileManager.default.fileExists(atPath: shared + "/term"), "the container got SIGTERM before the pod went away")
+        #expect(try master.kubectl(["get", "pod", "graceful"]).status != 0)
+
+        _ = try master.ok(["create", "deployment", "web", "--image=busybox:1.35", "--replicas=2", "--", "sleep", "3600"])
+        let available = try eventually(90) { try cluster.jsonpath("deployment", "web", ".status.availableReplicas") == "2" }
+        #expect(available, "\(master.describe(["get", "pods", "-o", "wide"]))")
+        _ = try master.ok(["scale", "deployment", "web", "--replicas=0"])
+        #expect(try eventually(90) { try master.ok(["get", "pods", "-l", "app=web", "-o", "name"]).isEmpty })
+    }
+}
+
+extension MasterProcess {
+    /// kubectl's output for `arguments`, or the error, for a failure message.
+    func describe(_ arguments: [String]) -> String {
+        guard let result = try? kubectl(arguments) else { return "kubectl \(arguments.joined(separator: " ")) did not run" }
+        return result.output + result.error
+    }
+}
