@@ -300,7 +300,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KubeTypesTests", dependencies: ["KubeTypes", "DaaSTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI", "DaaSTestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KubeAPITests",
+            dependencies: [
+                "KubeAPI", "DaaSTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SuiClientTests",
             dependencies: [
@@ -340,7 +348,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "KubeInformers", "KubeTypes", "DaaSTestSupport", "daas-master", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Agent", "CRI", "KubeInformers", "KubeTypes", "DaaSTestSupport", "daas-master", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",

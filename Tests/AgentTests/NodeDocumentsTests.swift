@@ -30,6 +30,30 @@ struct NodeDocumentsTests {
         #expect(status[path: ["capacity", "pods"]] == "0")
     }
 
+    @Test("a real node is Ready when its runtime is, with the runtime's version, its images, the kubelet port and the machine's capacity")
+    func realNodeStatus() throws {
+        var configuration = self.configuration
+        configuration.runtime = { NodeRuntimeState(ready: true, message: "", version: "containerd://1.6.20", images: []) }
+        configuration.machine = NodeMachine(
+            cpus: 2, memoryBytes: 4 << 30, internalIP: "192.0.2.9", kernelVersion: "6.1", osImage: "Debian", machineID: "m", bootID: "b",
+            ephemeralStorageBytes: 10 << 30)
+        var runtime = NodeRuntimeState(ready: true, message: "", version: "containerd://1.6.20", images: [(["docker.io/library/busybox:latest"], 2_000_000)])
+        runtime.kubeletPort = 10250
+        let status = try #require(NodeDocuments.status(configuration, runtime: runtime, now: Date(), since: Date())["status"])
+        let ready = try #require((status["conditions"]?.arrayValue ?? []).first { $0["type"] == "Ready" })
+        #expect(ready["status"] == "True" && ready["reason"] == "KubeletReady")
+        #expect(status[path: ["nodeInfo", "containerRuntimeVersion"]] == "containerd://1.6.20")
+        #expect(status[path: ["capacity", "cpu"]] == "2" && status[path: ["capacity", "memory"]] == "4194304Ki" && status[path: ["capacity", "pods"]] == "110")
+        #expect(status[path: ["daemonEndpoints", "kubeletEndpoint", "Port"]] == 10250)
+        #expect(status["addresses"]?.arrayValue?.first == ["type": "InternalIP", "address": "192.0.2.9"])
+        #expect(status["images"]?.arrayValue?.first?["sizeBytes"] == 2_000_000)
+        runtime.ready = false
+        runtime.message = "NetworkReady is false"
+        let down = try #require(NodeDocuments.status(configuration, runtime: runtime, now: Date(), since: Date())["status"])
+        let notReady = try #require((down["conditions"]?.arrayValue ?? []).first { $0["type"] == "Ready" })
+        #expect(notReady["status"] == "False" && notReady["reason"] == "KubeletNotReady")
+    }
+
     @Test("a configuration that is not https is refused before anything is sent")
     func badURL() {
         #expect(throws: AgentError.self) { try APIConnection(server: "http://127.0.0.1:6443", caCertificatePEM: "", credentials: { "" }) }

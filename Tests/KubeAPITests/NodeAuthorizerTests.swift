@@ -1,3 +1,7 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
 import EncStore
 import Testing
 
@@ -127,5 +131,52 @@ struct NodeAuthorizerTests {
             options: .init(admission: admission))
         #expect(bragging[path: ["metadata", "annotations", NodeKeys.stake]] == "5")
         #expect(bragging[path: ["metadata", "labels", NodeKeys.stake]] == nil)
+    }
+}
+
+@Suite("Node serving certificates")
+struct NodeServingCertificateTests {
+    @Test("a node's certificate names only the node, for server authentication, signed by the cluster CA; bad requests are 400")
+    func issue() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("daas-pki-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let pki = try ClusterPKI.loadOrCreate(directory: directory, hosts: ["127.0.0.1"])
+        #expect(pki.kubeletClientCertificatePEM.contains("BEGIN CERTIFICATE"))
+        let issuer = try NodeServingCertificates(directory: directory)
+        let key = P256.Signing.PrivateKey()
+        let request = try CertificateSigningRequest(
+            version: .v1, subject: try DistinguishedName { CommonName("system:node:other") }, privateKey: .init(key), attributes: .init(),
+            signatureAlgorithm: .ecdsaWithSHA256)
+        let certificate = try Certificate(pemEncoded: try issuer.issue(node: "n1", requestPEM: try request.serializeAsPEM().pemString))
+        #expect(ClientCertificateIdentity.user(of: certificate) == UserInfo(name: "system:node:n1", groups: ["system:nodes"]))
+        #expect(try certificate.extensions.subjectAlternativeNames == SubjectAlternativeNames([.dnsName("n1")]))
+        #expect(certificate.publicKey == Certificate.PublicKey(key.publicKey))
+        let ca = try Certificate(pemEncoded: pki.caCertificatePEM)
+        #expect(ca.publicKey.isValidSignature(certificate.signature, for: certificate))
+        for bad in ["", "not pem", String(repeating: "A", count: 20_000)] {
+            #expect(throws: APIError.self) { try issuer.issue(node: "n1", requestPEM: bad) }
+        }
+    }
+
+    @Test("a node may request tokens only for the service accounts of pods bound to it")
+    func tokens() async throws {
+        let objects = ObjectStore(store: MVCCStore.inMemory())
+        try await Bootstrap.ensure(objects, apiServerHost: "127.0.0.1", port: 6443)
+        let pods = objects.registry.lookup(group: "", version: "v1", plural: "pods")!
+        let accounts = objects.registry.lookup(group: "", version: "v1", plural: "serviceaccounts")!
+        _ = try await objects.create(accounts, namespace: "default", body: ["metadata": ["name": "builder"]])
+        _ = try await objects.create(pods, namespace: "default", body: [
+            "apiVersion": "v1", "kind": "Pod", "metadata": ["name": "p"],
+            "spec": ["nodeName": "n1", "serviceAccountName": "builder", "containers": [["name": "c", "image": "busybox"]]],
+        ])
+        let authorizer = NodeAuthorizer(objects: objects)
+        func decide(_ name: String, node nodeName: String = "n1") async throws -> AuthorizationDecision {
+            try await authorizer.authorize(
+                node: nodeName, user: UserInfo(name: "system:node:\(nodeName)", groups: ["system:nodes"]),
+                .init(verb: "create", apiGroup: "", resource: "serviceaccounts", subresource: "token", namespace: "default", name: name))
+        }
+        #expect(try await decide("builder") == .allow)
+        #expect(try await decide("default") != .allow)
+        #expect(try await decide("builder", node: "n2") != .allow)
     }
 }

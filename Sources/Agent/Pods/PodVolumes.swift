@@ -8,7 +8,7 @@ import KubeTypes
 /// Not handled (the pod waits with a `FailedMount` reason): persistentVolumeClaim and other kinds.
 struct PodVolumes {
     /// The host path of each volume by name.
-    private(set) var paths: [String: String] = [:]
+    var paths: [String: String] = [:]
 
     /// The folder that holds a pod's volumes and termination-message files.
     static func podDirectory(root: String, uid: String) -> String { root + "/" + uid }
