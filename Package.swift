@@ -274,7 +274,7 @@ let package = Package(
         .executableTarget(
             name: "daas-fuzz",
             dependencies: [
-                "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "DaaSTestSupport",
+                "Agent", "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "DaaSTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,7 +5,7 @@ import KubeTypes
 /// win), then `env` entries, each value expanded with `$(VAR)` against what came before;
 /// `valueFrom` reads a field of the pod, a resource of the container, or a key of a ConfigMap
 /// or Secret (through ``PodObjects``).
-struct ContainerEnvironment {
+package struct ContainerEnvironment {
     /// The variables in order of definition, as CRI gets them.
     private(set) var variables: [(name: String, value: String)] = []
     private var index: [String: Int] = [:]
@@ -127,7 +127,7 @@ struct ContainerEnvironment {
 
     /// Expands `$(NAME)` from `mapping` as Kubernetes does: unknown names stay as written,
     /// `$$` is a literal `$`. Byte-level; a `$(` without `)` is kept.
-    static func expand(_ input: String, _ mapping: [String: String]) -> String {
+    package static func expand(_ input: String, _ mapping: [String: String]) -> String {
         let bytes = Array(input.utf8)
         guard bytes.contains(UInt8(ascii: "$")) else { return input }
         var output: [UInt8] = []

@@ -113,13 +113,13 @@ struct ContainerLogs {
 
 /// One line of a CRI log file: the time as written, the stream, whether the line was split
 /// (`P`), and the text. Byte-level; a malformed line parses as nil.
-struct CRILogLine: Equatable {
-    var time: [UInt8]
-    var stream: [UInt8]
-    var partial: Bool
-    var text: [UInt8]
+package struct CRILogLine: Equatable {
+    package var time: [UInt8]
+    package var stream: [UInt8]
+    package var partial: Bool
+    package var text: [UInt8]
 
-    init?(_ bytes: [UInt8]) {
+    package init?(_ bytes: [UInt8]) {
         let space = UInt8(ascii: " ")
         guard let first = bytes.firstIndex(of: space), first > 0 else { return nil }
         let afterTime = first + 1
@@ -138,8 +138,8 @@ struct CRILogLine: Equatable {
 
 /// RFC 3339 UTC times as the CRI writes them (`2026-12-04T15:32:40.295011301Z`), to seconds
 /// since the epoch. Byte-level; only `Z` times (what runtimes write) parse.
-enum RFC3339Time {
-    static func seconds(_ bytes: [UInt8]) -> Double? {
+package enum RFC3339Time {
+    package static func seconds(_ bytes: [UInt8]) -> Double? {
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= bytes.count else { return nil }
             var value = 0

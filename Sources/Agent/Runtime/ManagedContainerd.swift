@@ -113,14 +113,14 @@ public struct ManagedContainerd: Service {
 }
 
 /// An IPv4 subnet of prefix length 8...30, as the pod bridge uses it: the gateway is the first address.
-struct PodSubnet: Sendable, Equatable {
+package struct PodSubnet: Sendable, Equatable {
     /// The network address's four bytes.
     let network: [UInt8]
     /// The prefix length.
     let prefixLength: Int
 
     /// Parses `A.B.C.D/N`; throws on anything else.
-    init(_ text: String) throws(AgentError) {
+    package init(_ text: String) throws(AgentError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         let octets = parts.first?.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) } ?? []
         guard parts.count == 2, octets.count == 4, let length = Int(parts[1]), (8...30).contains(length) else {

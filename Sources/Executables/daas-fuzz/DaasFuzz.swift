@@ -27,7 +27,8 @@ struct DaasFuzz: AsyncParsableCommand {
         let all: [any FuzzTarget] = [
             SealTokenTarget(), SealPayloadTarget(), JSONTarget(), YAMLTarget(), ProtobufTarget(), SelectorTarget(), ContinueTokenTarget(),
             KubeconfigTarget(), KeystoreTarget(), CBORTarget(), COSETarget(), try AttestationDocumentTarget(), AttestationAnswerTarget(),
-            SuiJSONRPCTarget(), SuiGraphQLTarget(), QuantityTarget(), PatchTarget(), ServiceAccountTokenTarget(), CronScheduleTarget(), HTTPTarget(connections: connections),
+            SuiJSONRPCTarget(), SuiGraphQLTarget(), QuantityTarget(), PatchTarget(), ServiceAccountTokenTarget(), CronScheduleTarget(), CRILogTarget(), EnvExpansionTarget(),
+            HTTPTarget(connections: connections),
         ]
         if list {
             for target in all { Self.say(target.name) }

@@ -1,0 +1,48 @@
+import Agent
+import DaaSTestSupport
+
+/// The node agent's CRI log-line and RFC 3339 time parsers (container log files are written by
+/// the runtime from what containers print).
+struct CRILogTarget: FuzzTarget {
+    let name = "cri-log"
+    var dictionary: [[UInt8]] { [" stdout F ", " stderr P ", "Z", ".", "T", ":", "-", "\n", "2026-12-04T15:32:40.295011301Z"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        [
+            "2026-12-04T15:32:40.295011301Z stdout F hello", "2026-12-04T15:32:40Z stderr P part", "1970-01-01T00:00:00Z stdout F ",
+            "2000-02-29T23:59:60.1Z stdout F leap", "x stdout F", "",
+        ].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        for line in input.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            guard let entry = CRILogLine(Array(line)) else { continue }
+            _ = RFC3339Time.seconds(entry.time)
+        }
+        _ = RFC3339Time.seconds(input)
+    }
+}
+
+/// `$(VAR)` expansion of container commands, args and env values; the input is the template,
+/// then a NUL, then `NAME=value` lines for the mapping.
+struct EnvExpansionTarget: FuzzTarget {
+    let name = "env-expand"
+    var dictionary: [[UInt8]] { ["$(", ")", "$$", "$", "\u{0}", "=", "\n", "$(A)", "A=", "é"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        ["echo $(A) $$(B) $(C", "$(A)$(A)\u{0}A=1\nB=$(A)", "$$$$(", "\u{0}="].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        let parts = input.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
+        var mapping: [String: String] = [:]
+        if parts.count == 2 {
+            for line in parts[1].split(separator: 0x0A) {
+                let pair = line.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+                mapping[String(decoding: pair[0], as: UTF8.self)] = pair.count == 2 ? String(decoding: pair[1], as: UTF8.self) : ""
+            }
+        }
+        _ = ContainerEnvironment.expand(String(decoding: parts.first ?? [], as: UTF8.self), mapping)
+        _ = try? PodSubnet(String(decoding: input.prefix(64), as: UTF8.self))
+    }
+}
