@@ -10,12 +10,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## Install what is missing, build, and start daas-master on embedded defaults.
+## Install what is missing, build, and start daas-master on embedded defaults, with one local
+## daas-worker running real containers beside it (as root; scripts/run-local.sh).
 run: deps
 	$(SWIFT) build -c release --product daasctl
 	$(SWIFT) build -c release --product daas-worker
 	$(SWIFT) build -c release --product daas-master
-	.build/release/daas-master --data-dir $(DATA_DIR)
+	DATA_DIR=$(DATA_DIR) scripts/run-local.sh
 
 ## Install what is missing, build, and run every test, then a short fuzz run (2 s per parser).
 ## The local registry (127.0.0.1:5000) serves the images the real-container tests run.

@@ -110,6 +110,17 @@ struct PodSync: Sendable {
             for spec in pod[path: ["spec", "containers"]]?.arrayValue ?? [] {
                 let name = spec["name"]?.stringValue ?? ""
                 let latest = Self.latest(current, name)
+                if let latest, latest.state == .containerCreated {
+                    // Created but never started (an answer lost on the way, or an agent restart
+                    // in between): start it, or replace it if it cannot start.
+                    do {
+                        try await runtime.startContainer(latest.id)
+                        events.record(pod, container: name, "Started", "Started container \(name)")
+                    } catch {
+                        try? await runtime.removeContainer(latest.id)
+                    }
+                    continue
+                }
                 if let latest {
                     guard latest.state == .containerExited else { continue }
                     let status = try await runtime.containerStatus(latest.id)

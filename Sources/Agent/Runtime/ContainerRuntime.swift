@@ -45,14 +45,24 @@ final class ContainerRuntime: Sendable {
         return options
     }
 
-    /// Runs `call`, turning any failure into an ``AgentError`` naming `what`.
-    private func calling<Result>(_ what: String, _ call: () async throws -> Result) async throws(AgentError) -> Result {
-        do {
-            return try await call()
-        } catch let error as RPCError {
-            throw AgentError(.runtime, "\(what): \(error.message.prefix(500))")
-        } catch {
-            throw AgentError(.runtime, "\(what): \(error)")
+    /// Runs `call`, turning any failure into an ``AgentError`` naming `what`. A call CRI defines as
+    /// idempotent (reads, stops, removes) is tried once more when its stream was cut
+    /// (`unavailable`: the connection to containerd dropped under it).
+    private func calling<Result>(_ what: String, idempotent: Bool = false, _ call: () async throws -> Result) async throws(AgentError) -> Result {
+        var attempts = idempotent ? 2 : 1
+        while true {
+            attempts -= 1
+            do {
+                return try await call()
+            } catch let error as RPCError {
+                if error.code == .unavailable, attempts > 0 {
+                    try? await Task.sleep(for: .milliseconds(200))  // lets the connection come back
+                    continue
+                }
+                throw AgentError(.runtime, "\(what): \(error.message.prefix(500))")
+            } catch {
+                throw AgentError(.runtime, "\(what): \(error)")
+            }
         }
     }
 
@@ -60,12 +70,12 @@ final class ContainerRuntime: Sendable {
 
     /// The runtime's name and version (`containerd`, `1.6.20~ds1`).
     func version() async throws(AgentError) -> Runtime_V1_VersionResponse {
-        try await calling("CRI Version") { try await runtime.version(.init(), options: Self.options(5)) }
+        try await calling("CRI Version", idempotent: true) { try await runtime.version(.init(), options: Self.options(5)) }
     }
 
     /// The runtime's conditions (RuntimeReady, NetworkReady).
     func status() async throws(AgentError) -> [Runtime_V1_RuntimeCondition] {
-        try await calling("CRI Status") { try await runtime.status(.init(), options: Self.options(5)).status.conditions }
+        try await calling("CRI Status", idempotent: true) { try await runtime.status(.init(), options: Self.options(5)).status.conditions }
     }
 
     /// Starts a sandbox and returns its id.
@@ -79,28 +89,28 @@ final class ContainerRuntime: Sendable {
     func stopPodSandbox(_ id: String) async throws(AgentError) {
         var request = Runtime_V1_StopPodSandboxRequest()
         request.podSandboxID = id
-        _ = try await calling("CRI StopPodSandbox") { try await runtime.stopPodSandbox(request, options: Self.options(60)) }
+        _ = try await calling("CRI StopPodSandbox", idempotent: true) { try await runtime.stopPodSandbox(request, options: Self.options(60)) }
     }
 
     /// Removes a stopped sandbox and its containers.
     func removePodSandbox(_ id: String) async throws(AgentError) {
         var request = Runtime_V1_RemovePodSandboxRequest()
         request.podSandboxID = id
-        _ = try await calling("CRI RemovePodSandbox") { try await runtime.removePodSandbox(request, options: Self.options(60)) }
+        _ = try await calling("CRI RemovePodSandbox", idempotent: true) { try await runtime.removePodSandbox(request, options: Self.options(60)) }
     }
 
     /// A sandbox's state and IP.
     func podSandboxStatus(_ id: String) async throws(AgentError) -> Runtime_V1_PodSandboxStatus {
         var request = Runtime_V1_PodSandboxStatusRequest()
         request.podSandboxID = id
-        return try await calling("CRI PodSandboxStatus") { try await runtime.podSandboxStatus(request, options: Self.options()).status }
+        return try await calling("CRI PodSandboxStatus", idempotent: true) { try await runtime.podSandboxStatus(request, options: Self.options()).status }
     }
 
     /// Every sandbox (filtered by `labels` when given).
     func listPodSandboxes(labels: [String: String] = [:]) async throws(AgentError) -> [Runtime_V1_PodSandbox] {
         var request = Runtime_V1_ListPodSandboxRequest()
         if !labels.isEmpty { request.filter.labelSelector = labels }
-        return try await calling("CRI ListPodSandbox") { try await runtime.listPodSandbox(request, options: Self.options()).items }
+        return try await calling("CRI ListPodSandbox", idempotent: true) { try await runtime.listPodSandbox(request, options: Self.options()).items }
     }
 
     /// Creates a container in a sandbox and returns its id.
@@ -127,28 +137,28 @@ final class ContainerRuntime: Sendable {
         request.containerID = id
         request.timeout = timeout
         let deadline = Int(clamping: min(timeout, 86_400)) + 30
-        _ = try await calling("CRI StopContainer") { try await runtime.stopContainer(request, options: Self.options(deadline)) }
+        _ = try await calling("CRI StopContainer", idempotent: true) { try await runtime.stopContainer(request, options: Self.options(deadline)) }
     }
 
     /// Removes a container (stopping it first if it runs).
     func removeContainer(_ id: String) async throws(AgentError) {
         var request = Runtime_V1_RemoveContainerRequest()
         request.containerID = id
-        _ = try await calling("CRI RemoveContainer") { try await runtime.removeContainer(request, options: Self.options(60)) }
+        _ = try await calling("CRI RemoveContainer", idempotent: true) { try await runtime.removeContainer(request, options: Self.options(60)) }
     }
 
     /// The containers of a sandbox (every sandbox when nil).
     func listContainers(sandbox: String? = nil) async throws(AgentError) -> [Runtime_V1_Container] {
         var request = Runtime_V1_ListContainersRequest()
         if let sandbox { request.filter.podSandboxID = sandbox }
-        return try await calling("CRI ListContainers") { try await runtime.listContainers(request, options: Self.options()).containers }
+        return try await calling("CRI ListContainers", idempotent: true) { try await runtime.listContainers(request, options: Self.options()).containers }
     }
 
     /// One container's state, exit code, reason and timestamps (nanoseconds).
     func containerStatus(_ id: String) async throws(AgentError) -> Runtime_V1_ContainerStatus {
         var request = Runtime_V1_ContainerStatusRequest()
         request.containerID = id
-        return try await calling("CRI ContainerStatus") { try await runtime.containerStatus(request, options: Self.options()).status }
+        return try await calling("CRI ContainerStatus", idempotent: true) { try await runtime.containerStatus(request, options: Self.options()).status }
     }
 
     /// Runs `command` in a container and returns its output and exit code (probes).
@@ -167,7 +177,7 @@ final class ContainerRuntime: Sendable {
     func imageStatus(_ image: String) async throws(AgentError) -> Runtime_V1_Image? {
         var request = Runtime_V1_ImageStatusRequest()
         request.image.image = image
-        let response = try await calling("CRI ImageStatus") { try await images.imageStatus(request, options: Self.options()) }
+        let response = try await calling("CRI ImageStatus", idempotent: true) { try await images.imageStatus(request, options: Self.options()) }
         return response.hasImage && !response.image.id.isEmpty ? response.image : nil
     }
 
@@ -182,6 +192,6 @@ final class ContainerRuntime: Sendable {
 
     /// Every image the runtime holds.
     func listImages() async throws(AgentError) -> [Runtime_V1_Image] {
-        try await calling("CRI ListImages") { try await images.listImages(.init(), options: Self.options()).images }
+        try await calling("CRI ListImages", idempotent: true) { try await images.listImages(.init(), options: Self.options()).images }
     }
 }

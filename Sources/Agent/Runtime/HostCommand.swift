@@ -1,37 +1,44 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
-/// Runs a host tool the agent needs (`ip`, `mount`, `umount`) with a deadline, capturing its
-/// error output for the message when it fails.
+/// Runs a host tool the agent needs (`ip`, `mount`, `umount`) with a deadline (swift-subprocess:
+/// the child is reaped, and killed if it outlives the deadline), keeping its error output for the
+/// message when it fails.
 enum HostCommand {
-    /// Runs `executable arguments`; throws when it cannot start, exits non-zero, or outlives
-    /// `timeout` (then it is killed).
+    /// Runs `executable arguments`; throws when it cannot start, exits non-zero, or outlives `timeout`.
     static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(30)) async throws(AgentError) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        let command = "\(executable) \(arguments.joined(separator: " "))"
+        let outcome: ExecutionResult<StringOutput<UTF8>>?
         do {
-            try process.run()
-        } catch {
-            throw AgentError(.runtime, "cannot run \(executable): \(error)")
-        }
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                process.waitUntilExit()
-                throw AgentError(.runtime, "\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout)")
+            outcome = try await withThrowingTaskGroup(of: ExecutionResult<StringOutput<UTF8>>?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(executable)), arguments: Arguments(arguments), output: .discarded, error: .string(limit: 4096))
+                    return ExecutionResult(terminationStatus: result.terminationStatus, standardError: result.standardError)
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
             }
-            try? await Task.sleep(for: .milliseconds(10))
+        } catch {
+            throw AgentError(.runtime, "cannot run \(command): \(error)")
         }
-        let output = errors.fileHandleForReading.readDataToEndOfFile()
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: output.prefix(400), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw AgentError(.runtime, "\(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \(message)")
+        guard let outcome else { throw AgentError(.runtime, "\(command) did not finish within \(timeout)") }
+        guard outcome.terminationStatus.isSuccess else {
+            let message = (outcome.standardError ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            throw AgentError(.runtime, "\(command) failed (\(outcome.terminationStatus)): \(message.prefix(400))")
         }
+    }
+
+    /// A finished command: how it ended and what it wrote to standard error.
+    struct ExecutionResult<Output>: Sendable {
+        var terminationStatus: TerminationStatus
+        var standardError: String?
     }
 
     /// The absolute path of `name`: itself when it contains a slash, else the first match on PATH.

@@ -1,6 +1,8 @@
 import Foundation
 public import Logging
 public import ServiceLifecycle
+import Subprocess
+import SystemPackage
 
 /// Runs containerd for this node (`daas-worker --manage-containerd`): writes a configuration of its
 /// own under ``Configuration/directory`` (root, state and socket there, the CRI plugin with CNI on
@@ -49,24 +51,32 @@ public struct ManagedContainerd: Service {
         let subnet = try PodSubnet(configuration.podSubnet)
         try write(subnet: subnet)
         try await createBridge(subnet: subnet)
-        let process = try start()
-        logger.info("containerd started", metadata: ["pid": "\(process.processIdentifier)", "socket": "\(configuration.socketPath)"])
-        await withGracefulShutdownHandler {
-            while process.isRunning, !Task.isShuttingDownGracefully {
-                try? await Task.sleep(for: .milliseconds(200))
+        let executable = try HostCommand.locate(configuration.executable)
+        let logPath = configuration.directory + "/containerd.log"
+        let log = try FileDescriptor.open(FilePath(logPath), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite])
+        defer { try? log.close() }
+        // Graceful shutdown cancels the run: swift-subprocess then sends SIGTERM and, 10 s later,
+        // SIGKILL, and reaps containerd.
+        var platformOptions = PlatformOptions()
+        platformOptions.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(10))]
+        let options = platformOptions
+        logger.info("starting containerd", metadata: ["socket": "\(configuration.socketPath)", "log": "\(logPath)"])
+        let status: TerminationStatus
+        do {
+            status = try await cancelWhenGracefulShutdown {
+                try await Subprocess.run(
+                    .path(FilePath(executable)), arguments: ["--config", configuration.directory + "/config.toml"], platformOptions: options,
+                    input: .none, output: .fileDescriptor(log, closeAfterSpawningProcess: false), error: .fileDescriptor(log, closeAfterSpawningProcess: false)
+                ).terminationStatus
             }
-        } onGracefulShutdown: {}
-        guard process.isRunning else {
-            if !Task.isShuttingDownGracefully {
-                throw AgentError(.runtime, "containerd exited with status \(process.terminationStatus); see \(configuration.directory)/containerd.log")
-            }
+        } catch is CancellationError {
+            logger.info("containerd stopped")
             return
         }
-        process.terminate()
-        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        logger.info("containerd stopped")
+        guard Task.isShuttingDownGracefully || Task.isCancelled else {
+            throw AgentError(.runtime, "containerd exited (\(status)); see \(logPath)")
+        }
+        logger.info("containerd stopped", metadata: ["status": "\(status)"])
     }
 
     /// Writes config.toml, the CNI conflist and the registry hosts files (0600/0644 under a 0700 folder).
@@ -92,24 +102,6 @@ public struct ManagedContainerd: Service {
         try await HostCommand.run("/sbin/ip", ["link", "set", bridge, "up"])
     }
 
-    private func start() throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try HostCommand.locate(configuration.executable))
-        process.arguments = ["--config", configuration.directory + "/config.toml"]
-        let logPath = configuration.directory + "/containerd.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil, attributes: [.posixPermissions: 0o600])
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw AgentError(.runtime, "cannot start \(configuration.executable): \(error)")
-        }
-        return process
-    }
 }
 
 /// An IPv4 subnet of prefix length 8...30, as the pod bridge uses it: the gateway is the first address.

@@ -281,6 +281,6 @@ extension API {
 
 /// Writes one figure line to standard output at once (unbuffered), so every figure measured
 /// reaches the log even when a later phase fails.
-private func report(_ line: String) {
+func report(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
