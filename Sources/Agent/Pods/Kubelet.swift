@@ -91,6 +91,7 @@ public struct Kubelet: Service {
                 group.addTask { await self.work(queue: queue, informer: informer, sync: sync) }
             }
             group.addTask { await self.housekeep(informer: informer, sync: sync) }
+            group.addTask { await self.relist(queue: queue) }
             group.addTask { await self.serve(api: api, informer: informer) }
             let server = self.server
             await withGracefulShutdownHandler {
@@ -151,6 +152,34 @@ public struct Kubelet: Service {
                 logger.notice("pod sync failed; retrying", metadata: ["pod": "\(key)", "error": "\(error)"])
                 queue.addRateLimited(key)
             }
+        }
+    }
+
+    /// The kubelet's PLEG: one list of this agent's sandboxes and containers every
+    /// ``KubeletConfiguration/pollInterval``; a pod whose sandbox or containers changed state
+    /// (a container exited, a sandbox died) is queued for a sync. Running pods are not polled one
+    /// by one (containerd 1.6 has no container events).
+    private func relist(queue: WorkQueue<String>) async {
+        var previous: [String: [String]] = [:]
+        while !Task.isCancelled {
+            try? await Task.sleep(for: configuration.pollInterval)
+            guard let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]),
+                let containers = try? await runtime.listContainers(labels: [RuntimeLabels.managed: "daas-worker"])
+            else { continue }
+            var current: [String: [String]] = [:]
+            var keys: [String: String] = [:]
+            for sandbox in sandboxes {
+                current[sandbox.metadata.uid, default: []].append("s:\(sandbox.id):\(sandbox.state.rawValue)")
+                keys[sandbox.metadata.uid] = "\(sandbox.metadata.namespace)/\(sandbox.metadata.name)"
+            }
+            for container in containers {
+                guard let uid = container.labels[RuntimeLabels.podUID] else { continue }
+                current[uid, default: []].append("c:\(container.id):\(container.state.rawValue)")
+            }
+            for (uid, states) in current where previous[uid].map({ $0.sorted() != states.sorted() }) ?? false {
+                if let key = keys[uid] { queue.add(key) }
+            }
+            previous = current
         }
     }
 

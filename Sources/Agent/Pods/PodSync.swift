@@ -21,7 +21,7 @@ struct PodSync: Sendable {
     func sync(_ pod: JSONValue) async throws(AgentError) -> Duration? {
         guard let uid = pod[path: ["metadata", "uid"]]?.stringValue, PathComponent.isSafe(uid) else { return nil }
         let sandboxes = try await runtime.listPodSandboxes(labels: [RuntimeLabels.podUID: uid]).sorted { $0.createdAt > $1.createdAt }
-        let containers = try await runtime.listContainers().filter { $0.labels[RuntimeLabels.podUID] == uid }
+        let containers = try await runtime.listContainers(labels: [RuntimeLabels.podUID: uid])
         if pod[path: ["metadata", "deletionTimestamp"]] != nil {
             try await terminate(pod, sandboxes: sandboxes, containers: containers, reason: "deleted")
             try await confirmDeletion(pod)
@@ -208,9 +208,16 @@ struct PodSync: Sendable {
             do {
                 try await runtime.startContainer(id)
             } catch {
-                events.record(pod, container: name, init: isInit, warning: true, "Failed", "Error: \(error.message)")
-                _ = records.fail(uid, "crash:" + name)
-                return try await runtime.listContainers(sandbox: sandbox).first { $0.id == id }
+                // The answer may be lost while the start happened (the connection dropped): only a
+                // container that did not start counts as a failed start; a created one is started
+                // by the next sync.
+                let state = (try? await runtime.containerStatus(id))?.state
+                if state == .containerCreated { return nil }
+                if state != .containerRunning {
+                    events.record(pod, container: name, init: isInit, warning: true, "Failed", "Error: \(error.message)")
+                    _ = records.fail(uid, "crash:" + name)
+                    return try await runtime.listContainers(sandbox: sandbox).first { $0.id == id }
+                }
             }
             events.record(pod, container: name, init: isInit, "Started", "Started container \(name)")
             return try await runtime.listContainers(sandbox: sandbox).first { $0.id == id }
@@ -301,7 +308,11 @@ struct PodSync: Sendable {
             try await stopAll(pod, sandboxes: sandbox.map { [$0] } ?? [], containers: containers)
             return nil
         }
-        return configuration.pollInterval
+        // A pod whose containers all run needs nothing until the runtime or the pod changes (the
+        // Kubelet's relist wakes it); one that waits (creating, back-off) is looked at again soon.
+        let settled = pending.isEmpty && sandbox?.state == .sandboxReady
+            && builder.containers.allSatisfy { $0.isRunning } && builder.initialized
+        return settled ? nil : configuration.pollInterval
     }
 
     /// Two statuses equal but for condition transition times (which `status()` keeps stable anyway).

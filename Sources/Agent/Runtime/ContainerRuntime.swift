@@ -2,6 +2,7 @@ import CRI
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import Synchronization
 
 /// The node's container runtime, over CRI (gRPC `runtime.v1` on a Unix socket, as containerd 1.6
 /// serves it). Every call has a deadline; a failed call throws ``AgentError`` with code
@@ -9,30 +10,46 @@ import GRPCNIOTransportHTTP2Posix
 ///
 /// The connection runs inside ``run()``: call it in a task of the owning service before any call.
 final class ContainerRuntime: Sendable {
-    private let client: GRPCClient<HTTP2ClientTransport.Posix>
+    /// Connections to the runtime, used in turn. containerd's gRPC server (grpc-go) pings on every
+    /// request it reads while none is outstanding (its bandwidth estimator), and SwiftNIO's HTTP/2
+    /// closes a connection whose peer sends more than 200 PING frames in 30 s (its flood guard,
+    /// not configurable through grpc-swift): spread over several connections, a busy node stays
+    /// far below that.
+    private let clients: [GRPCClient<HTTP2ClientTransport.Posix>]
+    private let next = Atomic<Int>(0)
     /// The socket path (for messages).
     let socketPath: String
 
-    /// A runtime client for the CRI socket at `socketPath` (the connection opens lazily).
+    /// How many connections a runtime client keeps. Default 8.
+    static let connections = 8
+
+    /// A runtime client for the CRI socket at `socketPath` (connections open lazily).
     init(socketPath: String) throws(AgentError) {
         self.socketPath = socketPath
         do {
             var config = HTTP2ClientTransport.Posix.Config.defaults
             config.connection.maxIdleTime = nil
-            let transport = try HTTP2ClientTransport.Posix(
-                target: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext, config: config)
-            client = GRPCClient(transport: transport)
+            clients = try (0..<Self.connections).map { _ in
+                GRPCClient(transport: try HTTP2ClientTransport.Posix(target: .unixDomainSocket(path: socketPath), transportSecurity: .plaintext, config: config))
+            }
         } catch {
             throw AgentError(.runtime, "cannot open a CRI client on \(socketPath): \(error)")
         }
     }
 
-    /// Runs the client's connections until ``shutdown()``.
-    func run() async throws { try await client.runConnections() }
+    /// Runs the clients' connections until ``shutdown()``.
+    func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            for client in clients { group.addTask { try await client.runConnections() } }
+        }
+    }
 
     /// Closes the connections; calls in flight finish.
-    func shutdown() { client.beginGracefulShutdown() }
+    func shutdown() { for client in clients { client.beginGracefulShutdown() } }
 
+    private var client: GRPCClient<HTTP2ClientTransport.Posix> {
+        clients[next.wrappingAdd(1, ordering: .relaxed).oldValue % clients.count]
+    }
     private var runtime: Runtime_V1_RuntimeService.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
     private var images: Runtime_V1_ImageService.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
 
@@ -147,10 +164,12 @@ final class ContainerRuntime: Sendable {
         _ = try await calling("CRI RemoveContainer", idempotent: true) { try await runtime.removeContainer(request, options: Self.options(60)) }
     }
 
-    /// The containers of a sandbox (every sandbox when nil).
-    func listContainers(sandbox: String? = nil) async throws(AgentError) -> [Runtime_V1_Container] {
+    /// The containers of a sandbox (every sandbox when nil), with `labels` when given (the
+    /// runtime filters: a pod's sync reads only its own containers).
+    func listContainers(sandbox: String? = nil, labels: [String: String] = [:]) async throws(AgentError) -> [Runtime_V1_Container] {
         var request = Runtime_V1_ListContainersRequest()
         if let sandbox { request.filter.podSandboxID = sandbox }
+        if !labels.isEmpty { request.filter.labelSelector = labels }
         return try await calling("CRI ListContainers", idempotent: true) { try await runtime.listContainers(request, options: Self.options()).containers }
     }
 
