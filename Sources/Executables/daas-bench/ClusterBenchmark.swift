@@ -53,13 +53,7 @@ struct ClusterBenchmark: AsyncParsableCommand {
 
     /// Registers the simulated nodes, creates and follows the pods, and prints every figure.
     func measure(api: API, url: String, directory: String, root: String, master: BenchProcess, fanOut: (cached: FanOutRun, store: FanOutRun)) async throws {
-        // A staked node key, as an operator would set it up.
-        let keystore = root + "/node.keystore"
-        try Self.run(directory + "/daasctl", ["key", "new", "--keystore", keystore])
-        let address = try Self.run(directory + "/daasctl", ["key", "show", "--keystore", keystore])
-            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 }.map(String.init) ?? ""
-        let ledger = try String(contentsOfFile: root + "/master/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        try Self.run(directory + "/daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", root + "/master/sui-dev-ledger.secret", "--address", address, "--amount", "10000000000"])
+        let keystore = try Self.stakedKeystore(directory: directory, root: root)
 
         progress("registering \(nodes) simulated nodes")
         let registrationStart = ContinuousClock.now
@@ -187,6 +181,18 @@ struct ClusterBenchmark: AsyncParsableCommand {
         configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
         configuration.httpVersion = .http1Only
         return API(client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration), base: url)
+    }
+
+    /// A node key (`<root>/node.keystore`) staked on the master's dev ledger, as an operator
+    /// would set it up; returns the keystore path.
+    static func stakedKeystore(directory: String, root: String) throws -> String {
+        let keystore = root + "/node.keystore"
+        try run(directory + "/daasctl", ["key", "new", "--keystore", keystore])
+        let address = try run(directory + "/daasctl", ["key", "show", "--keystore", keystore])
+            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 }.map(String.init) ?? ""
+        let ledger = try String(contentsOfFile: root + "/master/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try run(directory + "/daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", root + "/master/sui-dev-ledger.secret", "--address", address, "--amount", "10000000000"])
+        return keystore
     }
 
     @discardableResult

@@ -44,13 +44,7 @@ struct PodsBenchmark: AsyncParsableCommand {
     }
 
     func measure(api: API, url: String, directory: String, root: String, master: BenchProcess) async throws {
-        let keystore = root + "/node.keystore"
-        try ClusterBenchmark.run(directory + "/daasctl", ["key", "new", "--keystore", keystore])
-        let address = try ClusterBenchmark.run(directory + "/daasctl", ["key", "show", "--keystore", keystore])
-            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first { $0.hasPrefix("0x") && $0.count == 66 }.map(String.init) ?? ""
-        let ledger = try String(contentsOfFile: root + "/master/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        try ClusterBenchmark.run(
-            directory + "/daasctl", ["stake", "add", "--ledger", ledger, "--secret-file", root + "/master/sui-dev-ledger.secret", "--address", address, "--amount", "10000000000"])
+        let keystore = try ClusterBenchmark.stakedKeystore(directory: directory, root: root)
         progress("starting a real worker")
         let workerData = root + "/worker"
         let worker = try BenchProcess(
