@@ -16,6 +16,10 @@ struct PodRuntimeTests {
         #expect(ContainerEnvironment.expand("$(C) $(A", mapping) == "$(C) $(A")
         #expect(ContainerEnvironment.expand("cost $5", mapping) == "cost $5")
         #expect(ContainerEnvironment.expand("é$(A)ü", mapping) == "é1ü")
+        // daas-fuzz found this shape quadratic (every `$(` scanned to the end for a `)`).
+        let unclosed = "$$$$" + String(repeating: "($", count: 40_000)
+        #expect(ContainerEnvironment.expand(unclosed, mapping) == "$$" + String(repeating: "($", count: 40_000))
+        #expect(ContainerEnvironment.expand("$(A" + String(repeating: "$(", count: 1000) + ")", mapping).hasSuffix(")"))
     }
 
     @Test("downward API fields and resources: labels quoted, limits divided and rounded up, an unset limit reads the node")

@@ -133,6 +133,8 @@ package struct ContainerEnvironment {
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
         var i = 0
+        // Once no `)` follows, none follows any later `$(` either: linear on hostile input.
+        var unclosed = false
         while i < bytes.count {
             guard bytes[i] == UInt8(ascii: "$"), i + 1 < bytes.count else {
                 output.append(bytes[i])
@@ -140,10 +142,12 @@ package struct ContainerEnvironment {
                 continue
             }
             let next = bytes[i + 1]
+            let close = next == UInt8(ascii: "(") && !unclosed ? bytes[(i + 2)...].firstIndex(of: UInt8(ascii: ")")) : nil
+            if next == UInt8(ascii: "("), close == nil { unclosed = true }
             if next == UInt8(ascii: "$") {
                 output.append(UInt8(ascii: "$"))
                 i += 2
-            } else if next == UInt8(ascii: "("), let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: ")")) {
+            } else if let close {
                 let name = String(decoding: bytes[(i + 2)..<close], as: UTF8.self)
                 if let value = mapping[name] {
                     output.append(contentsOf: value.utf8)
