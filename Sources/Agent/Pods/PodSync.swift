@@ -290,7 +290,7 @@ struct PodSync: Sendable {
         let phase = status["phase"]?.stringValue ?? ""
         let unchanged = records.with(uid) { record in
             defer { record.lastStatus = status }
-            return record.lastStatus.map { Self.sameIgnoringTimes($0, status) } ?? false
+            return record.lastStatus == status
         }
         if !unchanged {
             let namespace = configs.namespace, name = configs.name
@@ -314,9 +314,6 @@ struct PodSync: Sendable {
             && builder.containers.allSatisfy { $0.isRunning } && builder.initialized
         return settled ? nil : configuration.pollInterval
     }
-
-    /// Two statuses equal but for condition transition times (which `status()` keeps stable anyway).
-    static func sameIgnoringTimes(_ a: JSONValue, _ b: JSONValue) -> Bool { a == b }
 
     /// Removes exited containers but the newest two attempts of each name (for `--previous`).
     private func pruneExited(_ containers: [Runtime_V1_Container]) async throws(AgentError) {
