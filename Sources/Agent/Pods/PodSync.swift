@@ -144,7 +144,7 @@ struct PodSync: Sendable {
 
     /// The newest container named `name` (highest attempt).
     static func latest(_ containers: [Runtime_V1_Container], _ name: String) -> Runtime_V1_Container? {
-        containers.filter { $0.metadata.name == name }.max { ($0.metadata.attempt, $0.createdAt) < ($1.metadata.attempt, $1.createdAt) }
+        containers.attempts(of: name).first
     }
 
     /// Nil when the exited container may restart now (its back-off then grows), else the
@@ -266,17 +266,16 @@ struct PodSync: Sendable {
         pending: [String: (reason: String, message: String)]
     ) async throws(AgentError) -> Duration? {
         let uid = configs.uid
+        // The two newest attempts of each container are enough for state and lastState.
         var statuses: [String: [Runtime_V1_ContainerStatus]] = [:]
-        for container in containers {
-            // The two newest attempts of each container are enough for state and lastState.
-            let name = container.metadata.name
-            let newer = containers.filter { $0.metadata.name == name && ($0.metadata.attempt, $0.createdAt) > (container.metadata.attempt, container.createdAt) }.count
-            guard newer < 2 else { continue }
-            statuses[name, default: []].append(try await runtime.containerStatus(container.id))
+        for name in Set(containers.map(\.metadata.name)) {
+            for container in containers.attempts(of: name).prefix(2) {
+                statuses[name, default: []].append(try await runtime.containerStatus(container.id))
+            }
         }
         func observe(_ spec: JSONValue) -> ContainerObservation {
             let name = spec["name"]?.stringValue ?? ""
-            let attempts = (statuses[name] ?? []).sorted { ($0.metadata.attempt, $0.createdAt) > ($1.metadata.attempt, $1.createdAt) }
+            let attempts = statuses[name] ?? []
             var observed = ContainerObservation(name: name, image: spec["image"]?.stringValue ?? "", latest: attempts.first, previous: attempts.dropFirst().first)
             observed.waiting = pending[name]
             if let latest = attempts.first { observed.terminationMessage = terminationMessage(uid: uid, spec: spec, status: latest) }
@@ -317,10 +316,8 @@ struct PodSync: Sendable {
 
     /// Removes exited containers but the newest two attempts of each name (for `--previous`).
     private func pruneExited(_ containers: [Runtime_V1_Container]) async throws(AgentError) {
-        let byName = Dictionary(grouping: containers, by: { $0.metadata.name })
-        for (_, attempts) in byName where attempts.count > 2 {
-            let sorted = attempts.sorted { ($0.metadata.attempt, $0.createdAt) > ($1.metadata.attempt, $1.createdAt) }
-            for old in sorted.dropFirst(2) where old.state == .containerExited {
+        for name in Set(containers.map(\.metadata.name)) {
+            for old in containers.attempts(of: name).dropFirst(2) where old.state == .containerExited {
                 try? await runtime.removeContainer(old.id)
             }
         }

@@ -13,6 +13,14 @@ enum RuntimeLabels {
     static let managed = "daas.io/managed-by"
 }
 
+extension [Runtime_V1_Container] {
+    /// The attempts of the container named `name`, newest first (highest attempt, then latest
+    /// created): the first is its current state, the second its `lastState` and `--previous` log.
+    func attempts(of name: String) -> [Runtime_V1_Container] {
+        filter { $0.metadata.name == name }.sorted { ($0.metadata.attempt, $0.createdAt) > ($1.metadata.attempt, $1.createdAt) }
+    }
+}
+
 /// Builds the CRI sandbox and container configurations of a pod, as the kubelet's
 /// `kuberuntime` does: namespaces from hostNetwork/hostPID/hostIPC/shareProcessNamespace,
 /// DNS from the pod's policy, hostPorts, resources as cgroup limits, the security context.

@@ -75,11 +75,11 @@ struct KubeletAPI: HTTPResponder {
         let previous = flag("previous")
         let all: [Runtime_V1_Container]
         do {
-            all = try await runtime.listContainers().filter { $0.labels[RuntimeLabels.podUID] == uid && $0.metadata.name == container }
+            all = try await runtime.listContainers(labels: [RuntimeLabels.podUID: uid])
         } catch {
             return Self.status(500, "InternalError", error.message)
         }
-        let attempts = all.sorted { ($0.metadata.attempt, $0.createdAt) > ($1.metadata.attempt, $1.createdAt) }
+        let attempts = all.attempts(of: container)
         guard let chosen = previous ? attempts.dropFirst().first : attempts.first else {
             if previous { return Self.status(400, "BadRequest", "previous terminated container \"\(container)\" in pod \"\(name)\" not found") }
             let statuses = (pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []) + (pod[path: ["status", "initContainerStatuses"]]?.arrayValue ?? [])
