@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -77,6 +79,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "StreamTunnel",
+            dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/KubeAPI/StreamTunnel",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KubeInformers",
             dependencies: ["KubeTypes", .product(name: "Logging", package: "swift-log")],
             path: "Sources/KubeAPI/Informers",
@@ -85,7 +102,7 @@ let package = Package(
         .target(
             name: "KubeAPI",
             dependencies: [
-                "EncStore", "KubeTypes", "KubeInformers",
+                "EncStore", "KubeTypes", "KubeInformers", "StreamTunnel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -99,7 +116,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            exclude: ["KubeTypes", "Informers"],
+            exclude: ["KubeTypes", "Informers", "StreamTunnel"],
             resources: [.copy("OpenAPI/definitions.json")],
             swiftSettings: swiftSettings
         ),
@@ -194,7 +211,7 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "KubeTypes", "KubeInformers", "CRI",
+                "KubeTypes", "KubeInformers", "CRI", "StreamTunnel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -278,7 +295,7 @@ let package = Package(
         .executableTarget(
             name: "daas-fuzz",
             dependencies: [
-                "Agent", "EncStore", "KubeAPI", "TEEAttest", "SealAuth", "SuiClient", "DaaSTestSupport",
+                "Agent", "EncStore", "KubeAPI", "StreamTunnel", "TEEAttest", "SealAuth", "SuiClient", "DaaSTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -304,6 +321,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KubeTypesTests", dependencies: ["KubeTypes", "DaaSTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "StreamTunnelTests",
+            dependencies: [
+                "StreamTunnel", "DaaSTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "KubeAPITests",
             dependencies: [
