@@ -35,6 +35,10 @@ struct ResourceHandlers: Sendable {
         case ("get", "log") where type.group.isEmpty && type.plural == "pods":
             guard let nodes = context.nodes else { throw APIError.pathNotFound }
             return try await PodLogHandler(context: context, nodes: nodes).log(request)
+        case ("create", let subresource?) where type.group.isEmpty && type.plural == "pods" && PodStreamHandler.subresources.contains(subresource),
+            ("get", let subresource?) where type.group.isEmpty && type.plural == "pods" && PodStreamHandler.subresources.contains(subresource):
+            guard let nodes = context.nodes else { throw APIError.pathNotFound }
+            return try await PodStreamHandler(context: context, nodes: nodes).connect(request, channel: request.channel)
         case ("update", nil), ("update", "status"):
             return try await UpdateHandler(context: context).update(&request)
         case ("patch", nil), ("patch", "status"):

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// One request for a resource, resolved and authorized: what every verb handler works from.
 struct ResourceRequest: Sendable {
@@ -16,6 +17,8 @@ struct ResourceRequest: Sendable {
     let user: UserInfo
     /// The admission chain writes run.
     let admission: Admission
+    /// The client's connection (exec, attach and portforward answer upgrades on it).
+    var channel: (any Channel)? = nil
 
     /// The object name from the path (handlers of named verbs only).
     var name: String { info.name ?? "" }

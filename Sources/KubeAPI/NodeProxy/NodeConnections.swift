@@ -2,14 +2,17 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
+import StreamTunnel
 import Synchronization
 
-/// The API server's HTTPS clients to node agents (kubelet API: container logs), one per node:
+/// The API server's HTTPS clients to node agents (kubelet API: container logs; upgrades for
+/// exec, attach and port-forward), one per node:
 /// the API server presents its kubelet-client certificate, and the node must present a
 /// certificate from the cluster CA for its own name (requests go to `https://<node-name>:<port>`
 /// with the name resolved to the node's InternalIP), so a node cannot answer for another.
 public final class NodeConnections: Sendable {
     private let tls: TLSConfiguration
+    private let tlsContext: NIOSSLContext
     private let clients = Mutex<[String: (address: String, client: HTTPClient)]>([:])
 
     /// Clients trusting `caCertificatePEM`, presenting the certificate and key (PEM).
@@ -21,6 +24,15 @@ public final class NodeConnections: Sendable {
         tls.certificateVerification = .fullVerification
         tls.minimumTLSVersion = .tlsv12
         self.tls = tls
+        self.tlsContext = try NIOSSLContext(configuration: tls)
+    }
+
+    /// Sends an upgrade request to the agent of `target` (over TLS, the certificate checked for
+    /// the node's name) and returns its answer, to relay.
+    func upgrade(_ target: NodeTarget, method: String, path: String, fields: [(name: String, value: String)]) async throws -> UpgradeUpstream {
+        try await UpgradeTunnel.dial(
+            host: target.address, port: target.port, tls: tlsContext, serverHostname: target.node, method: method, target: path,
+            authority: "\(target.node):\(target.port)", fields: fields)
     }
 
     /// The client for `node` at `address` (a new one when the node's address changed).

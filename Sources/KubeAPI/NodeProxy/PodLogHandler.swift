@@ -20,16 +20,10 @@ struct PodLogHandler: Sendable {
         let query = request.query
         try Self.validate(query)
         let pod = try await context.objects.get(request.type, namespace: namespace, name: name)
-        let container = try Self.container(query["container"], of: pod, name: name)
-        guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty else {
-            throw APIError.badRequest("pod \(name) does not have a host assigned")
-        }
-        let target = try await NodeTarget.resolve(node, objects: context.objects)
-        var forwarded: [String] = []
-        for option in Self.forwarded {
-            guard let value = query[option] else { continue }
-            forwarded.append(option + "=" + (value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~:"))) ?? ""))
-        }
+        let container = try NodeTarget.container(query["container"], of: pod, name: name)
+        let target = try await NodeTarget.of(pod, name: name, objects: context.objects)
+        let node = target.node
+        let forwarded = Self.forwarded.compactMap { option in query[option].map { option + "=" + NodeTarget.queryEncoded($0) } }
         let path = "/containerLogs/\(namespace)/\(name)/\(container)" + (forwarded.isEmpty ? "" : "?" + forwarded.joined(separator: "&"))
         var outgoing = HTTPClientRequest(url: "https://\(node):\(target.port)\(path)")
         outgoing.method = .GET
@@ -88,42 +82,5 @@ struct PodLogHandler: Sendable {
         if !causes.isEmpty {
             throw APIError.invalid("PodLogOptions \"\"", causes: causes, details: ["kind": "PodLogOptions"])
         }
-    }
-
-    /// The container to read: the one named, or the pod's only container (kube's messages otherwise).
-    static func container(_ requested: String?, of pod: JSONValue, name: String) throws -> String {
-        let containers = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-        let initContainers = (pod[path: ["spec", "initContainers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-        let ephemeral = (pod[path: ["spec", "ephemeralContainers"]]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
-        guard let requested, !requested.isEmpty else {
-            if containers.count == 1 { return containers[0] }
-            var message = "a container name must be specified for pod \(name), choose one of: [\(containers.joined(separator: " "))]"
-            if !initContainers.isEmpty { message += " or one of the init containers: [\(initContainers.joined(separator: " "))]" }
-            throw APIError.badRequest(message)
-        }
-        guard (containers + initContainers + ephemeral).contains(requested) else {
-            throw APIError.badRequest("container \(requested) is not valid for pod \(name)")
-        }
-        return requested
-    }
-}
-
-/// Where a node's agent serves the kubelet API: its InternalIP and `daemonEndpoints.kubeletEndpoint.Port`.
-struct NodeTarget {
-    var address: String
-    var port: Int
-
-    static func resolve(_ node: String, objects: ObjectStore) async throws -> NodeTarget {
-        guard let nodes = objects.registry.lookup(group: "", version: "v1", plural: "nodes"),
-            let object = try? await objects.get(nodes, namespace: nil, name: node)
-        else { throw APIError(code: 404, reason: "NotFound", message: "nodes \"\(node)\" not found") }
-        let addresses = object[path: ["status", "addresses"]]?.arrayValue ?? []
-        let internalIP = addresses.first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue
-        guard let address = internalIP,
-            let port = object[path: ["status", "daemonEndpoints", "kubeletEndpoint", "Port"]]?.integerValue, (1...65535).contains(port)
-        else {
-            throw APIError(code: 503, reason: "ServiceUnavailable", message: "node \(node) does not serve the kubelet API (no InternalIP or kubelet port in its status)")
-        }
-        return NodeTarget(address: address, port: Int(port))
     }
 }

@@ -34,7 +34,8 @@ public struct APIServer: HTTPResponder {
     ///   - attestation: Serves `GET /daas/v1/attestation` when set.
     ///   - watches: The open watches, which the owner ends on shutdown.
     ///   - serviceAccountTokens: Issues (TokenRequest) and authenticates ServiceAccount tokens.
-    ///   - nodes: Clients to node agents, for `pods/log`; nil answers 404 there.
+    ///   - nodes: Clients to node agents, for `pods/log`, `exec`, `attach` and `portforward`; nil
+    ///     answers 404 there.
     ///   - nodeCertificates: Issues node agents' serving certificates
     ///     (`POST /daas/v1/kubelet-serving-certificate`); nil answers 404 there.
     public init(
@@ -84,16 +85,17 @@ public struct APIServer: HTTPResponder {
         }
         let authenticated = try await authenticate(request, context: context)
         let user = try await Impersonation.resolve(request, user: authenticated, authorizer: authorizer)
-        // Long-running watches are not counted, as in kube-apiserver (the same test RequestInfo makes).
-        let watching = query["watch"] == "true" || query["watch"] == "1"
+        // Long-running requests (watches, exec, attach, port-forward) are not counted, as in
+        // kube-apiserver (the same test RequestInfo makes).
+        let longRunning = query["watch"] == "true" || query["watch"] == "1" || PodStreamHandler.isStreamPath(request.uri.path)
         let mutating = ![.get, .head, .options].contains(request.method)
-        guard watching || inFlight.acquire(mutating: mutating) else { throw Self.tooManyRequests }
-        defer { if !watching { inFlight.release(mutating: mutating) } }
+        guard longRunning || inFlight.acquire(mutating: mutating) else { throw Self.tooManyRequests }
+        defer { if !longRunning { inFlight.release(mutating: mutating) } }
         if request.uri.path == "/daas/v1/kubelet-serving-certificate" {
             var request = request
             return try await issueServingCertificate(&request, user: user)
         }
-        return try await authorizeAndRoute(request, query: query, user: user)
+        return try await authorizeAndRoute(request, query: query, user: user, channel: context.channel)
     }
 
     static let tooManyRequests = APIError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.", details: ["retryAfterSeconds": 1])
@@ -116,7 +118,7 @@ public struct APIServer: HTTPResponder {
         (channel.remoteAddress ?? channel.parent?.remoteAddress)?.ipAddress ?? "unknown"
     }
 
-    private func authorizeAndRoute(_ request: Request, query: QueryParameters, user: UserInfo) async throws -> Response {
+    private func authorizeAndRoute(_ request: Request, query: QueryParameters, user: UserInfo, channel: any Channel) async throws -> Response {
         let path = request.uri.path
         let registry = objects.registry
         let info = RequestInfo(method: request.method.rawValue, path: path, query: query)
@@ -133,7 +135,7 @@ public struct APIServer: HTTPResponder {
         else { throw APIError.pathNotFound }
         var resourceRequest = ResourceRequest(
             http: request, info: info, type: type, namespace: type.namespaced ? info.namespace : nil, query: query, user: user,
-            admission: Admission(user: user))
+            admission: Admission(user: user), channel: channel)
         return try await handlers.handle(&resourceRequest)
     }
 

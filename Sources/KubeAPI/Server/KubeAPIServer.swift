@@ -5,6 +5,7 @@ public import Logging
 import NIOCore
 import NIOSSL
 public import ServiceLifecycle
+import StreamTunnel
 
 /// The HTTPS API server as a `Service`: TLS with optional client certificates verified against
 /// the cluster CA, HTTP/1.1 and HTTP/2 by ALPN, and the bootstrap objects every cluster has.
@@ -101,7 +102,12 @@ public struct KubeAPIServer: Service {
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
                 attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
                 nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki")),
-            server: try .http2Upgrade(tlsConfiguration: tls),
+            // exec, attach and port-forward connections become tunnels to the node (HTTP/1.1 only).
+            server: try .http2Upgrade(
+                tlsConfiguration: tls,
+                configuration: .init(streamConfiguration: .init(additionalChannelHandlers: [
+                    UpgradeTakeoverHandler { PodStreamHandler.isStreamPath($0.path ?? "") }
+                ]))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
