@@ -190,6 +190,31 @@ final class ContainerRuntime: Sendable {
         return try await calling("CRI ExecSync") { try await runtime.execSync(request, options: Self.options(deadline)) }
     }
 
+    /// A streaming exec in a container: the URL of the runtime's stream server to upgrade on.
+    func exec(_ id: String, command: [String], stdin: Bool, stdout: Bool, stderr: Bool, tty: Bool) async throws(AgentError) -> String {
+        var request = Runtime_V1_ExecRequest()
+        request.containerID = id
+        request.cmd = command
+        (request.stdin, request.stdout, request.stderr, request.tty) = (stdin, stdout, stderr, tty)
+        return try await calling("CRI Exec") { try await runtime.exec(request, options: Self.options()).url }
+    }
+
+    /// An attach to a container's main process: the URL of the runtime's stream server.
+    func attach(_ id: String, stdin: Bool, stdout: Bool, stderr: Bool, tty: Bool) async throws(AgentError) -> String {
+        var request = Runtime_V1_AttachRequest()
+        request.containerID = id
+        (request.stdin, request.stdout, request.stderr, request.tty) = (stdin, stdout, stderr, tty)
+        return try await calling("CRI Attach") { try await runtime.attach(request, options: Self.options()).url }
+    }
+
+    /// A port-forward into a sandbox's network namespace: the URL of the runtime's stream server.
+    func portForward(_ sandbox: String, ports: [Int32]) async throws(AgentError) -> String {
+        var request = Runtime_V1_PortForwardRequest()
+        request.podSandboxID = sandbox
+        request.port = ports
+        return try await calling("CRI PortForward") { try await runtime.portForward(request, options: Self.options()).url }
+    }
+
     // MARK: Images
 
     /// The image's id (config digest) when present, nil when not.

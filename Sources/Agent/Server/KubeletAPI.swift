@@ -8,7 +8,8 @@ import NIOSSL
 import SwiftASN1
 import X509
 
-/// The kubelet API the master calls (`/containerLogs`, `/healthz`), for one client only: the
+/// The kubelet API the master calls (`/containerLogs`, `/healthz`, and the streams of
+/// ``KubeletAPI/stream(_:parts:channel:)``: exec, attach, port-forward), for one client only: the
 /// API server's kubelet-client certificate (the TLS layer verified its chain to the cluster CA;
 /// here its common name is checked). Refusals are `Status` objects, which the master passes on.
 struct KubeletAPI: HTTPResponder {
@@ -27,6 +28,10 @@ struct KubeletAPI: HTTPResponder {
             return Self.status(403, "Forbidden", "only the API server's kubelet-client certificate may call the kubelet API")
         }
         let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        if Self.isStreamPath(request.uri.path) {
+            guard request.method == .get || request.method == .post else { return Self.status(405, "MethodNotAllowed", "streams take GET or POST") }
+            return await stream(request, parts: parts, channel: context.channel)
+        }
         guard request.method == .get else { return Self.status(405, "MethodNotAllowed", "the kubelet API takes GET here") }
         switch parts.first {
         case "healthz":

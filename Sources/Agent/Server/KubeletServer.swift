@@ -5,6 +5,7 @@ import KubeInformers
 import Logging
 import NIOCore
 import NIOSSL
+import StreamTunnel
 import Synchronization
 
 /// Serves the kubelet API (``KubeletAPI``) over TLS on the node: the certificate the master's CA
@@ -29,7 +30,10 @@ struct KubeletServer {
         tls.minimumTLSVersion = .tlsv12
         let app = Application(
             responder: api,
-            server: try .tls(.http1(), tlsConfiguration: tls),
+            // exec, attach and port-forward connections become tunnels to the runtime.
+            server: try .tls(
+                .http1(configuration: .init(additionalChannelHandlers: [UpgradeTakeoverHandler { KubeletAPI.isStreamPath($0.path ?? "") }])),
+                tlsConfiguration: tls),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in bound(channel.localAddress?.port ?? port) },
             logger: logger)

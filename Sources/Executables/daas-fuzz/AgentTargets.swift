@@ -1,5 +1,6 @@
 import Agent
 import DaaSTestSupport
+import StreamTunnel
 
 /// The node agent's CRI log-line and RFC 3339 time parsers (container log files are written by
 /// the runtime from what containers print).
@@ -44,5 +45,30 @@ struct EnvExpansionTarget: FuzzTarget {
         }
         _ = ContainerEnvironment.expand(String(decoding: parts.first ?? [], as: UTF8.self), mapping)
         _ = try? PodSubnet(String(decoding: input.prefix(64), as: UTF8.self))
+    }
+}
+
+/// The answer of an upstream to an upgrade (exec, attach, port-forward: the node agent's to the
+/// master, containerd's stream server's to the agent), and the stream URL the runtime returns.
+struct UpgradeResponseTarget: FuzzTarget {
+    let name = "upgrade-response"
+    var dictionary: [[UInt8]] { ["HTTP/1.1 ", "101", " Switching Protocols", "\r\n", ": ", "Upgrade", "\r\n\r\n", "http://", ":", "/exec/"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        [
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: SPDY/3.1\r\nConnection: Upgrade\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\nrest",
+            "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", "HTTP/1.0 200\r\n\r\n", "HTTP/1.1 101 Switching Protocols\r\n",
+            "http://127.0.0.1:40123/exec/abcd", "http://[::1]:1/x",
+        ].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        if case .complete(let head, let consumed) = UpgradeResponseHead.parse(input) {
+            precondition(consumed <= input.count && consumed <= UpgradeResponseHead.maxBytes && head.fields.count <= UpgradeResponseHead.maxFields)
+            for field in head.fields {
+                precondition(!field.value.utf8.contains(13) && !field.value.utf8.contains(10), "a value could split a head it is written into")
+            }
+        }
+        _ = StreamEndpoint(String(decoding: input.prefix(512), as: UTF8.self))
     }
 }
