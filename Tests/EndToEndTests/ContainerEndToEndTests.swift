@@ -283,6 +283,90 @@ struct ContainerEndToEndTests {
         _ = try master.ok(["scale", "deployment", "web", "--replicas=0"])
         #expect(try eventually(90) { try master.ok(["get", "pods", "-l", "app=web", "-o", "name"]).isEmpty })
     }
+
+    @Test("kubectl exec (stdin, tty, exit codes), cp, attach and port-forward through the master; the Python client's WebSocket exec and port-forward; refusals")
+    func streams() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers:
+              - {name: httpd, image: busybox:1.35, command: ["sh", "-c", "mkdir -p /www; echo hello-forwarded > /www/index.html; exec httpd -f -p 8080 -h /www"]}
+              - name: reader
+                image: busybox:1.35
+                stdin: true
+                command: ["sh", "-c", "while read line; do echo got:$line; done"]
+            """)
+        #expect(try eventually(60) { try cluster.jsonpath("pod", "web", ".status.phase") == "Running" })
+
+        // exec: stdout and stderr apart, the exit code carried through, stdin, a terminal.
+        let exec = try master.kubectl(["exec", "web", "-c", "httpd", "--", "sh", "-c", "echo out; echo err >&2; exit 3"], timeout: 60)
+        #expect(exec.status == 3 && exec.output == "out\n" && exec.error.contains("err\n"), "\(exec)")
+        let stdin = try run("/bin/sh", ["-c", "printf 'one\\ntwo\\n' | kubectl --kubeconfig \(master.kubeconfig) exec -i web -c httpd -- wc -l"], timeout: 60)
+        #expect(stdin.status == 0 && stdin.output.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(stdin)")
+        let tty = try run(
+            "/usr/bin/script", ["-qec", "kubectl --kubeconfig \(master.kubeconfig) exec -it web -c httpd -- sh -c 'tty; exit 4'", "/dev/null"], timeout: 60)
+        #expect(tty.status == 4 && tty.output.contains("/dev/pts/"), "\(tty)")
+
+        // cp both ways (tar over exec).
+        let local = cluster.root + "/copied.txt"
+        try "copied through exec\n".write(toFile: local, atomically: true, encoding: .utf8)
+        _ = try master.ok(["cp", local, "web:/tmp/in.txt", "-c", "httpd"], timeout: 60)
+        #expect(try master.ok(["exec", "web", "-c", "httpd", "--", "cat", "/tmp/in.txt"], timeout: 60) == "copied through exec\n")
+        _ = try master.ok(["cp", "web:/tmp/in.txt", cluster.root + "/back.txt", "-c", "httpd"], timeout: 60)
+        #expect(try String(contentsOfFile: cluster.root + "/back.txt", encoding: .utf8) == "copied through exec\n")
+
+        // attach to a container's stdin.
+        let attach = try run(
+            "/bin/sh", ["-c", "(echo first; sleep 1; echo second; sleep 1) | kubectl --kubeconfig \(master.kubeconfig) attach -i web -c reader"], timeout: 60)
+        #expect(attach.status == 0 && attach.output.contains("got:first\ngot:second"), "\(attach)")
+
+        // port-forward on a free local port.
+        let forward = try ChildProcess(
+            "/usr/bin/env", ["kubectl", "--kubeconfig", master.kubeconfig, "port-forward", "--address", "127.0.0.1", "pod/web", ":8080"],
+            outputPath: cluster.root + "/port-forward.log")
+        defer { forward.kill() }
+        var localPort = ""
+        #expect(eventually(30) {
+            guard let line = forward.output.split(separator: "\n").first(where: { $0.hasPrefix("Forwarding from 127.0.0.1:") }) else { return false }
+            localPort = String(line.dropFirst("Forwarding from 127.0.0.1:".count).prefix { $0.isNumber })
+            return true
+        }, "\(forward.output)")
+        let page = try run("/usr/bin/curl", ["-s", "--max-time", "20", "http://127.0.0.1:\(localPort)/"], timeout: 30)
+        #expect(page.output == "hello-forwarded\n", "\(page) \(forward.output)")
+
+        // The Python client speaks WebSocket (v4.channel.k8s.io) only.
+        let python = repositoryRoot().appendingPathComponent(".build-python/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
+        let script = repositoryRoot().appendingPathComponent("Tests/Python/stream_check.py").path
+        let client = try run(python, [script, master.kubeconfig, "web"], timeout: 120)
+        #expect(client.output.split(separator: "\n") == [
+            "exec 'py-out\\npy-err\\n'", "returncode 7", "stdin 'via-stdin\\n'", "portforward hello-forwarded",
+        ], "\(client.output) \(client.error)")
+
+        // Refusals, as kube-apiserver words them.
+        let noUpgrade = try master.kubectl(["get", "--raw", "/api/v1/namespaces/default/pods/web/exec?command=ls&stdout=true&container=httpd"])
+        #expect(noUpgrade.status != 0 && noUpgrade.error.contains("Upgrade request required"), "\(noUpgrade.error)")
+        let badContainer = try master.kubectl(["exec", "web", "-c", "nope", "--", "ls"], timeout: 60)
+        #expect(badContainer.status != 0 && badContainer.error.contains("container nope is not valid for pod web"), "\(badContainer.error)")
+        _ = try master.ok(["create", "role", "pod-reader", "--verb=get,list", "--resource=pods"])
+        _ = try master.ok(["create", "rolebinding", "pod-reader", "--role=pod-reader", "--user=reader"])
+        let forbidden = try master.kubectl(["--as=reader", "exec", "web", "-c", "httpd", "--", "ls"], timeout: 60)
+        #expect(forbidden.status != 0 && forbidden.error.contains("cannot create resource \"pods/exec\""), "\(forbidden.error)")
+
+        // An open exec does not hold the master up: it stops within its shutdown grace period.
+        let long = try ChildProcess(
+            "/usr/bin/env", ["kubectl", "--kubeconfig", master.kubeconfig, "exec", "web", "-c", "httpd", "--", "sleep", "600"],
+            outputPath: cluster.root + "/long-exec.log")
+        defer { long.kill() }
+        #expect(try eventually(30) { try master.ok(["exec", "web", "-c", "httpd", "--", "ps"], timeout: 30).contains("sleep 600") })
+        #expect(master.stop(timeout: 30) != nil, "the master exited with an exec open")
+        #expect(long.wait(timeout: 30) != nil, "the exec ended with the master")
+    }
 }
 
 extension MasterProcess {
