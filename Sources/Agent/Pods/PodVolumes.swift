@@ -199,7 +199,7 @@ enum PathComponent {
 /// The host's mounts, from /proc/self/mounts.
 enum MountTable {
     static func mountPoints(under folder: String) -> [String] {
-        guard let table = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) else { return [] }
+        guard let table = procFile("/proc/self/mounts") else { return [] }
         return table.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ")
             guard fields.count > 1 else { return nil }
@@ -209,4 +209,14 @@ enum MountTable {
     }
 
     static func isMountPoint(_ path: String) -> Bool { mountPoints(under: path).contains(path) }
+
+    /// A procfs file read to its end (procfs reports a size of 0, and a one-shot read such as
+    /// `String(contentsOfFile:)` gets only the first page: a machine with many mounts then
+    /// seemed to have none under a pod, whose volumes stayed mounted).
+    static func procFile(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.readToEnd() else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
 }
