@@ -8,6 +8,62 @@ import Testing
 
 @Suite("Pods on the runtime: environment, configs, status, logs")
 struct PodRuntimeTests {
+    @Test("procfs files are read whole (they report size 0; a one-shot read saw only the first page, so pod volumes stayed mounted)")
+    func procFiles() throws {
+        // /proc/self/maps of a test process is well over a page.
+        let maps = try #require(MountTable.procFile("/proc/self/maps"))
+        #expect(maps.utf8.count > 8192 && maps.hasSuffix("\n"), "\(maps.utf8.count) bytes")
+        #expect(try #require(MountTable.procFile("/proc/self/mounts")).contains(" /proc proc "))
+        #expect(MountTable.isMountPoint("/proc"))
+        #expect(MountTable.procFile("/proc/self/no-such-file") == nil)
+    }
+
+    @Test("probe specs: kube's defaults, named ports resolved from the container, handlers of every kind; gRPC health answers parsed")
+    func probeSpecs() {
+        let container: JSONValue = ["name": "c", "ports": [["name": "http", "containerPort": 8080]]]
+        let http = ProbeSpec(["httpGet": ["port": "http", "path": "healthz", "httpHeaders": [["name": "X-A", "value": "b"]]]], container: container)
+        #expect(http?.action == .http(scheme: "http", host: nil, port: 8080, path: "/healthz", headers: [.init(name: "X-A", value: "b")]))
+        #expect(http?.periodSeconds == 10 && http?.timeoutSeconds == 1 && http?.failureThreshold == 3 && http?.successThreshold == 1 && http?.initialDelaySeconds == 0)
+        let tcp = ProbeSpec(["tcpSocket": ["port": 9000], "periodSeconds": 2, "failureThreshold": 5, "initialDelaySeconds": 3], container: container)
+        #expect(tcp?.action == .tcp(host: nil, port: 9000) && tcp?.periodSeconds == 2 && tcp?.failureThreshold == 5 && tcp?.initialDelaySeconds == 3)
+        #expect(ProbeSpec(["exec": ["command": ["true"]]], container: container)?.action == .exec(["true"]))
+        #expect(ProbeSpec(["grpc": ["port": 50051, "service": "s"]], container: container)?.action == .grpc(port: 50051, service: "s"))
+        #expect(ProbeSpec(["sleep": ["seconds": 2]], container: container)?.action == .sleep(seconds: 2))
+        #expect(ProbeSpec(["httpGet": ["port": "missing"]], container: container) == nil, "a port name the container does not declare")
+        #expect(ProbeSpec(["exec": ["command": []]], container: container) == nil)
+        #expect(ProbeSpec(nil, container: container) == nil)
+        #expect(GRPCHealthCheck.status([0x08, 0x01]) == 1)
+        #expect(GRPCHealthCheck.status([0x08, 0x02]) == 2)
+        #expect(GRPCHealthCheck.status([0x12, 0x01, 0x41, 0x08, 0x01]) == 1, "an unknown length-delimited field first")
+        #expect(GRPCHealthCheck.status([]) == 0)
+        #expect(GRPCHealthCheck.status([0x08, 0xff, 0xff]) == 0, "a truncated varint")
+        #expect(GRPCHealthCheck.status([0x12, 0x7f]) == 0, "a length past the end")
+    }
+
+    @Test("readiness and startup results shape a container's ready and started flags and the pod's Ready condition")
+    func probedStatus() {
+        var running = Runtime_V1_ContainerStatus()
+        running.state = .containerRunning
+        running.id = "abc"
+        let pod: JSONValue = ["metadata": ["name": "p", "uid": "u"], "spec": ["containers": [["name": "c", "image": "busybox"]]]]
+        func status(ready: Bool?, started: Bool?) -> JSONValue {
+            var observed = ContainerObservation(name: "c", image: "busybox", latest: running)
+            observed.probedReady = ready
+            observed.probedStarted = started
+            return PodStatusBuilder(pod: pod, hostIP: "10.0.0.1", podIP: "10.1.0.2", sandboxReady: true, initContainers: [], containers: [observed], now: Date()).status()
+        }
+        func flags(_ status: JSONValue) -> [String?] {
+            let container = status["containerStatuses"]?.arrayValue?.first
+            let ready = status["conditions"]?.arrayValue?.first { $0["type"] == "Ready" }?["status"]?.stringValue
+            return [container?["started"].map { $0 == .bool(true) ? "started" : "not started" }, container?["ready"].map { $0 == .bool(true) ? "ready" : "not ready" }, ready]
+        }
+        #expect(flags(status(ready: nil, started: nil)) == ["started", "ready", "True"])
+        #expect(flags(status(ready: false, started: nil)) == ["started", "not ready", "False"])
+        #expect(flags(status(ready: true, started: false)) == ["not started", "not ready", "False"])
+        #expect(flags(status(ready: true, started: true)) == ["started", "ready", "True"])
+        #expect(status(ready: false, started: true)["phase"] == "Running")
+    }
+
     @Test("$(VAR) expands as Kubernetes does: known names, $$ escapes, unknown and unclosed references kept")
     func expansion() {
         let mapping = ["A": "1", "B": "two"]

@@ -49,6 +49,18 @@ final class RealCluster: Sendable {
         try master.kubectl(["get", kind, name, "-o", "jsonpath={\(path)}"]).output
     }
 
+    /// A new directory under the cluster's root, for hostPath volumes.
+    func hostDirectory(_ name: String) throws -> String {
+        let path = root + "/" + name
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// The events of the object named `name`, one `Reason: message` line each.
+    func events(of name: String) throws -> String {
+        try master.ok(["get", "events", "--field-selector", "involvedObject.name=\(name)", "-o", "jsonpath={range .items[*]}{.reason}: {.message}{\"\\n\"}{end}"])
+    }
+
     /// Applies a manifest given as text.
     func apply(_ manifest: String) throws {
         let file = root + "/manifest-\(UUID().uuidString).yaml"
@@ -257,8 +269,7 @@ struct ContainerEndToEndTests {
         let cluster = try RealCluster()
         defer { cluster.stop() }
         let master = cluster.master
-        let shared = cluster.root + "/hostpath"
-        try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        let shared = try cluster.hostDirectory("hostpath")
         try cluster.apply("""
             apiVersion: v1
             kind: Pod
@@ -282,6 +293,107 @@ struct ContainerEndToEndTests {
         #expect(available, "\(master.describe(["get", "pods", "-o", "wide"]))")
         _ = try master.ok(["scale", "deployment", "web", "--replicas=0"])
         #expect(try eventually(90) { try master.ok(["get", "pods", "-l", "app=web", "-o", "name"]).isEmpty })
+    }
+
+    @Test("startup, readiness and liveness probes (tcpSocket, httpGet, exec, grpc) drive started, ready and restarts; postStart and preStop hooks run")
+    func probesAndHooks() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        let shared = try cluster.hostDirectory("hooks")
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: probed}
+            spec:
+              terminationGracePeriodSeconds: 5
+              containers:
+              - name: web
+                image: busybox:1.35
+                command: ["sh", "-c", "mkdir -p /www; touch /tmp/alive; (sleep 3; echo ok > /www/ready) & exec httpd -f -p 8080 -h /www"]
+                ports: [{name: http, containerPort: 8080}]
+                startupProbe: {tcpSocket: {port: http}, periodSeconds: 1, failureThreshold: 30}
+                readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1}
+                livenessProbe: {exec: {command: ["cat", "/tmp/alive"]}, periodSeconds: 1, failureThreshold: 2}
+                lifecycle:
+                  postStart: {exec: {command: ["sh", "-c", "echo post > /tmp/poststart"]}}
+                  preStop: {exec: {command: ["sh", "-c", "echo stopping > /out/prestop"]}}
+                volumeMounts: [{name: out, mountPath: /out}]
+              volumes: [{name: out, hostPath: {path: "\(shared)", type: Directory}}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: never-starts}
+            spec:
+              containers:
+              - name: c
+                image: busybox:1.35
+                command: ["sleep", "3600"]
+                startupProbe: {exec: {command: ["false"]}, periodSeconds: 1, failureThreshold: 2}
+                readinessProbe: {grpc: {port: 9555}, periodSeconds: 1}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: hook-fails}
+            spec:
+              containers:
+              - name: c
+                image: busybox:1.35
+                command: ["sleep", "3600"]
+                lifecycle:
+                  postStart: {exec: {command: ["sh", "-c", "echo hook-broke; exit 2"]}}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: grpc-probed}
+            spec:
+              containers:
+              - name: c
+                image: busybox:1.35
+                command: ["sleep", "3600"]
+                readinessProbe: {grpc: {port: 9555}, periodSeconds: 1}
+            """)
+        func ready(_ pod: String) throws -> String { try cluster.jsonpath("pod", pod, ".status.conditions[?(@.type==\"Ready\")].status") }
+        #expect(try eventually(60) { try ready("probed") == "True" }, "\(master.describe(["describe", "pod", "probed"]))")
+        #expect(try cluster.jsonpath("pod", "probed", ".status.containerStatuses[0].started") == "true")
+        #expect(try master.ok(["exec", "probed", "--", "cat", "/tmp/poststart"], timeout: 60) == "post\n")
+
+        // Readiness follows the probe both ways, without a restart.
+        _ = try master.ok(["exec", "probed", "--", "rm", "/www/ready"], timeout: 60)
+        #expect(try eventually(30) { try ready("probed") == "False" })
+        _ = try master.ok(["exec", "probed", "--", "sh", "-c", "echo ok > /www/ready"], timeout: 60)
+        #expect(try eventually(30) { try ready("probed") == "True" })
+        #expect(try cluster.jsonpath("pod", "probed", ".status.containerStatuses[0].restartCount") == "0")
+
+        // A failing liveness probe restarts the container.
+        _ = try master.ok(["exec", "probed", "--", "rm", "/tmp/alive"], timeout: 60)
+        #expect(try eventually(60) { (Int(try cluster.jsonpath("pod", "probed", ".status.containerStatuses[0].restartCount")) ?? 0) >= 1 })
+        let events = try cluster.events(of: "probed")
+        #expect(events.contains("Unhealthy: Liveness probe failed: cat: can't open '/tmp/alive'"), "\(events)")
+        #expect(events.contains("Killing: Container web failed liveness probe, will be restarted"), "\(events)")
+        #expect(events.contains("Unhealthy: Readiness probe failed: HTTP probe failed with statuscode: 404"), "\(events)")
+        #expect(try eventually(60) { try ready("probed") == "True" }, "the restarted container becomes ready again")
+
+        // A startup probe that never succeeds restarts the container; liveness and readiness wait for it.
+        #expect(try eventually(60) { (Int(try cluster.jsonpath("pod", "never-starts", ".status.containerStatuses[0].restartCount")) ?? 0) >= 1 })
+        #expect(try cluster.jsonpath("pod", "never-starts", ".status.containerStatuses[0].started") == "false")
+        #expect(try ready("never-starts") == "False")
+        let neverEvents = try cluster.events(of: "never-starts")
+        #expect(neverEvents.contains("Killing: Container c failed startup probe, will be restarted"), "\(neverEvents)")
+        #expect(!neverEvents.contains("Readiness probe failed"), "readiness waits for the startup probe: \(neverEvents)")
+
+        // A failing postStart hook kills the container; a gRPC probe with nothing listening fails.
+        #expect(try ready("grpc-probed") == "False")
+        let hookEvents = try cluster.events(of: "hook-fails")
+        #expect(hookEvents.contains("FailedPostStartHook: PostStartHook failed: hook-broke"), "\(hookEvents)")
+        #expect(hookEvents.contains("Killing: FailedPostStartHook"), "\(hookEvents)")
+        #expect(try eventually(60) {
+            try cluster.events(of: "grpc-probed").contains("Unhealthy: Readiness probe failed:")
+        })
+
+        // preStop runs before the container is stopped.
+        _ = try master.ok(["delete", "pod", "probed", "--wait=true"], timeout: 90)
+        #expect((try? String(contentsOfFile: shared + "/prestop", encoding: .utf8)) == "stopping\n")
     }
 
     @Test("kubectl exec (stdin, tty, exit codes), cp, attach and port-forward through the master; the Python client's WebSocket exec and port-forward; refusals")

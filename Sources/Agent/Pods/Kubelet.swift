@@ -1,4 +1,5 @@
 import CRI
+import AsyncHTTPClient
 import Foundation
 import KubeInformers
 import KubeTypes
@@ -74,9 +75,11 @@ public struct Kubelet: Service {
             case .added(let pod), .updated(_, let pod), .deleted(let pod): queue.add(SharedInformer.key(of: pod))
             }
         }
+        let events = PodEvents(api: api, node: configuration.nodeName, logger: logger)
+        let probeClient = ProbeRunner.makeHTTPClient()
+        let probes = ProbeManager(runner: ProbeRunner(runtime: runtime, http: probeClient), events: events) { key in queue.add(key) }
         let sync = PodSync(
-            runtime: runtime, api: api, records: PodRecords(), events: PodEvents(api: api, node: configuration.nodeName, logger: logger), machine: machine,
-            configuration: configuration, logger: logger)
+            runtime: runtime, api: api, records: PodRecords(), events: events, probes: probes, machine: machine, configuration: configuration, logger: logger)
         let runtime = self.runtime
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -87,8 +90,16 @@ public struct Kubelet: Service {
                 }
             }
             group.addTask { await informer.run() }
-            for _ in 0..<max(1, configuration.workers) {
-                group.addTask { await self.work(queue: queue, informer: informer, sync: sync) }
+            // The workers in a group of their own, so that shutdown can wait for the syncs in
+            // flight (one may be creating a sandbox) before it removes the pods.
+            let (workersDone, workersFinished) = AsyncStream.makeStream(of: Never.self)
+            group.addTask {
+                await withDiscardingTaskGroup { workers in
+                    for _ in 0..<max(1, configuration.workers) {
+                        workers.addTask { await self.work(queue: queue, informer: informer, sync: sync) }
+                    }
+                }
+                workersFinished.finish()
             }
             group.addTask { await self.housekeep(informer: informer, sync: sync) }
             group.addTask { await self.relist(queue: queue) }
@@ -102,10 +113,12 @@ public struct Kubelet: Service {
                 server.stopping.store(true, ordering: .relaxed)
             }
             queue.shutDown()
+            for await _ in workersDone {}
             if configuration.removePodsOnExit { await removeAll(sync: sync) }
             runtime.shutdown()
             group.cancelAll()
         }
+        try? await probeClient.shutdown()
         await api.shutdown()
     }
 

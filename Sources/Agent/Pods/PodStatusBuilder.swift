@@ -13,8 +13,16 @@ struct ContainerObservation: Sendable {
     var waiting: (reason: String, message: String)?
     /// The termination message read from the container's file, when it exited.
     var terminationMessage: String?
+    /// The readiness probe's result, when the container has one.
+    var probedReady: Bool?
+    /// The startup probe's result, when the container has one.
+    var probedStarted: Bool?
 
     var isRunning: Bool { latest?.state == .containerRunning && waiting == nil }
+    /// Running, and its startup probe (if any) succeeded.
+    var isStarted: Bool { isRunning && probedStarted != false }
+    /// Started, and its readiness probe (if any) succeeds.
+    var isReady: Bool { isStarted && probedReady != false }
     var hasExited: Bool { latest?.state == .containerExited }
 }
 
@@ -51,8 +59,8 @@ struct PodStatusBuilder {
     func containerStatus(_ observed: ContainerObservation, isInit: Bool) -> JSONValue {
         var status: JSONValue = [
             "name": .string(observed.name), "image": .string(observed.image), "imageID": .string(observed.latest?.imageRef ?? ""),
-            "restartCount": .integer(Int64(observed.latest?.metadata.attempt ?? 0)), "ready": .bool(observed.isRunning && !isInit),
-            "started": .bool(observed.isRunning),
+            "restartCount": .integer(Int64(observed.latest?.metadata.attempt ?? 0)), "ready": .bool(observed.isReady && !isInit),
+            "started": .bool(observed.isStarted),
         ]
         if let latest = observed.latest { status["containerID"] = .string("containerd://" + latest.id) }
         if let waiting = observed.waiting {
@@ -131,7 +139,7 @@ struct PodStatusBuilder {
             return condition
         }
         let terminal = phase == "Succeeded" || phase == "Failed"
-        let unready = containers.filter { !$0.isRunning }.map(\.name)
+        let unready = containers.filter { !$0.isReady }.map(\.name)
         let incomplete = initContainers.filter { !($0.hasExited && $0.latest?.exitCode == 0) }.map(\.name)
         let containersReady = unready.isEmpty && !terminal
         let readyReason: String? = terminal ? "PodCompleted" : (containersReady ? nil : "ContainersNotReady")

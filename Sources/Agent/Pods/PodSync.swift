@@ -13,6 +13,7 @@ struct PodSync: Sendable {
     let api: APIConnection
     let records: PodRecords
     let events: PodEvents
+    let probes: ProbeManager
     let machine: NodeMachine
     let configuration: KubeletConfiguration
     let logger: Logger
@@ -137,9 +138,34 @@ struct PodSync: Sendable {
             }
         }
         try await pruneExited(containers)
-        let fresh = try await runtime.listContainers(sandbox: sandbox.id)
+        var fresh = try await runtime.listContainers(sandbox: sandbox.id)
+        if try await killUnhealthy(pod, running: fresh, podIP: podIP) {
+            fresh = try await runtime.listContainers(sandbox: sandbox.id)
+        }
         let others = containers.filter { $0.podSandboxID != sandbox.id }
         return try await report(pod, sandbox: sandbox, podIP: podIP, containers: fresh + others, configs: configs, pending: pending)
+    }
+
+    /// Keeps the probes of the pod's running containers going and kills those whose liveness or
+    /// startup probe failed (they restart as the restart policy says); true if it killed any.
+    private func killUnhealthy(_ pod: JSONValue, running containers: [Runtime_V1_Container], podIP: String) async throws(AgentError) -> Bool {
+        var specs: [String: JSONValue] = [:]
+        for spec in pod[path: ["spec", "containers"]]?.arrayValue ?? [] { specs[spec["name"]?.stringValue ?? ""] = spec }
+        let running = containers.filter { $0.state == .containerRunning }.compactMap { container in
+            specs[container.metadata.name].map { (spec: $0, container: container) }
+        }
+        probes.update(pod: pod, running: running, podIP: podIP)
+        var killed = false
+        for (spec, container) in running {
+            guard let kind = probes.failed(container.id) else { continue }
+            let name = container.metadata.name
+            let grace = ProbeSpec(spec[kind.field], container: spec)?.terminationGracePeriodSeconds
+                ?? pod[path: ["spec", "terminationGracePeriodSeconds"]]?.integerValue ?? 30
+            events.record(pod, container: name, "Killing", "Container \(name) failed \(kind.rawValue.lowercased()) probe, will be restarted")
+            try await runtime.stopContainer(container.id, timeout: await preStop(pod, container: container, grace: max(0, grace)))
+            killed = true
+        }
+        return killed
     }
 
     /// The newest container named `name` (highest attempt).
@@ -220,6 +246,7 @@ struct PodSync: Sendable {
                 }
             }
             events.record(pod, container: name, init: isInit, "Started", "Started container \(name)")
+            try await postStart(spec, pod: pod, containerID: id, podIP: podIP)
             return try await runtime.listContainers(sandbox: sandbox).first { $0.id == id }
         } catch let error as PodSyncError {
             events.record(pod, container: name, init: isInit, warning: true, "Failed", "Error: \(error.message)")
@@ -230,6 +257,39 @@ struct PodSync: Sendable {
         } catch {
             throw AgentError(.runtime, "\(error)")
         }
+    }
+
+    /// Runs the container's `lifecycle.postStart` hook, as the kubelet does before it considers
+    /// the container started; a failed hook kills the container (it restarts as the restart
+    /// policy says).
+    private func postStart(_ spec: JSONValue, pod: JSONValue, containerID: String, podIP: String) async throws(AgentError) {
+        guard let hook = ProbeSpec(spec[path: ["lifecycle", "postStart"]], container: spec) else { return }
+        let name = spec["name"]?.stringValue ?? ""
+        let result = await probes.runner.run(hook.action, timeoutSeconds: Self.hookTimeoutSeconds, containerID: containerID, podIP: podIP)
+        guard case .failure(let message) = result else { return }
+        events.record(pod, container: name, warning: true, "FailedPostStartHook", "PostStartHook failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        events.record(pod, container: name, "Killing", "FailedPostStartHook")
+        try await runtime.stopContainer(containerID, timeout: pod[path: ["spec", "terminationGracePeriodSeconds"]]?.integerValue ?? 30)
+    }
+
+    /// The longest a postStart hook may run (the kubelet bounds it only by the container).
+    static let hookTimeoutSeconds = 120
+
+    /// Runs the `lifecycle.preStop` hook of a running container within `grace` seconds; returns
+    /// the grace left for the stop (at least 2 s, as the kubelet gives).
+    private func preStop(_ pod: JSONValue, container: Runtime_V1_Container, grace: Int64) async -> Int64 {
+        let spec = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).first { $0["name"]?.stringValue == container.metadata.name }
+        guard let spec, let hook = ProbeSpec(spec[path: ["lifecycle", "preStop"]], container: spec), grace > 0 else { return grace }
+        let podIP = pod[path: ["status", "podIP"]]?.stringValue ?? ""
+        let began = ContinuousClock.now
+        let result = await probes.runner.run(hook.action, timeoutSeconds: Int(clamping: grace), containerID: container.id, podIP: podIP)
+        if case .failure(let message) = result {
+            events.record(
+                pod, container: container.metadata.name, warning: true, "FailedPreStopHook",
+                "PreStopHook failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        let spent = (ContinuousClock.now - began).components.seconds
+        return max(2, grace - spent)
     }
 
     /// An empty file for the container's termination message (`/dev/termination-log`).
@@ -278,6 +338,10 @@ struct PodSync: Sendable {
             let attempts = statuses[name] ?? []
             var observed = ContainerObservation(name: name, image: spec["image"]?.stringValue ?? "", latest: attempts.first, previous: attempts.dropFirst().first)
             observed.waiting = pending[name]
+            if let latest = attempts.first, latest.state == .containerRunning {
+                observed.probedReady = probes.ready(latest.id)
+                observed.probedStarted = probes.started(latest.id)
+            }
             if let latest = attempts.first { observed.terminationMessage = terminationMessage(uid: uid, spec: spec, status: latest) }
             return observed
         }
@@ -343,7 +407,8 @@ struct PodSync: Sendable {
                         events.record(pod, container: container.metadata.name, "Killing", "Stopping container \(container.metadata.name)")
                     }
                     do {
-                        try await runtime.stopContainer(container.id, timeout: max(0, grace))
+                        let left = container.state == .containerRunning ? await self.preStop(pod, container: container, grace: max(0, grace)) : max(0, grace)
+                        try await runtime.stopContainer(container.id, timeout: left)
                         return nil
                     } catch {
                         return error as? AgentError
@@ -373,6 +438,7 @@ struct PodSync: Sendable {
             try? FileManager.default.removeItem(atPath: configs.logDirectory)
         }
         records.remove(uid)
+        probes.remove(podUID: uid)
         logger.debug("pod stopped and removed", metadata: ["pod": "\(configs.namespace)/\(configs.name)", "reason": "\(reason)"])
     }
 
