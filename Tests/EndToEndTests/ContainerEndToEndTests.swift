@@ -325,6 +325,7 @@ struct ContainerEndToEndTests {
             kind: Pod
             metadata: {name: never-starts}
             spec:
+              terminationGracePeriodSeconds: 1
               containers:
               - name: c
                 image: busybox:1.35
@@ -336,6 +337,7 @@ struct ContainerEndToEndTests {
             kind: Pod
             metadata: {name: hook-fails}
             spec:
+              terminationGracePeriodSeconds: 1
               containers:
               - name: c
                 image: busybox:1.35
@@ -347,6 +349,7 @@ struct ContainerEndToEndTests {
             kind: Pod
             metadata: {name: grpc-probed}
             spec:
+              terminationGracePeriodSeconds: 1
               containers:
               - name: c
                 image: busybox:1.35

@@ -39,6 +39,7 @@ struct PodSync: Sendable {
 
         // The sandbox: the newest ready one, or a new attempt.
         var sandbox = sandboxes.first { $0.state == .sandboxReady }
+        let created = sandbox == nil
         let restartPolicy = pod[path: ["spec", "restartPolicy"]]?.stringValue ?? "Always"
         if sandbox == nil {
             if !sandboxes.isEmpty, restartPolicy == "Never", !containers.isEmpty {
@@ -66,6 +67,11 @@ struct PodSync: Sendable {
         guard let sandbox else { return .seconds(1) }
         let sandboxStatus = try await runtime.podSandboxStatus(sandbox.id)
         let podIP = configs.hostNetwork ? machine.internalIP : sandboxStatus.network.ip
+        if created, !configs.hostNetwork, !podIP.isEmpty {
+            // A reused pod IP may still have the old pod's MAC in the host's neighbour cache,
+            // which would lose the node's traffic to it (probes) for seconds.
+            try? await HostCommand.run("/sbin/ip", ["neigh", "flush", "to", podIP])
+        }
         let sandboxConfig = configs.sandbox(attempt: sandbox.metadata.attempt)
 
         // Volumes, then init containers in order, then the containers.
