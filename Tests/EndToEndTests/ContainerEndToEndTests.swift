@@ -473,6 +473,17 @@ struct ContainerEndToEndTests {
         let forbidden = try master.kubectl(["--as=reader", "exec", "web", "-c", "httpd", "--", "ls"], timeout: 60)
         #expect(forbidden.status != 0 && forbidden.error.contains("cannot create resource \"pods/exec\""), "\(forbidden.error)")
 
+        // nodes/proxy reaches the kubelet API: health, the pods it was given, the pods it runs.
+        #expect(try master.ok(["get", "--raw", "/api/v1/nodes/real-1/proxy/healthz"]) == "ok")
+        let given = try master.ok(["get", "--raw", "/api/v1/nodes/real-1/proxy/pods"])
+        #expect(given.contains("\"kind\":\"PodList\"") && given.contains("\"name\":\"web\""), "\(given)")
+        let runningPods = try master.ok(["get", "--raw", "/api/v1/nodes/real-1/proxy/runningpods/"])
+        #expect(runningPods.contains("\"name\":\"web\"") && runningPods.contains("\"name\":\"httpd\"") && runningPods.contains("\"name\":\"reader\""), "\(runningPods)")
+        let missing = try master.kubectl(["get", "--raw", "/api/v1/nodes/real-1/proxy/nothing-here"])
+        #expect(missing.status != 0 && missing.error.contains("NotFound"), "\(missing.error)")
+        let proxyForbidden = try master.kubectl(["--as=reader", "get", "--raw", "/api/v1/nodes/real-1/proxy/pods"])
+        #expect(proxyForbidden.status != 0 && proxyForbidden.error.contains("cannot get resource \"nodes/proxy\""), "\(proxyForbidden.error)")
+
         // An open exec does not hold the master up: it stops within its shutdown grace period.
         let long = try ChildProcess(
             "/usr/bin/env", ["kubectl", "--kubeconfig", master.kubeconfig, "exec", "web", "-c", "httpd", "--", "sleep", "600"],

@@ -8,7 +8,7 @@ import NIOSSL
 import SwiftASN1
 import X509
 
-/// The kubelet API the master calls (`/containerLogs`, `/healthz`, and the streams of
+/// The kubelet API the master calls (`/containerLogs`, `/healthz`, `/pods`, `/runningpods/`, and the streams of
 /// ``KubeletAPI/stream(_:parts:channel:)``: exec, attach, port-forward), for one client only: the
 /// API server's kubelet-client certificate (the TLS layer verified its chain to the cluster CA;
 /// here its common name is checked). Refusals are `Status` objects, which the master passes on.
@@ -36,6 +36,10 @@ struct KubeletAPI: HTTPResponder {
         switch parts.first {
         case "healthz":
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        case "pods" where parts.count == 1 || (parts.count == 2 && parts[1].isEmpty):
+            return Self.podList(pods.list().sorted { SharedInformer.key(of: $0) < SharedInformer.key(of: $1) })
+        case "runningpods" where parts.count == 1 || (parts.count == 2 && parts[1].isEmpty):
+            return await runningPods()
         case "containerLogs" where parts.count == 4:
             return await containerLogs(namespace: parts[1], pod: parts[2], container: parts[3], query: request.uri.queryParameters)
         default:
@@ -51,6 +55,34 @@ struct KubeletAPI: HTTPResponder {
             }
         }
         return false
+    }
+
+    /// A `PodList` as the kubelet answers `/pods` and `/runningpods/`.
+    static func podList(_ items: [JSONValue]) -> Response {
+        let list: JSONValue = ["kind": "PodList", "apiVersion": "v1", "metadata": [:], "items": .array(items)]
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: list.serialized())))
+    }
+
+    /// `/runningpods/`: the pods the runtime runs (ready sandboxes and their running containers),
+    /// as the kubelet builds them from the runtime rather than from the API.
+    private func runningPods() async -> Response {
+        let sandboxes: [Runtime_V1_PodSandbox]
+        let containers: [Runtime_V1_Container]
+        do {
+            sandboxes = try await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]).filter { $0.state == .sandboxReady }
+            containers = try await runtime.listContainers(labels: [RuntimeLabels.managed: "daas-worker"]).filter { $0.state == .containerRunning }
+        } catch {
+            return Self.status(500, "InternalError", error.message)
+        }
+        let items: [JSONValue] = sandboxes.sorted { ($0.metadata.namespace, $0.metadata.name) < ($1.metadata.namespace, $1.metadata.name) }.map { sandbox in
+            let running = containers.filter { $0.podSandboxID == sandbox.id }.sorted { $0.metadata.name < $1.metadata.name }
+            return [
+                "metadata": ["name": .string(sandbox.metadata.name), "namespace": .string(sandbox.metadata.namespace), "uid": .string(sandbox.metadata.uid)],
+                "spec": ["containers": .array(running.map { ["name": .string($0.metadata.name), "image": .string($0.image.image)] })],
+                "status": [:],
+            ]
+        }
+        return Self.podList(items)
     }
 
     static func status(_ code: Int, _ reason: String, _ message: String) -> Response {

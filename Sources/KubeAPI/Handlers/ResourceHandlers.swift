@@ -39,6 +39,9 @@ struct ResourceHandlers: Sendable {
             ("get", let subresource?) where type.group.isEmpty && type.plural == "pods" && PodStreamHandler.subresources.contains(subresource):
             guard let nodes = context.nodes else { throw APIError.pathNotFound }
             return try await PodStreamHandler(context: context, nodes: nodes).connect(request, channel: request.channel)
+        case (_, "proxy") where type.group.isEmpty && type.plural == "nodes":
+            guard let nodes = context.nodes else { throw APIError.pathNotFound }
+            return try await NodeProxyHandler(context: context, nodes: nodes).proxy(request)
         case ("update", nil), ("update", "status"):
             return try await UpdateHandler(context: context).update(&request)
         case ("patch", nil), ("patch", "status"):

@@ -41,7 +41,9 @@ public struct RequestInfo: Sendable, Hashable {
         }
         resource = parts[0]
         name = parts.count > 1 ? parts[1] : nil
-        subresource = parts.count > 2 ? parts[2...].joined(separator: "/") : nil
+        // A proxy subresource takes a path of its own (nodes/<name>/proxy/<path>), as in kube;
+        // any other trailing parts stay part of the subresource (and so are not found).
+        subresource = parts.count > 2 ? (parts[2] == "proxy" ? "proxy" : parts[2...].joined(separator: "/")) : nil
         if resource == "namespaces" { namespace = nil }
         let watching = query["watch"] == "true" || query["watch"] == "1"
         switch method {
