@@ -205,12 +205,23 @@ struct ContainerEndToEndTests {
         #expect(notANode.output.contains("\"code\":403"), "\(notANode.output)")
     }
 
-    @Test("restart policies: a crashing container reaches CrashLoopBackOff with its last exit code; OnFailure and Never finish; a missing image backs off")
+    @Test("restart policies: a crashing container reaches CrashLoopBackOff with its last exit code; OnFailure and Never finish; a missing image backs off; a memory hog is OOMKilled")
     func restartsAndImages() throws {
         let cluster = try RealCluster()
         defer { cluster.stop() }
         let master = cluster.master
         try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: hog}
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: c
+                image: busybox:1.35
+                command: ["sh", "-c", "head -c 200000000 /dev/zero | tail > /dev/null"]
+                resources: {limits: {memory: 32Mi}}
+            ---
             apiVersion: v1
             kind: Pod
             metadata: {name: crash}
@@ -262,6 +273,10 @@ struct ContainerEndToEndTests {
         #expect(try eventually(30) {
             try cluster.jsonpath("pod", "neverpull", ".status.containerStatuses[0].state.waiting.reason") == "ErrImageNeverPull"
         })
+        // The container exits within the relist period after its start: it is still seen.
+        #expect(try eventually(60) { try cluster.jsonpath("pod", "hog", ".status.phase") == "Failed" })
+        #expect(try cluster.jsonpath("pod", "hog", ".status.containerStatuses[0].state.terminated.reason") == "OOMKilled")
+        #expect(try cluster.jsonpath("pod", "hog", ".status.containerStatuses[0].state.terminated.exitCode") == "137")
     }
 
     @Test("deleting a pod sends SIGTERM, waits for the grace period, and removes the pod only once its containers are gone; a Deployment's replicas run")

@@ -189,7 +189,10 @@ public struct Kubelet: Service {
                 guard let uid = container.labels[RuntimeLabels.podUID] else { continue }
                 current[uid, default: []].append("c:\(container.id):\(container.state.rawValue)")
             }
-            for (uid, states) in current where previous[uid].map({ $0.sorted() != states.sorted() }) ?? false {
+            // A pod seen for the first time counts as changed too: a container that exits within
+            // the relist period after its start was reported running by the sync that started it
+            // and would otherwise never be looked at again.
+            for (uid, states) in current where previous[uid]?.sorted() != states.sorted() {
                 if let key = keys[uid] { queue.add(key) }
             }
             previous = current
