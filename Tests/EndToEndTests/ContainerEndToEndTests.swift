@@ -11,7 +11,8 @@ final class RealCluster: Sendable {
     let worker: ChildProcess
     let workerData: String
 
-    init() throws {
+    /// - Parameter workerArguments: More daas-worker flags.
+    init(workerArguments: [String] = []) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-containers-\(UUID().uuidString)").path
         let registry = try run("/bin/bash", [repositoryRoot().appendingPathComponent("scripts/local-registry.sh").path], timeout: 120)
         guard registry.status == 0 else { throw CommandFailure(description: "scripts/local-registry.sh: \(registry.output) \(registry.error)") }
@@ -25,7 +26,7 @@ final class RealCluster: Sendable {
                 "--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore, "--node-name", "real-1",
                 "--heartbeat-interval", "1", "--manage-containerd", "--data-dir", workerData,
                 "--registry-mirror", "docker.io=http://127.0.0.1:5000", "--registry-mirror", "registry.k8s.io=http://127.0.0.1:5000",
-            ],
+            ] + workerArguments,
             outputPath: root + "/worker.log")
         let ready = try eventually(60) {
             try master.kubectl(["get", "node", "real-1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).output == "True"
@@ -308,6 +309,35 @@ struct ContainerEndToEndTests {
         #expect(available, "\(master.describe(["get", "pods", "-o", "wide"]))")
         _ = try master.ok(["scale", "deployment", "web", "--replicas=0"])
         #expect(try eventually(90) { try master.ok(["get", "pods", "-l", "app=web", "-o", "name"]).isEmpty })
+    }
+
+    @Test("image garbage collection removes images no container uses once the image filesystem passes the high threshold; the sandbox image stays")
+    func imageGarbageCollection() throws {
+        // Thresholds of 1 % and 0 %: any image no container uses goes at the next check.
+        let cluster = try RealCluster(workerArguments: [
+            "--image-gc-high-threshold", "1", "--image-gc-low-threshold", "0", "--image-minimum-gc-age", "0", "--image-gc-period", "1",
+        ])
+        defer { cluster.stop() }
+        let master = cluster.master
+        func images() throws -> String { try cluster.jsonpath("node", "real-1", ".status.images[*].names") }
+        _ = try master.ok(["run", "keeper", "--image=busybox:1.35", "--", "sleep", "3600"])
+        #expect(try eventually(60) { try cluster.jsonpath("pod", "keeper", ".status.phase") == "Running" })
+        #expect(try eventually(20) { try images().contains("docker.io/library/busybox:1.35") })
+        // In use: kept across several checks.
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try images().contains("docker.io/library/busybox:1.35"))
+        _ = try master.ok(["delete", "pod", "keeper", "--grace-period=1", "--wait=true"], timeout: 60)
+        #expect(try eventually(30) { !(try images().contains("docker.io/library/busybox:1.35")) }, "\((try? images()) ?? "")")
+        #expect(try images().contains("registry.k8s.io/pause:3.10"))
+        // A pod needing it again pulls it again.
+        _ = try master.ok(["run", "again", "--image=busybox:1.35", "--", "sleep", "3600"])
+        #expect(try eventually(60) { try cluster.jsonpath("pod", "again", ".status.phase") == "Running" })
+        #expect(try cluster.events(of: "again").contains("Pulled: Successfully pulled image"))
+
+        let refused = try run(
+            productsDirectory.appendingPathComponent("daas-worker").path,
+            ["--master", master.server, "--manage-containerd", "--image-gc-high-threshold", "50", "--image-gc-low-threshold", "60"], timeout: 30)
+        #expect(refused.status != 0 && refused.error.contains("image GC low threshold (60) must be less than the high threshold (50)"), "\(refused.error)")
     }
 
     @Test("startup, readiness and liveness probes (tcpSocket, httpGet, exec, grpc) drive started, ready and restarts; postStart and preStop hooks run")

@@ -103,6 +103,7 @@ public struct Kubelet: Service {
             }
             group.addTask { await self.housekeep(informer: informer, sync: sync) }
             group.addTask { await self.relist(queue: queue) }
+            group.addTask { await ImageGarbageCollector(runtime: runtime, policy: configuration.imageGC, logger: self.logger).run() }
             group.addTask { await self.serve(api: api, informer: informer) }
             let server = self.server
             await withGracefulShutdownHandler {

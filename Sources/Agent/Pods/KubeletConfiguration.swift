@@ -24,6 +24,9 @@ public struct KubeletConfiguration: Sendable {
     /// /etc/resolv.conf when the kubelet starts.
     public var resolvConf: String = ""
 
+    /// When images are garbage collected. Default: the kubelet's (85 %, 80 %, 2 minutes, every 5 minutes).
+    public var imageGC = ImageGCPolicy()
+
     /// The address the kubelet API (logs) listens on. Default `0.0.0.0`.
     public var serverAddress = "0.0.0.0"
     /// The kubelet API's port; 0 picks a free one. Default 10250, as the kubelet.

@@ -238,4 +238,16 @@ final class ContainerRuntime: Sendable {
     func listImages() async throws(AgentError) -> [Runtime_V1_Image] {
         try await calling("CRI ListImages", idempotent: true) { try await images.listImages(.init(), options: Self.options()).images }
     }
+
+    /// Removes an image (by id); removing one already gone succeeds, as CRI defines.
+    func removeImage(_ id: String) async throws(AgentError) {
+        var request = Runtime_V1_RemoveImageRequest()
+        request.image.image = id
+        _ = try await calling("CRI RemoveImage", idempotent: true) { try await images.removeImage(request, options: Self.options()) }
+    }
+
+    /// Where the runtime keeps images (mount points) and how many bytes they use.
+    func imageFilesystems() async throws(AgentError) -> [Runtime_V1_FilesystemUsage] {
+        try await calling("CRI ImageFsInfo", idempotent: true) { try await images.imageFsInfo(.init(), options: Self.options()).imageFilesystems }
+    }
 }

@@ -39,6 +39,10 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "The pod subnet of the managed containerd's bridge (IPv4 CIDR).") var podSubnet = "169.254.200.0/24"
     @Option(help: "The port of the kubelet API (container logs for the master); 0 picks a free one.") var kubeletPort = 10250
     @Option(help: "The address this node reports as InternalIP. Default: its first non-loopback IPv4 address.") var nodeIP: String?
+    @Option(help: "Image filesystem usage (percent) at which unused images are garbage collected; 100 turns it off.") var imageGCHighThreshold = 85
+    @Option(help: "The usage (percent) image garbage collection frees down to.") var imageGCLowThreshold = 80
+    @Option(help: "Seconds an unused image stays before it may be garbage collected.") var imageMinimumGCAge = 120
+    @Option(help: "Seconds between image garbage collection checks.") var imageGCPeriod = 300
     @Option(help: "Simulate N nodes named <node-name>-0 ... <node-name>-(N-1), each with its own node token; their pods run, finish and stop in simulation (like kwok).")
     var simulate: Int?
     @Option(help: "CPU of each simulated node.") var simulateCPU = "4"
@@ -49,6 +53,21 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "Seconds a simulated pod that does not restart runs before it succeeds.") var simulateRunSeconds: Double = 1
     @Option(help: "A file naming (one per line) simulated nodes that stop heartbeating and acting, to simulate node loss.")
     var simulateStoppedFile: String?
+
+    /// Flag checks that need nothing else (before the keystore and the master are touched).
+    func validate() throws {
+        var policy = ImageGCPolicy()
+        policy.highThresholdPercent = imageGCHighThreshold
+        policy.lowThresholdPercent = imageGCLowThreshold
+        do {
+            try policy.validate()
+        } catch {
+            throw ValidationError("--image-gc-high-threshold/--image-gc-low-threshold: \(error.message)")
+        }
+        guard imageMinimumGCAge >= 0, imageGCPeriod >= 1 else {
+            throw ValidationError("--image-minimum-gc-age must be 0 or more and --image-gc-period at least 1")
+        }
+    }
 
     func run() async throws {
         var logger = Logger(label: "daas-worker")
@@ -107,6 +126,7 @@ struct DaasWorker: AsyncParsableCommand {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var socket = containerdSocket ?? ""
+        var sandboxImage = ImageGCPolicy().sandboxImage
         if manageContainerd {
             var containerd = ManagedContainerd.Configuration(directory: data + "/containerd")
             containerd.podSubnet = podSubnet
@@ -118,6 +138,7 @@ struct DaasWorker: AsyncParsableCommand {
                 containerd.mirrors[String(parts[0])] = String(parts[1])
             }
             socket = containerd.socketPath
+            sandboxImage = containerd.sandboxImage
             services.append(.init(service: ManagedContainerd(configuration: containerd, logger: logger), failureTerminationBehavior: .gracefullyShutdownGroup))
         } else if !registryMirrors.isEmpty {
             throw Failure("--registry-mirror configures a managed containerd: add --manage-containerd (or set mirrors in your containerd's hosts.toml)")
@@ -127,6 +148,11 @@ struct DaasWorker: AsyncParsableCommand {
         configuration.removePodsOnExit = manageContainerd
         guard (0...65535).contains(kubeletPort) else { throw Failure("--kubelet-port must be between 0 and 65535") }
         configuration.serverPort = kubeletPort
+        configuration.imageGC.sandboxImage = sandboxImage
+        configuration.imageGC.highThresholdPercent = imageGCHighThreshold
+        configuration.imageGC.lowThresholdPercent = imageGCLowThreshold
+        configuration.imageGC.minimumAge = .seconds(imageMinimumGCAge)
+        configuration.imageGC.period = .seconds(imageGCPeriod)
         let kubelet: Kubelet
         do {
             kubelet = try Kubelet(configuration: configuration, machine: machine, credentials: { try await tokens.token() }, logger: logger)
