@@ -18,6 +18,30 @@ struct PodRuntimeTests {
         #expect(MountTable.procFile("/proc/self/no-such-file") == nil)
     }
 
+    @Test("eviction thresholds in the kubelet's syntax; pods ranked BestEffort, then Burstable, then Guaranteed, lower priority and newer first, critical never")
+    func evictionThresholds() throws {
+        let parsed = try EvictionThreshold.parse("memory.available<100Mi, nodefs.available<10%,imagefs.available<15.5%")
+        #expect(parsed == [
+            .init(signal: .memoryAvailable, value: .quantity(100 << 20, text: "100Mi")), .init(signal: .nodefsAvailable, value: .percentage(10)),
+            .init(signal: .imagefsAvailable, value: .percentage(15.5)),
+        ])
+        #expect(parsed[1].minimum(of: 1000) == 100 && parsed[0].minimum(of: 1) == 100 << 20)
+        #expect(try EvictionThreshold.parse("").isEmpty)
+        for bad in ["memory.free<1Gi", "memory.available>1Gi", "memory.available<lots", "nodefs.available<120%", "nodefs.available<-1%"] {
+            #expect(throws: AgentError.self, "\(bad)") { try EvictionThreshold.parse(bad) }
+        }
+        func pod(_ name: String, qos: String, priority: Int64 = 0, created: String = "2026-01-01T00:00:00Z") -> JSONValue {
+            ["metadata": ["name": .string(name), "creationTimestamp": .string(created)], "spec": ["priority": .integer(priority)],
+             "status": ["phase": "Running", "qosClass": .string(qos)]]
+        }
+        let ranked = EvictionManager.rank([
+            pod("guaranteed", qos: "Guaranteed"), pod("burstable", qos: "Burstable"), pod("old", qos: "BestEffort"),
+            pod("new", qos: "BestEffort", created: "2026-06-01T00:00:00Z"), pod("important", qos: "BestEffort", priority: 1000),
+            pod("critical", qos: "BestEffort", priority: 2_000_001_000),
+        ]).map { $0[path: ["metadata", "name"]]?.stringValue ?? "" }
+        #expect(ranked == ["new", "old", "important", "burstable", "guaranteed"])
+    }
+
     @Test("probe specs: kube's defaults, named ports resolved from the container, handlers of every kind; gRPC health answers parsed")
     func probeSpecs() {
         let container: JSONValue = ["name": "c", "ports": [["name": "http", "containerPort": 8080]]]

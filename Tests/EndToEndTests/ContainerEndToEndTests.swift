@@ -340,6 +340,51 @@ struct ContainerEndToEndTests {
         #expect(refused.status != 0 && refused.error.contains("image GC low threshold (60) must be less than the high threshold (50)"), "\(refused.error)")
     }
 
+    @Test("hard eviction: a crossed threshold sets MemoryPressure and its taint, and evicts pods (never a critical one) as Failed/Evicted")
+    func eviction() throws {
+        // A threshold no machine meets: the node is under memory pressure from the first check.
+        let cluster = try RealCluster(workerArguments: ["--eviction-hard", "memory.available<1000Ti", "--eviction-period", "1"])
+        defer { cluster.stop() }
+        let master = cluster.master
+        #expect(try eventually(30) {
+            try cluster.jsonpath("node", "real-1", ".status.conditions[?(@.type==\"MemoryPressure\")].reason") == "KubeletHasInsufficientMemory"
+        })
+        #expect(try eventually(30) { try cluster.jsonpath("node", "real-1", ".spec.taints[*].key").contains("node.kubernetes.io/memory-pressure") })
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: victim}
+            spec:
+              tolerations: [{key: node.kubernetes.io/memory-pressure, operator: Exists, effect: NoSchedule}]
+              containers: [{name: c, image: busybox:1.35, command: ["sleep", "3600"]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: critical, namespace: kube-system}
+            spec:
+              priorityClassName: system-node-critical
+              tolerations: [{key: node.kubernetes.io/memory-pressure, operator: Exists, effect: NoSchedule}]
+              containers: [{name: c, image: busybox:1.35, command: ["sleep", "3600"]}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: kept-off}
+            spec:
+              containers: [{name: c, image: busybox:1.35, command: ["sleep", "3600"]}]
+            """)
+        #expect(try eventually(60) { try cluster.jsonpath("pod", "victim", ".status.reason") == "Evicted" }, "\(master.describe(["get", "pods", "-A", "-o", "wide"]))")
+        #expect(try cluster.jsonpath("pod", "victim", ".status.phase") == "Failed")
+        #expect(try cluster.jsonpath("pod", "victim", ".status.message").hasPrefix("The node was low on resource: memory. Threshold quantity: 1000Ti, available: "))
+        #expect(try cluster.jsonpath("pod", "victim", ".status.conditions[?(@.type==\"DisruptionTarget\")].reason") == "TerminationByKubelet")
+        #expect(try cluster.events(of: "victim").contains("Evicted: The node was low on resource: memory."))
+        #expect(try eventually(60) {
+            try master.ok(["get", "pod", "critical", "-n", "kube-system", "-o", "jsonpath={.status.phase}"]) == "Running"
+        })
+        Thread.sleep(forTimeInterval: 3)
+        #expect(try master.ok(["get", "pod", "critical", "-n", "kube-system", "-o", "jsonpath={.status.phase}"]) == "Running", "a critical pod is never evicted")
+        #expect(try cluster.jsonpath("pod", "kept-off", ".spec.nodeName").isEmpty, "the memory-pressure taint keeps other pods off")
+    }
+
     @Test("startup, readiness and liveness probes (tcpSocket, httpGet, exec, grpc) drive started, ready and restarts; postStart and preStop hooks run")
     func probesAndHooks() throws {
         let cluster = try RealCluster()

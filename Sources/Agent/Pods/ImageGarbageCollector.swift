@@ -76,7 +76,7 @@ final class ImageGarbageCollector: Sendable {
             }
             return seen
         }
-        guard let filesystem = try await runtime.imageFilesystems().first, let usage = Self.usage(of: filesystem.fsID.mountpoint) else { return [] }
+        guard let filesystem = try await runtime.imageFilesystems().first, let usage = NodeMachine.filesystem(filesystem.fsID.mountpoint).map({ (used: $0.bytes.capacity - $0.bytes.available, capacity: $0.bytes.capacity) }) else { return [] }
         let usedPercent = usage.capacity > 0 ? Int((usage.used * 100) / usage.capacity) : 0
         guard usedPercent >= policy.highThresholdPercent else { return [] }
         var toFree = usage.used - usage.capacity * Int64(policy.lowThresholdPercent) / 100
@@ -93,15 +93,5 @@ final class ImageGarbageCollector: Sendable {
             logger.notice("image garbage collection could not free enough space", metadata: ["bytesShort": "\(toFree)", "usedPercent": "\(usedPercent)"])
         }
         return removed
-    }
-
-    /// Bytes used and total on the filesystem holding `path`.
-    static func usage(of path: String) -> (used: Int64, capacity: Int64)? {
-        var stats = statvfs()
-        guard !path.isEmpty, statvfs(path, &stats) == 0 else { return nil }
-        let block = Int64(stats.f_frsize)
-        let capacity = Int64(stats.f_blocks) * block
-        let available = Int64(stats.f_bavail) * block
-        return (max(0, capacity - available), capacity)
     }
 }

@@ -20,6 +20,8 @@ public struct Kubelet: Service {
     let logger: Logger
     /// The kubelet API's bound port (0 until it listens) and whether shutdown began.
     private let server = ServerState()
+    /// The conditions the eviction manager finds under pressure.
+    private let pressure = NodePressure()
 
     final class ServerState: Sendable {
         let port = Atomic<Int>(0)
@@ -54,6 +56,7 @@ public struct Kubelet: Service {
                 version: "\(version.runtimeName)://\(version.runtimeVersion)",
                 images: images.map { ($0.repoTags + $0.repoDigests, Int64(clamping: $0.size)) })
             state.kubeletPort = server.port.load(ordering: .relaxed)
+            state.pressure = pressure.current
             return state
         } catch {
             var state = NodeRuntimeState(ready: false, message: "container runtime is down: \(error.message)", version: "", images: [])
@@ -104,6 +107,10 @@ public struct Kubelet: Service {
             group.addTask { await self.housekeep(informer: informer, sync: sync) }
             group.addTask { await self.relist(queue: queue) }
             group.addTask { await ImageGarbageCollector(runtime: runtime, policy: configuration.imageGC, logger: self.logger).run() }
+            let eviction = EvictionManager(
+                thresholds: configuration.evictionHard, period: configuration.evictionPeriod, runtime: runtime, api: api, events: events, pods: informer,
+                dataDirectory: configuration.dataDirectory, pressure: pressure, logger: logger)
+            group.addTask { await eviction.run() }
             group.addTask { await self.serve(api: api, informer: informer) }
             let server = self.server
             await withGracefulShutdownHandler {

@@ -26,6 +26,11 @@ public struct KubeletConfiguration: Sendable {
 
     /// When images are garbage collected. Default: the kubelet's (85 %, 80 %, 2 minutes, every 5 minutes).
     public var imageGC = ImageGCPolicy()
+    /// Hard eviction thresholds. Default: the kubelet's (memory.available<100Mi,
+    /// nodefs.available<10%, nodefs.inodesFree<5%, imagefs.available<15%).
+    public var evictionHard = EvictionThreshold.defaults
+    /// How often eviction signals are observed. Default 10 s, the kubelet's housekeeping period.
+    public var evictionPeriod: Duration = .seconds(10)
 
     /// The address the kubelet API (logs) listens on. Default `0.0.0.0`.
     public var serverAddress = "0.0.0.0"
@@ -59,9 +64,11 @@ public struct NodeRuntimeState: Sendable, Equatable {
     public var images: [(names: [String], sizeBytes: Int64)]
     /// The port the kubelet API listens on (`daemonEndpoints`), 0 until it does.
     public var kubeletPort = 0
+    /// The node conditions under pressure (`MemoryPressure`, `DiskPressure`).
+    public var pressure: Set<String> = []
 
     public static func == (lhs: NodeRuntimeState, rhs: NodeRuntimeState) -> Bool {
-        lhs.ready == rhs.ready && lhs.kubeletPort == rhs.kubeletPort && lhs.message == rhs.message && lhs.version == rhs.version && lhs.images.map(\.names) == rhs.images.map(\.names)
+        lhs.ready == rhs.ready && lhs.kubeletPort == rhs.kubeletPort && lhs.pressure == rhs.pressure && lhs.message == rhs.message && lhs.version == rhs.version && lhs.images.map(\.names) == rhs.images.map(\.names)
             && lhs.images.map(\.sizeBytes) == rhs.images.map(\.sizeBytes)
     }
 }

@@ -81,3 +81,26 @@ public struct NodeMachine: Sendable {
         return nil
     }
 }
+
+extension NodeMachine {
+    /// MemAvailable and MemTotal from /proc/meminfo, in bytes.
+    static func memory() -> (available: Int64, capacity: Int64)? {
+        guard let text = MountTable.procFile("/proc/meminfo") else { return nil }
+        var values: [String: Int64] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 2, let kilobytes = Int64(fields[1]) else { continue }
+            values[String(fields[0].dropLast())] = kilobytes.multipliedReportingOverflow(by: 1024).overflow ? Int64.max : kilobytes * 1024
+        }
+        guard let available = values["MemAvailable"], let total = values["MemTotal"] else { return nil }
+        return (available, total)
+    }
+
+    /// Free bytes and inodes of the filesystem holding `path`.
+    static func filesystem(_ path: String) -> (bytes: (available: Int64, capacity: Int64), inodes: (available: Int64, capacity: Int64))? {
+        var stats = statvfs()
+        guard !path.isEmpty, statvfs(path, &stats) == 0 else { return nil }
+        let block = Int64(stats.f_frsize)
+        return ((Int64(stats.f_bavail) * block, Int64(stats.f_blocks) * block), (Int64(stats.f_favail), Int64(stats.f_files)))
+    }
+}

@@ -128,6 +128,11 @@ struct RuntimeConfigs {
         return config
     }
 
+    /// The QoS class of `pod`.
+    static func qosClass(of pod: JSONValue) -> String {
+        RuntimeConfigs(pod: pod, logRoot: "", memoryCapacity: 0, hostResolvConf: "", allowPrivileged: false).qosClass
+    }
+
     /// The pod's QoS class, as the API server computed it (or computed here when absent).
     var qosClass: String {
         if let qos = pod[path: ["status", "qosClass"]]?.stringValue { return qos }

@@ -69,8 +69,12 @@ enum NodeDocuments {
         let resources = JSONValue.object(capacity.mapValues { .string($0) })
         var status: JSONValue = [
             "conditions": [
-                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "daas-worker has sufficient memory available"),
-                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "daas-worker has no disk pressure"),
+                runtime?.pressure.contains("MemoryPressure") == true
+                    ? condition("MemoryPressure", "True", "KubeletHasInsufficientMemory", "daas-worker has insufficient memory available")
+                    : condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "daas-worker has sufficient memory available"),
+                runtime?.pressure.contains("DiskPressure") == true
+                    ? condition("DiskPressure", "True", "KubeletHasDiskPressure", "daas-worker has disk pressure")
+                    : condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "daas-worker has no disk pressure"),
                 condition("PIDPressure", "False", "KubeletHasSufficientPID", "daas-worker has sufficient PID available"),
                 ready,
             ],

@@ -25,7 +25,8 @@ struct CRILogTarget: FuzzTarget {
 }
 
 /// `$(VAR)` expansion of container commands, args and env values; the input is the template,
-/// then a NUL, then `NAME=value` lines for the mapping.
+/// then a NUL, then `NAME=value` lines for the mapping. The pod subnet and `--eviction-hard`
+/// parsers read the same input.
 struct EnvExpansionTarget: FuzzTarget {
     let name = "env-expand"
     var dictionary: [[UInt8]] { ["$(", ")", "$$", "$", "\u{0}", "=", "\n", "$(A)", "A=", "é"].map(\.bytes) }
@@ -45,6 +46,7 @@ struct EnvExpansionTarget: FuzzTarget {
         }
         _ = ContainerEnvironment.expand(String(decoding: parts.first ?? [], as: UTF8.self), mapping)
         _ = try? PodSubnet(String(decoding: input.prefix(64), as: UTF8.self))
+        _ = try? EvictionThreshold.parse(String(decoding: input.prefix(1024), as: UTF8.self))
     }
 }
 

@@ -43,6 +43,9 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "The usage (percent) image garbage collection frees down to.") var imageGCLowThreshold = 80
     @Option(help: "Seconds an unused image stays before it may be garbage collected.") var imageMinimumGCAge = 120
     @Option(help: "Seconds between image garbage collection checks.") var imageGCPeriod = 300
+    @Option(help: "Hard eviction thresholds, SIGNAL<VALUE[,...] (memory.available, nodefs.available, nodefs.inodesFree, imagefs.available; a quantity or a percentage). Default: the kubelet's.")
+    var evictionHard = "memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%"
+    @Option(help: "Seconds between eviction checks.") var evictionPeriod = 10
     @Option(help: "Simulate N nodes named <node-name>-0 ... <node-name>-(N-1), each with its own node token; their pods run, finish and stop in simulation (like kwok).")
     var simulate: Int?
     @Option(help: "CPU of each simulated node.") var simulateCPU = "4"
@@ -67,6 +70,12 @@ struct DaasWorker: AsyncParsableCommand {
         guard imageMinimumGCAge >= 0, imageGCPeriod >= 1 else {
             throw ValidationError("--image-minimum-gc-age must be 0 or more and --image-gc-period at least 1")
         }
+        do {
+            _ = try EvictionThreshold.parse(evictionHard)
+        } catch {
+            throw ValidationError("--eviction-hard: \(error.message)")
+        }
+        guard evictionPeriod >= 1 else { throw ValidationError("--eviction-period must be at least 1") }
     }
 
     func run() async throws {
@@ -151,6 +160,8 @@ struct DaasWorker: AsyncParsableCommand {
         configuration.imageGC.sandboxImage = sandboxImage
         configuration.imageGC.highThresholdPercent = imageGCHighThreshold
         configuration.imageGC.lowThresholdPercent = imageGCLowThreshold
+        configuration.evictionHard = (try? EvictionThreshold.parse(evictionHard)) ?? EvictionThreshold.defaults
+        configuration.evictionPeriod = .seconds(evictionPeriod)
         configuration.imageGC.minimumAge = .seconds(imageMinimumGCAge)
         configuration.imageGC.period = .seconds(imageGCPeriod)
         let kubelet: Kubelet

@@ -7,7 +7,8 @@ public import Logging
 /// Ready condition is False gets the `not-ready` taints. Pods on a node with a NoExecute taint they
 /// do not tolerate are evicted at once; pods that tolerate it for `tolerationSeconds` (every pod
 /// gets 300 s from the DefaultTolerationSeconds admission step) are evicted when that runs out.
-/// When the node heartbeats again the taints are removed.
+/// When the node heartbeats again the taints are removed. A pressure condition (MemoryPressure,
+/// DiskPressure, PIDPressure) that is True adds its NoSchedule taint, as TaintNodesByCondition.
 public final class NodeLifecycleController: Controller {
     public let name = "node-lifecycle-controller"
     public let queue = WorkQueue<String>()
@@ -23,6 +24,11 @@ public final class NodeLifecycleController: Controller {
 
     static let unreachable = "node.kubernetes.io/unreachable"
     static let notReady = "node.kubernetes.io/not-ready"
+    /// The NoSchedule taint of each pressure condition (kube's TaintNodesByCondition).
+    static let pressureTaints: [(condition: String, taint: String)] = [
+        ("MemoryPressure", "node.kubernetes.io/memory-pressure"), ("DiskPressure", "node.kubernetes.io/disk-pressure"),
+        ("PIDPressure", "node.kubernetes.io/pid-pressure"),
+    ]
 
     /// A controller that calls a node unreachable after `gracePeriod` without a Lease renewal.
     public init(objects: ObjectStore, nodes: SharedInformer, leases: SharedInformer, pods: SharedInformer, gracePeriod: Duration, logger: Logger) {
@@ -68,7 +74,7 @@ public final class NodeLifecycleController: Controller {
         let silence = Self.seconds(since: lease?[path: ["spec", "renewTime"]], now: now)
             ?? Self.seconds(since: ready?["lastHeartbeatTime"], now: now) ?? Self.seconds(since: node[path: ["metadata", "creationTimestamp"]], now: now) ?? 0
         var taints = node[path: ["spec", "taints"]]?.arrayValue ?? []
-        let managed = [Self.unreachable, Self.notReady]
+        let managed = [Self.unreachable, Self.notReady] + Self.pressureTaints.map(\.taint)
         let before = taints
         taints.removeAll { managed.contains($0["key"]?.stringValue ?? "") }
         let stamp = ObjectMeta.timestamp(now)
@@ -94,6 +100,13 @@ public final class NodeLifecycleController: Controller {
             }
         } else if ready?["status"]?.stringValue == "False" {
             taints += [taint(Self.notReady, "NoSchedule"), taint(Self.notReady, "NoExecute")]
+        }
+        // TaintNodesByCondition: a pressure condition keeps new pods off the node.
+        if silence <= graceSeconds {
+            for (condition, key) in Self.pressureTaints
+            where conditions.contains(where: { $0["type"]?.stringValue == condition && $0["status"]?.stringValue == "True" }) {
+                taints.append(taint(key, "NoSchedule"))
+            }
         }
         if taints != before {
             var patch: JSONValue = ["spec": ["taints": taints.isEmpty ? .null : .array(taints)]]
