@@ -385,6 +385,44 @@ struct ContainerEndToEndTests {
         #expect(try cluster.jsonpath("pod", "kept-off", ".spec.nodeName").isEmpty, "the memory-pressure taint keeps other pods off")
     }
 
+    @Test("static pods: a manifest directory runs as mirror pods owned by the Node; a deleted mirror comes back, a changed manifest replaces it, a removed one stops")
+    func staticPods() throws {
+        let manifests = FileManager.default.temporaryDirectory.appendingPathComponent("daas-static-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: manifests) }
+        let cluster = try RealCluster(workerArguments: ["--pod-manifest-path", manifests, "--file-check-frequency", "1"])
+        defer { cluster.stop() }
+        let master = cluster.master
+        let manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: static-web, labels: {tier: LABEL}}
+            spec:
+              terminationGracePeriodSeconds: 1
+              containers: [{name: c, image: busybox:1.35, command: ["sleep", "3600"]}]
+            """
+        try manifest.replacingOccurrences(of: "LABEL", with: "one").write(toFile: manifests + "/web.yaml", atomically: true, encoding: .utf8)
+        try "not: [a pod".write(toFile: manifests + "/broken.yaml", atomically: true, encoding: .utf8)
+        let mirror = "static-web-real-1"
+        #expect(try eventually(60) { try cluster.jsonpath("pod", mirror, ".status.phase") == "Running" }, "\(master.describe(["get", "pods", "-A"]))")
+        #expect(try !cluster.jsonpath("pod", mirror, ".metadata.annotations.kubernetes\\.io/config\\.mirror").isEmpty)
+        #expect(try cluster.jsonpath("pod", mirror, ".metadata.ownerReferences[0].kind") == "Node")
+        let uid = try cluster.jsonpath("pod", mirror, ".metadata.uid")
+
+        _ = try master.ok(["delete", "pod", mirror, "--wait=true"], timeout: 60)
+        #expect(try eventually(60) {
+            let now = try master.kubectl(["get", "pod", mirror, "-o", "jsonpath={.metadata.uid} {.status.phase}"]).output
+            return !now.hasPrefix(uid) && now.hasSuffix("Running")
+        }, "a deleted mirror pod is created again")
+
+        try manifest.replacingOccurrences(of: "LABEL", with: "two").write(toFile: manifests + "/web.yaml", atomically: true, encoding: .utf8)
+        #expect(try eventually(60) { try cluster.jsonpath("pod", mirror, ".metadata.labels.tier") == "two" })
+
+        try FileManager.default.removeItem(atPath: manifests + "/web.yaml")
+        #expect(try eventually(60) { try master.kubectl(["get", "pod", mirror]).status != 0 })
+        #expect(try master.ok(["get", "pods", "-o", "name"]).isEmpty, "the broken manifest makes no pod")
+    }
+
     @Test("startup, readiness and liveness probes (tcpSocket, httpGet, exec, grpc) drive started, ready and restarts; postStart and preStop hooks run")
     func probesAndHooks() throws {
         let cluster = try RealCluster()

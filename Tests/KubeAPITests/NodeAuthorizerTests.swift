@@ -47,7 +47,7 @@ struct NodeAuthorizerTests {
         #expect(try await decide(.init(verb: "list", apiGroup: "apps", resource: "deployments")) == .noOpinion)
     }
 
-    @Test("NodeRestriction refuses creating another node, another lease or a pod bound elsewhere")
+    @Test("NodeRestriction refuses creating another node, another lease, a pod bound elsewhere, or any but a self-contained mirror pod")
     func creates() async throws {
         let registry = ObjectStore(store: MVCCStore.inMemory()).registry
         let nodes = registry.lookup(group: "", version: "v1", plural: "nodes")!
@@ -66,8 +66,15 @@ struct NodeAuthorizerTests {
         #expect(await !refused(nodes, "n1", ["metadata": ["name": "n1"]]))
         #expect(await refused(nodes, "n2", ["metadata": ["name": "n2"]]))
         #expect(await refused(leases, "n2", ["metadata": ["name": "n2"]]))
-        #expect(await refused(pods, "p", ["metadata": ["name": "p"], "spec": ["nodeName": "n2"]]))
-        #expect(await !refused(pods, "p", ["metadata": ["name": "p"], "spec": ["nodeName": "n1"]]))
+        let mirror: JSONValue = ["name": "p", "annotations": ["kubernetes.io/config.mirror": "abc"]]
+        #expect(await refused(pods, "p", ["metadata": mirror, "spec": ["nodeName": "n2"]]))
+        #expect(await !refused(pods, "p", ["metadata": mirror, "spec": ["nodeName": "n1", "containers": [["name": "c", "image": "busybox"]]]]))
+        // Only mirror pods, and they reference no other API object (kube's NodeRestriction).
+        #expect(await refused(pods, "p", ["metadata": ["name": "p"], "spec": ["nodeName": "n1"]]))
+        #expect(await refused(pods, "p", ["metadata": mirror, "spec": ["nodeName": "n1", "serviceAccountName": "default"]]))
+        #expect(await refused(pods, "p", ["metadata": mirror, "spec": ["nodeName": "n1", "volumes": [["name": "s", "secret": ["secretName": "x"]]]]]))
+        #expect(await refused(pods, "p", ["metadata": mirror, "spec": ["nodeName": "n1", "volumes": [["name": "c", "configMap": ["name": "x"]]]]]))
+        #expect(await refused(pods, "p", ["metadata": mirror, "spec": ["nodeName": "n1", "volumes": [["name": "v", "persistentVolumeClaim": ["claimName": "x"]]]]]))
     }
 
     @Test("a node reads only the secrets, configmaps and claims its pods reference, one at a time")

@@ -111,6 +111,11 @@ public struct Kubelet: Service {
                 thresholds: configuration.evictionHard, period: configuration.evictionPeriod, runtime: runtime, api: api, events: events, pods: informer,
                 dataDirectory: configuration.dataDirectory, pressure: pressure, logger: logger)
             group.addTask { await eviction.run() }
+            if let path = configuration.staticPodPath {
+                let staticPods = StaticPods(
+                    directory: path, nodeName: configuration.nodeName, period: configuration.staticPodPeriod, api: api, pods: informer, logger: logger)
+                group.addTask { await staticPods.run() }
+            }
             group.addTask { await self.serve(api: api, informer: informer) }
             let server = self.server
             await withGracefulShutdownHandler {

@@ -31,6 +31,10 @@ public struct KubeletConfiguration: Sendable {
     public var evictionHard = EvictionThreshold.defaults
     /// How often eviction signals are observed. Default 10 s, the kubelet's housekeeping period.
     public var evictionPeriod: Duration = .seconds(10)
+    /// The directory of static pod manifests (the kubelet's `staticPodPath`). Default none.
+    public var staticPodPath: String?
+    /// How often the static pod directory is read. Default 20 s, the kubelet's `fileCheckFrequency`.
+    public var staticPodPeriod: Duration = .seconds(20)
 
     /// The address the kubelet API (logs) listens on. Default `0.0.0.0`.
     public var serverAddress = "0.0.0.0"

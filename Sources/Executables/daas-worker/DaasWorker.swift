@@ -46,6 +46,8 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "Hard eviction thresholds, SIGNAL<VALUE[,...] (memory.available, nodefs.available, nodefs.inodesFree, imagefs.available; a quantity or a percentage). Default: the kubelet's.")
     var evictionHard = "memory.available<100Mi,nodefs.available<10%,nodefs.inodesFree<5%,imagefs.available<15%"
     @Option(help: "Seconds between eviction checks.") var evictionPeriod = 10
+    @Option(help: "A directory of static pod manifests (YAML or JSON), run on this node and shown as mirror pods.") var podManifestPath: String?
+    @Option(help: "Seconds between reads of --pod-manifest-path.") var fileCheckFrequency = 20
     @Option(help: "Simulate N nodes named <node-name>-0 ... <node-name>-(N-1), each with its own node token; their pods run, finish and stop in simulation (like kwok).")
     var simulate: Int?
     @Option(help: "CPU of each simulated node.") var simulateCPU = "4"
@@ -76,6 +78,7 @@ struct DaasWorker: AsyncParsableCommand {
             throw ValidationError("--eviction-hard: \(error.message)")
         }
         guard evictionPeriod >= 1 else { throw ValidationError("--eviction-period must be at least 1") }
+        guard fileCheckFrequency >= 1 else { throw ValidationError("--file-check-frequency must be at least 1") }
     }
 
     func run() async throws {
@@ -162,6 +165,8 @@ struct DaasWorker: AsyncParsableCommand {
         configuration.imageGC.lowThresholdPercent = imageGCLowThreshold
         configuration.evictionHard = (try? EvictionThreshold.parse(evictionHard)) ?? EvictionThreshold.defaults
         configuration.evictionPeriod = .seconds(evictionPeriod)
+        configuration.staticPodPath = podManifestPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        configuration.staticPodPeriod = .seconds(fileCheckFrequency)
         configuration.imageGC.minimumAge = .seconds(imageMinimumGCAge)
         configuration.imageGC.period = .seconds(imageGCPeriod)
         let kubelet: Kubelet

@@ -1,5 +1,6 @@
 /// NodeRestriction, as kube-apiserver's admission plugin of that name applies it to kubelets: a
-/// node creates only its own Node, its own Lease, and pods bound to itself. Here it also keeps
+/// node creates only its own Node, its own Lease, and mirror pods (`kubernetes.io/config.mirror`)
+/// bound to itself that reference no other API object. Here it also keeps
 /// the Sui address a Node name is bound to: a node registering (or updating a Node that records
 /// none) stamps the address its token was signed by, and no node may change or remove it; an
 /// admin may (that releases the name). Nor may a node set its own stake
@@ -23,6 +24,9 @@ struct NodeRestriction: AdmissionPlugin {
         attributes.object = object
     }
 
+    /// The annotation of a mirror pod (a node's static pod, shown in the API).
+    static let mirrorAnnotation = "kubernetes.io/config.mirror"
+
     func validate(_ attributes: AdmissionAttributes) async throws {
         guard let node = NodeAuthorizer.nodeName(of: attributes.user), attributes.operation == .create, let body = attributes.object else { return }
         let type = attributes.type
@@ -32,8 +36,23 @@ struct NodeRestriction: AdmissionPlugin {
             reason = "node '\(node)' cannot create node '\(attributes.name)'"
         case ("coordination.k8s.io", "leases") where attributes.name != node:
             reason = "node '\(node)' can only create its own lease"
+        case ("", "pods") where body[path: ["metadata", "annotations", Self.mirrorAnnotation]] == nil:
+            reason = "pod does not have \"\(Self.mirrorAnnotation)\" annotation, node \"\(node)\" can only create mirror pods"
         case ("", "pods") where body[path: ["spec", "nodeName"]]?.stringValue != node:
             reason = "node '\(node)' can only create pods with spec.nodeName set to itself"
+        case ("", "pods"):
+            // A mirror pod may not reference other API objects (kube's NodeRestriction).
+            if !(body[path: ["spec", "serviceAccountName"]]?.stringValue ?? "").isEmpty {
+                reason = "node \"\(node)\" can not create pods that reference a service account"
+            } else if !PodReferences.secretNames(body).isEmpty {
+                reason = "node \"\(node)\" can not create pods that reference secrets"
+            } else if !PodReferences.configMapNames(body).isEmpty {
+                reason = "node \"\(node)\" can not create pods that reference configmaps"
+            } else if !PodReferences.claimNames(body).isEmpty {
+                reason = "node \"\(node)\" can not create pods that reference persistentvolumeclaims"
+            } else {
+                reason = nil
+            }
         default:
             reason = nil
         }

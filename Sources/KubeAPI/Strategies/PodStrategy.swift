@@ -5,8 +5,12 @@ struct PodStrategy: ResourceStrategy {
     func prepareForCreate(_ object: inout JSONValue, allocator: any Allocator) async throws {
         var spec = object["spec"] ?? [:]
         PodTemplate.defaultSpec(&spec)
-        if spec["serviceAccountName"] == nil { spec["serviceAccountName"] = spec["serviceAccount"] ?? "default" }
-        spec["serviceAccount"] = spec["serviceAccountName"]
+        // A mirror pod (a node's static pod) has no service account, as the ServiceAccount
+        // admission plugin leaves it.
+        if object[path: ["metadata", "annotations", NodeRestriction.mirrorAnnotation]] == nil {
+            if spec["serviceAccountName"] == nil { spec["serviceAccountName"] = spec["serviceAccount"] ?? "default" }
+            spec["serviceAccount"] = spec["serviceAccountName"]
+        }
         Self.addDefaultTolerations(&spec)
         object["spec"] = spec
         object["status"] = ["phase": "Pending", "qosClass": .string(Self.qosClass(spec))]
