@@ -32,6 +32,8 @@ final class EvictionManager: Sendable {
     let dataDirectory: String
     let pressure: NodePressure
     let logger: Logger
+    /// Pods already evicted (by uid) that the informer may still show as running.
+    private let evicted = Mutex<Set<String>>([])
 
     /// Priorities from this one up are system-critical (`system-cluster-critical` and above).
     static let criticalPriority: Int64 = 2_000_000_000
@@ -73,7 +75,16 @@ final class EvictionManager: Sendable {
             logger.notice("node pressure changed", metadata: ["conditions": "\(conditions.sorted())"])
             pressure.set(conditions)
         }
-        guard let first = crossed.first, let victim = Self.rank(pods.list()).first else { return }
+        let listed = pods.list()
+        let done = evicted.withLock { evicted in
+            // Forget pods that are gone; skip those already evicted whose Failed status is not seen yet.
+            let present = Set(listed.compactMap { $0[path: ["metadata", "uid"]]?.stringValue })
+            evicted.formIntersection(present)
+            return evicted
+        }
+        let candidates = listed.filter { !done.contains($0[path: ["metadata", "uid"]]?.stringValue ?? "") }
+        guard let first = crossed.first, let victim = Self.rank(candidates).first else { return }
+        if let uid = victim[path: ["metadata", "uid"]]?.stringValue { _ = evicted.withLock { $0.insert(uid) } }
         await evict(victim, threshold: first.threshold, available: first.available)
     }
 

@@ -128,6 +128,7 @@ public struct Kubelet: Service {
             queue.shutDown()
             for await _ in workersDone {}
             if configuration.removePodsOnExit { await removeAll(sync: sync) }
+            probes.shutdown()
             runtime.shutdown()
             group.cancelAll()
         }

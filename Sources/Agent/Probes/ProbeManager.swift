@@ -99,6 +99,14 @@ final class ProbeManager: Sendable {
         }
     }
 
+    /// Stops every worker (the Kubelet shutting down).
+    func shutdown() {
+        state.withLock { state in
+            for worker in state.workers.values { worker.task.cancel() }
+            state.workers.removeAll()
+        }
+    }
+
     /// Stops every worker of the pod `uid`.
     func remove(podUID uid: String) {
         state.withLock { state in
