@@ -103,6 +103,21 @@ struct ObjectStoreTests {
         await expectAPIError(404) { _ = try await objects.mergePatch(deployments, namespace: "d", name: "gone", patch: [:]) }
     }
 
+    @Test("a finished pod's phase cannot go back (a node's late report after an eviction is refused)")
+    func terminalPhase() async throws {
+        try await namespace("t")
+        let pods = registry.lookup(group: "", version: "v1", plural: "pods")!
+        _ = try await objects.create(registry.lookup(group: "", version: "v1", plural: "serviceaccounts")!, namespace: "t", body: ["metadata": ["name": "default"]])
+        _ = try await objects.create(pods, namespace: "t", body: ["metadata": ["name": "p"], "spec": ["containers": [["name": "c", "image": "busybox"]]]])
+        _ = try await objects.mergePatch(pods, namespace: "t", name: "p", patch: ["status": ["phase": "Running"]], subresource: "status")
+        _ = try await objects.mergePatch(pods, namespace: "t", name: "p", patch: ["status": ["phase": "Failed", "reason": "Evicted"]], subresource: "status")
+        await expectAPIError(422) {
+            _ = try await objects.mergePatch(pods, namespace: "t", name: "p", patch: ["status": ["phase": "Running"]], subresource: "status")
+        }
+        let kept = try await objects.get(pods, namespace: "t", name: "p")
+        #expect(kept[path: ["status", "phase"]] == "Failed")
+    }
+
     @Test("finalizers hold deletion until the last one is removed")
     func finalizers() async throws {
         try await namespace("f")

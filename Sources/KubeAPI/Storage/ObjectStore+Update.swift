@@ -109,6 +109,8 @@ extension ObjectStore {
         if subresource == nil, let strategy = Strategies.strategy(for: type) {
             strategy.prepareForUpdate(&object, old: current)
             causes += strategy.validateUpdate(object, old: current)
+        } else if subresource == "status", let strategy = Strategies.strategy(for: type) {
+            causes += strategy.validateStatusUpdate(object, old: current)
         }
         guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
         if object["spec"] != current["spec"], let generation = old["generation"]?.integerValue {

@@ -45,6 +45,14 @@ struct PodStrategy: ResourceStrategy {
         return causes
     }
 
+    /// A finished pod stays finished (an evicted pod's node may still report it running).
+    func validateStatusUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause] {
+        guard let phase = old[path: ["status", "phase"]]?.stringValue, ["Succeeded", "Failed"].contains(phase),
+            let next = new[path: ["status", "phase"]]?.stringValue, next != phase
+        else { return [] }
+        return [APIError.Cause(field: "status.phase", type: "FieldValueForbidden", message: "Forbidden: cannot transition from terminal phase \(phase) to \(next)")]
+    }
+
     /// The spec with the fields that may change blanked out.
     static func mutableMasked(_ spec: JSONValue?) -> JSONValue? {
         guard var spec else { return nil }

@@ -10,6 +10,8 @@ protocol ResourceStrategy: Sendable {
     func prepareForUpdate(_ new: inout JSONValue, old: JSONValue)
     /// Field errors of an update, including changes to immutable fields.
     func validateUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause]
+    /// Field errors of a write to the status subresource.
+    func validateStatusUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause]
     /// Keys under `/registry/_allocations/` this object holds exclusively.
     func allocations(_ object: JSONValue) -> [String]
 }
@@ -19,6 +21,7 @@ extension ResourceStrategy {
     func validate(_ object: JSONValue) -> [APIError.Cause] { [] }
     func prepareForUpdate(_ new: inout JSONValue, old: JSONValue) {}
     func validateUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause] { validate(new) }
+    func validateStatusUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause] { [] }
     func allocations(_ object: JSONValue) -> [String] { [] }
 }
 
