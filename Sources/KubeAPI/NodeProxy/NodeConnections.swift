@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
 import NIOCore
 import NIOSSL
 import StreamTunnel
@@ -35,8 +36,24 @@ public final class NodeConnections: Sendable {
             authority: "\(target.node):\(target.port)", fields: fields)
     }
 
+    /// Sends `request`, whose URL is a path (and query) on the kubelet API, to the agent of
+    /// `target`, within 30 s for the answer's head; the body streams after.
+    func execute(_ request: HTTPClientRequest, on target: NodeTarget) async throws -> HTTPClientResponse {
+        var request = request
+        request.url = "https://\(target.node):\(target.port)\(request.url)"
+        return try await client(node: target.node, address: target.address).execute(request, timeout: .seconds(30))
+    }
+
+    /// An answer's body passed on to the client as it arrives.
+    static func relay(_ body: HTTPClientResponse.Body) -> ResponseBody {
+        ResponseBody { writer in
+            for try await chunk in body { try await writer.write(chunk) }
+            try await writer.finish(nil)
+        }
+    }
+
     /// The client for `node` at `address` (a new one when the node's address changed).
-    func client(node: String, address: String) -> HTTPClient {
+    private func client(node: String, address: String) -> HTTPClient {
         let (client, replaced): (HTTPClient, HTTPClient?) = clients.withLock { clients in
             if let existing = clients[node], existing.address == address { return (existing.client, nil) }
             var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: nil))

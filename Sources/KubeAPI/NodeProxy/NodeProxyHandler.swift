@@ -25,7 +25,7 @@ struct NodeProxyHandler: Sendable {
         if rest.isEmpty { rest = "/" }
         guard rest.hasPrefix("/") else { throw APIError.pathNotFound }
         let query = request.http.uri.query.map { "?" + $0 } ?? ""
-        var outgoing = HTTPClientRequest(url: "https://\(node):\(target.port)\(rest)\(query)")
+        var outgoing = HTTPClientRequest(url: rest + query)
         outgoing.method = HTTPMethod(rawValue: request.http.method.rawValue)
         for name in ["Accept", "Content-Type"] {
             if let value = request.http.headers[.init(name)!] { outgoing.headers.add(name: name, value: value) }
@@ -37,18 +37,12 @@ struct NodeProxyHandler: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            response = try await nodes.client(node: node, address: target.address).execute(outgoing, timeout: .seconds(30))
+            response = try await nodes.execute(outgoing, on: target)
         } catch {
             throw APIError(code: 503, reason: "ServiceUnavailable", message: "error trying to reach service: \(error)")
         }
         var headers = HTTPFields()
         if let type = response.headers.first(name: "Content-Type") { headers[.contentType] = type }
-        let body = response.body
-        return Response(
-            status: .init(code: Int(response.status.code)), headers: headers,
-            body: ResponseBody { writer in
-                for try await chunk in body { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+        return Response(status: .init(code: Int(response.status.code)), headers: headers, body: NodeConnections.relay(response.body))
     }
 }

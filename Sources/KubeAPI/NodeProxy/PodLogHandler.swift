@@ -22,17 +22,13 @@ struct PodLogHandler: Sendable {
         let pod = try await context.objects.get(request.type, namespace: namespace, name: name)
         let container = try NodeTarget.container(query["container"], of: pod, name: name)
         let target = try await NodeTarget.of(pod, name: name, objects: context.objects)
-        let node = target.node
         let forwarded = Self.forwarded.compactMap { option in query[option].map { option + "=" + NodeTarget.queryEncoded($0) } }
         let path = "/containerLogs/\(namespace)/\(name)/\(container)" + (forwarded.isEmpty ? "" : "?" + forwarded.joined(separator: "&"))
-        var outgoing = HTTPClientRequest(url: "https://\(node):\(target.port)\(path)")
-        outgoing.method = .GET
-        let client = nodes.client(node: node, address: target.address)
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(outgoing, timeout: .seconds(30))
+            response = try await nodes.execute(HTTPClientRequest(url: path), on: target)
         } catch {
-            throw APIError(code: 502, reason: "InternalError", message: "error dialing the node \(node) (\(target.address):\(target.port)): \(error)")
+            throw APIError(code: 502, reason: "InternalError", message: "error dialing the node \(target.node) (\(target.address):\(target.port)): \(error)")
         }
         guard response.status == .ok else {
             // The agent answers refusals with a Status; pass its code and message on.
@@ -42,13 +38,7 @@ struct PodLogHandler: Sendable {
             throw APIError(
                 code: Int(response.status.code), reason: status["reason"]?.stringValue ?? "InternalError", message: String(message.prefix(2048)))
         }
-        let body = response.body
-        return Response(
-            status: .ok, headers: [.contentType: "text/plain"],
-            body: ResponseBody { writer in
-                for try await chunk in body { try await writer.write(chunk) }
-                try await writer.finish(nil)
-            })
+        return Response(status: .ok, headers: [.contentType: "text/plain"], body: NodeConnections.relay(response.body))
     }
 
     /// kube's `ValidatePodLogOptions`: 400 for a value that does not parse, 422 for one out of range.
