@@ -57,6 +57,11 @@ struct KubeletAPI: HTTPResponder {
         return false
     }
 
+    /// Whether the query sets `name` to `true` or `1` (the master has validated the values).
+    static func flag(_ query: Parameters, _ name: String) -> Bool {
+        ["true", "1"].contains(query[name[...]].map(String.init) ?? "")
+    }
+
     /// A `PodList` as the kubelet answers `/pods` and `/runningpods/`.
     static func podList(_ items: [JSONValue]) -> Response {
         let list: JSONValue = ["kind": "PodList", "apiVersion": "v1", "metadata": [:], "items": .array(items)]
@@ -98,7 +103,7 @@ struct KubeletAPI: HTTPResponder {
         }
         var options = ContainerLogs.Options()
         func value(_ name: String) -> String? { query[name[...]].map(String.init) }
-        func flag(_ name: String) -> Bool { ["true", "1"].contains(value(name) ?? "") }
+        func flag(_ name: String) -> Bool { Self.flag(query, name) }
         func integer(_ name: String) -> Int? { value(name).flatMap { Int($0) } }
         options.follow = flag("follow")
         options.timestamps = flag("timestamps")

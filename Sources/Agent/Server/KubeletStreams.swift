@@ -34,7 +34,7 @@ extension KubeletAPI {
             return Self.status(404, "NotFound", "pod \"\(name)\" not found on this node")
         }
         let query = request.uri.queryParameters
-        func flag(_ name: String) -> Bool { ["1", "true"].contains(query[name[...]].map(String.init) ?? "") }
+        func flag(_ name: String) -> Bool { Self.flag(query, name) }
         let url: String
         do {
             switch parts[0] {
