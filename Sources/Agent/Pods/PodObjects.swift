@@ -62,6 +62,39 @@ final class PodObjects: @unchecked Sendable {
         PodSyncError(reason: "CreateContainerConfigError", message: "\(kind.lowercased()) \"\(name)\" not found")
     }
 
+    /// The PersistentVolume behind claim `name`, checked as the kubelet's volume manager checks
+    /// it: the claim exists, is not being deleted, is Bound and names a volume that points back.
+    func claimedVolume(namespace: String, claim name: String) async throws(PodSyncError) -> JSONValue {
+        func failed(_ message: String) -> PodSyncError {
+            PodSyncError(reason: "FailedMount", message: "error processing PVC \(namespace)/\(name): \(message)")
+        }
+        let claim: (status: Int, object: JSONValue)
+        do {
+            claim = try await api.send(.GET, "/api/v1/namespaces/\(namespace)/persistentvolumeclaims/\(name)")
+        } catch {
+            throw failed("cannot read the claim: \(error.message)")
+        }
+        guard claim.status == 200 else {
+            throw failed(claim.status == 404 ? "persistentvolumeclaim \"\(name)\" not found" : "the API server answered \(claim.status)")
+        }
+        if claim.object[path: ["metadata", "deletionTimestamp"]] != nil { throw failed("PVC is being deleted") }
+        if claim.object[path: ["status", "phase"]]?.stringValue != "Bound" { throw failed("PVC is not bound") }
+        guard let volumeName = claim.object[path: ["spec", "volumeName"]]?.stringValue, PathComponent.isSafe(volumeName) else {
+            throw failed("PVC has empty pvc.Spec.VolumeName")
+        }
+        let volume: (status: Int, object: JSONValue)
+        do {
+            volume = try await api.send(.GET, "/api/v1/persistentvolumes/\(volumeName)")
+        } catch {
+            throw failed("cannot read persistentvolume \(volumeName): \(error.message)")
+        }
+        guard volume.status == 200 else { throw failed("cannot read persistentvolume \(volumeName): the API server answered \(volume.status)") }
+        guard let uid = claim.object[path: ["metadata", "uid"]]?.stringValue, volume.object[path: ["spec", "claimRef", "uid"]]?.stringValue == uid else {
+            throw failed("persistentvolume \(volumeName) is not bound to this claim")
+        }
+        return volume.object
+    }
+
     /// A service account token for the pod (TokenRequest bound to it), as projected volumes hold.
     func token(pod: JSONValue, audience: String?, expirationSeconds: Int64) async throws(PodSyncError) -> String {
         let namespace = pod[path: ["metadata", "namespace"]]?.stringValue ?? "default"

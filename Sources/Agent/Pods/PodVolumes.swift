@@ -5,10 +5,17 @@ import KubeTypes
 /// or tmpfs for `medium: Memory`), hostPath, and the file-projecting kinds (configMap, secret,
 /// downwardAPI, projected with service account tokens), which are written once when the pod
 /// starts; secrets and projected volumes live on tmpfs so their contents never touch the disk.
-/// Not handled (the pod waits with a `FailedMount` reason): persistentVolumeClaim and other kinds.
+/// A persistentVolumeClaim mounts its bound PersistentVolume's `hostPath` or `local` path (a
+/// local-path provisioner's directory is created mode 0777 on first use, as its setup script
+/// does). Other kinds make the pod wait with a `FailedMount` reason.
 struct PodVolumes {
     /// The host path of each volume by name.
     var paths: [String: String] = [:]
+    /// Volumes every mount of which is read-only (`persistentVolumeClaim.readOnly`).
+    var readOnly: Set<String> = []
+
+    /// The provisioner whose volumes get world-writable directories.
+    static let localPathProvisioner = "rancher.io/local-path"
 
     /// The folder that holds a pod's volumes and termination-message files.
     static func podDirectory(root: String, uid: String) -> String { root + "/" + uid }
@@ -66,7 +73,9 @@ struct PodVolumes {
                     }
                 }
             } else if let claim = volume[path: ["persistentVolumeClaim", "claimName"]]?.stringValue {
-                throw PodSyncError(reason: "FailedMount", message: "volume \(name): persistentVolumeClaim \(claim) is not supported by this node yet")
+                volumes.paths[name] = try await claimPath(try await objects.claimedVolume(namespace: namespace, claim: claim))
+                if volume[path: ["persistentVolumeClaim", "readOnly"]]?.boolValue == true { volumes.readOnly.insert(name) }
+                continue
             } else {
                 throw PodSyncError(reason: "FailedMount", message: "volume \(name): this volume type is not supported by this node")
             }
@@ -158,6 +167,27 @@ struct PodVolumes {
     }
 
     /// Checks a hostPath against its `type` (creating it for DirectoryOrCreate and FileOrCreate).
+    /// The host path of a claim's volume, prepared: hostPath by its type, `local` must exist.
+    private static func claimPath(_ volume: JSONValue) async throws(PodSyncError) -> String {
+        let name = volume[path: ["metadata", "name"]]?.stringValue ?? ""
+        if let path = volume[path: ["spec", "hostPath", "path"]]?.stringValue {
+            let provisioner = volume[path: ["metadata", "annotations", "pv.kubernetes.io/provisioned-by"]]?.stringValue
+            if provisioner == localPathProvisioner, !FileManager.default.fileExists(atPath: path) {
+                // The provisioner's setup: `mkdir -m 0777 -p`, its parent closed to others.
+                try prepareHostPath(path, type: "DirectoryOrCreate")
+                _ = chmod(path, 0o777)
+                _ = chmod((path as NSString).deletingLastPathComponent, 0o700)
+            }
+            try prepareHostPath(path, type: volume[path: ["spec", "hostPath", "type"]]?.stringValue ?? "")
+            return path
+        }
+        if let path = volume[path: ["spec", "local", "path"]]?.stringValue {
+            try prepareHostPath(path, type: "Directory")
+            return path
+        }
+        throw PodSyncError(reason: "FailedMount", message: "persistentvolume \(name): this volume type is not supported by this node")
+    }
+
     private static func prepareHostPath(_ path: String, type: String) throws(PodSyncError) {
         guard path.hasPrefix("/"), !path.utf8.contains(0) else { throw PodSyncError(reason: "FailedMount", message: "hostPath \(path.prefix(200)) must be absolute") }
         var isDirectory: ObjCBool = false

@@ -185,7 +185,7 @@ struct RuntimeConfigs {
             var cri = Runtime_V1_Mount()
             cri.containerPath = path
             cri.hostPath = hostPath
-            cri.readonly = mount["readOnly"]?.boolValue ?? false
+            cri.readonly = mount["readOnly"]?.boolValue == true || volumes.readOnly.contains(volume)
             config.mounts.append(cri)
         }
         if let terminationMessageFile {

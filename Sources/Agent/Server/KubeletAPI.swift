@@ -32,6 +32,10 @@ struct KubeletAPI: HTTPResponder {
             guard request.method == .get || request.method == .post else { return Self.status(405, "MethodNotAllowed", "streams take GET or POST") }
             return await stream(request, parts: parts, channel: context.channel)
         }
+        if parts.first == "localPathVolumes", parts.count == 1 {
+            guard request.method == .delete else { return Self.status(405, "MethodNotAllowed", "local-path volumes take DELETE") }
+            return await LocalPathTeardown.respond(request)
+        }
         guard request.method == .get else { return Self.status(405, "MethodNotAllowed", "the kubelet API takes GET here") }
         switch parts.first {
         case "healthz":
@@ -91,7 +95,10 @@ struct KubeletAPI: HTTPResponder {
     }
 
     static func status(_ code: Int, _ reason: String, _ message: String) -> Response {
-        let body: JSONValue = ["kind": "Status", "apiVersion": "v1", "status": "Failure", "message": .string(message), "reason": .string(reason), "code": .integer(Int64(code))]
+        let body: JSONValue = [
+            "kind": "Status", "apiVersion": "v1", "status": .string(code < 400 ? "Success" : "Failure"), "message": .string(message), "reason": .string(reason),
+            "code": .integer(Int64(code)),
+        ]
         return Response(
             status: .init(code: code), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body.serialized())))
     }

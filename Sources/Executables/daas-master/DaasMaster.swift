@@ -68,6 +68,9 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Seconds a node may go without renewing its Lease before it is marked unreachable and tainted.")
     var nodeMonitorGracePeriod: Double = 40
 
+    @Option(help: "Where the local-path provisioner (the default StorageClass local-path) keeps volumes on each node. Default: <data-dir>/storage, as k3s.")
+    var defaultLocalStoragePath: String?
+
     @Option(help: "Run the controllers and the scheduler only while holding their Leases in kube-system (kube-controller-manager, kube-scheduler), so masters sharing a store take turns: true or false.")
     var leaderElect = true
 
@@ -186,10 +189,19 @@ struct DaasMaster: AsyncParsableCommand {
             }
         }
         guard nodeMonitorGracePeriod >= 1, nodeMonitorGracePeriod <= 86_400 else { throw Failure("--node-monitor-grace-period must be between 1 and 86400 seconds") }
+        if let path = defaultLocalStoragePath, !path.hasPrefix("/") || path.utf8.count > 1024 || path.split(separator: "/").contains(where: { $0 == ".." }) {
+            throw Failure("--default-local-storage-path must be an absolute path without '..' (at most 1024 bytes)")
+        }
+        let pki = try configuration.pki()
+        // The provisioner's client to node agents (removing deleted volumes' data).
+        let kubelets = try NodeConnections(
+            caCertificatePEM: pki.caCertificatePEM, clientCertificatePEM: pki.kubeletClientCertificatePEM, clientKeyPEM: pki.kubeletClientKeyPEM)
         let informers = InformerSet(objects: objects, logger: logger)
         let controllers = ControllerManager(
             objects: objects, informers: informers,
-            configuration: .init(nodeMonitorGracePeriod: .milliseconds(Int64(nodeMonitorGracePeriod * 1000)), rootCAPEM: try configuration.pki().caCertificatePEM),
+            configuration: .init(
+                nodeMonitorGracePeriod: .milliseconds(Int64(nodeMonitorGracePeriod * 1000)), rootCAPEM: pki.caCertificatePEM,
+                localStoragePath: defaultLocalStoragePath ?? dataDir + "/storage", kubelets: kubelets),
             logger: logger)
         let scheduler = ClusterScheduler(objects: objects, informers: informers, configuration: schedulerConfiguration, logger: logger)
         var controllerService: any Service = controllers
@@ -231,7 +243,9 @@ struct DaasMaster: AsyncParsableCommand {
                 logger: logger))
         do {
             try await group.run()
+            await kubelets.shutdown()
         } catch {
+            await kubelets.shutdown()
             throw Failure("\(error)")
         }
     }

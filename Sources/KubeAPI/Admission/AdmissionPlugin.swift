@@ -37,11 +37,13 @@ struct AdmissionChain: Sendable {
     /// The plugins, mutated and validated in this order.
     var plugins: [any AdmissionPlugin]
 
-    /// kube-apiserver's plugins that apply here: ServiceAccount and Priority (which read
-    /// accounts and classes through `objects`), NodeRestriction and RBAC escalation prevention.
+    /// kube-apiserver's plugins that apply here: ServiceAccount, Priority and DefaultStorageClass
+    /// (which read accounts and classes through `objects`), StorageObjectInUseProtection,
+    /// NodeRestriction and RBAC escalation prevention.
     static func builtIn(objects: ObjectStore) -> AdmissionChain {
         AdmissionChain(plugins: [
-            ServiceAccountAdmission(objects: objects), PriorityAdmission(objects: objects), NodeRestriction(),
+            ServiceAccountAdmission(objects: objects), PriorityAdmission(objects: objects), DefaultStorageClass(objects: objects),
+            StorageObjectInUseProtection(), NodeRestriction(),
             RBACEscalation(authorizer: RequestAuthorizer(objects: objects)),
         ])
     }

@@ -17,13 +17,21 @@ public struct ControllerManager: Service {
 
         /// The cluster CA (PEM) published as `kube-root-ca.crt` in every namespace. Default none.
         public var rootCAPEM: String?
+        /// Where the local-path provisioner puts volumes on nodes (k3s's
+        /// `--default-local-storage-path`). Default `/var/lib/rancher/k3s/storage`, as k3s.
+        public var localStoragePath: String
+        /// The client the local-path provisioner removes deleted volumes' data with (the API
+        /// server's kubelet client). Default none: the data stays on the node, with a warning event.
+        public var kubelets: NodeConnections?
 
         /// Creates a configuration with the documented defaults.
         public init(
             workers: Int = 5, garbageCollectorWorkers: Int = 10, nodeMonitorGracePeriod: Duration = .seconds(40),
-            rootCAPEM: String? = nil
+            rootCAPEM: String? = nil, localStoragePath: String = "/var/lib/rancher/k3s/storage", kubelets: NodeConnections? = nil
         ) {
             self.rootCAPEM = rootCAPEM
+            self.localStoragePath = localStoragePath
+            self.kubelets = kubelets
             self.workers = workers
             self.garbageCollectorWorkers = garbageCollectorWorkers
             self.nodeMonitorGracePeriod = nodeMonitorGracePeriod
@@ -78,9 +86,18 @@ public struct ControllerManager: Service {
                 "Deployment": informer("apps", "deployments"), "ReplicaSet": informer("apps", "replicasets"),
                 "ReplicationController": informer("", "replicationcontrollers"), "StatefulSet": informer("apps", "statefulsets"),
             ], logger: logger)
+        let claims = informer("", "persistentvolumeclaims")
+        let volumes = informer("", "persistentvolumes")
+        let classes = informer("storage.k8s.io", "storageclasses")
+        let volumeBinder = PersistentVolumeController(objects: objects, claims: claims, volumes: volumes, classes: classes, pods: informer("", "pods"), logger: logger)
+        let provisioner = LocalPathProvisioner(
+            objects: objects, claims: claims, volumes: volumes, classes: classes, nodes: informer("", "nodes"), storagePath: configuration.localStoragePath,
+            kubelets: configuration.kubelets, logger: logger)
+        let claimProtection = ClaimProtectionController(objects: objects, claims: claims, pods: informer("", "pods"), logger: logger)
+        let volumeProtection = VolumeProtectionController(objects: objects, volumes: volumes, logger: logger)
         let controllers: [any Controller] = [
             replicaSets, replicationControllers, deployments, nodeLifecycle, jobs, cronJobs, daemonSets, statefulSets, endpoints, namespaceDefaults,
-            namespaceLifecycle, disruption,
+            namespaceLifecycle, disruption, volumeBinder, provisioner, claimProtection, volumeProtection,
         ]
         let workers = configuration.workers
         let collectorWorkers = configuration.garbageCollectorWorkers

@@ -175,6 +175,12 @@ enum Bootstrap {
                 "preemptionPolicy": "PreemptLowerPriority",
             ])
         }
+        // k3s's default class: volumes from the local-path provisioner, bound where the pod lands.
+        let storageClasses = registry.lookup(group: "storage.k8s.io", version: "v1", plural: "storageclasses")!
+        _ = try? await objects.create(storageClasses, namespace: nil, body: [
+            "metadata": ["name": .string(LocalPathProvisioner.storageClassName), "annotations": ["storageclass.kubernetes.io/is-default-class": "true"]],
+            "provisioner": .string(LocalPathProvisioner.name), "volumeBindingMode": "WaitForFirstConsumer", "reclaimPolicy": "Delete",
+        ])
         let services = registry.lookup(group: "", version: "v1", plural: "services")!
         _ = try? await objects.create(
             services, namespace: "default",

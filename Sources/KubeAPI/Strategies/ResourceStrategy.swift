@@ -47,6 +47,9 @@ enum Strategies {
         case ("batch", "jobs"): JobStrategy()
         case ("batch", "cronjobs"): CronJobStrategy()
         case ("scheduling.k8s.io", "priorityclasses"): PriorityClassStrategy()
+        case ("", "persistentvolumes"): PersistentVolumeStrategy()
+        case ("", "persistentvolumeclaims"): PersistentVolumeClaimStrategy()
+        case ("storage.k8s.io", "storageclasses"): StorageClassStrategy()
         default: nil
         }
     }

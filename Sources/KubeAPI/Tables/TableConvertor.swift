@@ -202,16 +202,18 @@ enum TableConvertor {
                 TableColumn(name: "Message", type: "string") { object, _ in object["message"] ?? "" },
             ]
         case ("", "persistentvolumeclaims"):
+            // Capacity and access modes show once the claim names its volume (kube's printer).
+            @Sendable func bound(_ object: JSONValue) -> Bool { !(object[path: ["spec", "volumeName"]]?.stringValue ?? "").isEmpty }
             return [
                 name,
-                TableColumn(name: "Status", type: "string") { object, _ in object[path: ["status", "phase"]] ?? "Pending" },
+                TableColumn(name: "Status", type: "string") { object, _ in .string(terminatingOr(object, object[path: ["status", "phase"]]?.stringValue ?? "")) },
                 TableColumn(name: "Volume", type: "string") { object, _ in object[path: ["spec", "volumeName"]] ?? "" },
-                TableColumn(name: "Capacity", type: "string") { object, _ in object[path: ["status", "capacity", "storage"]] ?? "" },
-                TableColumn(name: "Access Modes", type: "string") { object, _ in .string(accessModes(object[path: ["status", "accessModes"]] ?? object[path: ["spec", "accessModes"]])) },
-                TableColumn(name: "StorageClass", type: "string") { object, _ in object[path: ["spec", "storageClassName"]] ?? "<unset>" },
+                TableColumn(name: "Capacity", type: "string") { object, _ in bound(object) ? object[path: ["status", "capacity", "storage"]] ?? "" : "" },
+                TableColumn(name: "Access Modes", type: "string") { object, _ in bound(object) ? .string(accessModes(object[path: ["status", "accessModes"]])) : "" },
+                TableColumn(name: "StorageClass", type: "string") { object, _ in object[path: ["spec", "storageClassName"]] ?? "" },
                 TableColumn(name: "VolumeAttributesClass", type: "string") { object, _ in object[path: ["spec", "volumeAttributesClassName"]] ?? "<unset>" },
                 age,
-                TableColumn(name: "VolumeMode", type: "string", priority: 1) { object, _ in object[path: ["spec", "volumeMode"]] ?? "Filesystem" },
+                TableColumn(name: "VolumeMode", type: "string", priority: 1) { object, _ in object[path: ["spec", "volumeMode"]] ?? "<unset>" },
             ]
         case ("", "persistentvolumes"):
             return [
@@ -219,7 +221,7 @@ enum TableConvertor {
                 TableColumn(name: "Capacity", type: "string") { object, _ in object[path: ["spec", "capacity", "storage"]] ?? "" },
                 TableColumn(name: "Access Modes", type: "string") { object, _ in .string(accessModes(object[path: ["spec", "accessModes"]])) },
                 TableColumn(name: "Reclaim Policy", type: "string") { object, _ in object[path: ["spec", "persistentVolumeReclaimPolicy"]] ?? "Retain" },
-                TableColumn(name: "Status", type: "string") { object, _ in object[path: ["status", "phase"]] ?? "Pending" },
+                TableColumn(name: "Status", type: "string") { object, _ in .string(terminatingOr(object, object[path: ["status", "phase"]]?.stringValue ?? "")) },
                 TableColumn(name: "Claim", type: "string") { object, _ in
                     guard let claim = object[path: ["spec", "claimRef", "name"]]?.stringValue else { return "" }
                     return .string("\(object[path: ["spec", "claimRef", "namespace"]]?.stringValue ?? "")/\(claim)")
@@ -273,6 +275,18 @@ enum TableConvertor {
                 TableColumn(name: "Global-Default", type: "boolean") { object, _ in object["globalDefault"] ?? false },
                 age,
                 TableColumn(name: "PreemptionPolicy", type: "string") { object, _ in object["preemptionPolicy"] ?? "" },
+            ]
+        case ("storage.k8s.io", "storageclasses"):
+            return [
+                TableColumn(name: "Name", type: "string", format: "name") { object, _ in
+                    let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+                    return .string(StorageClassStrategy.isDefault(object) ? name + " (default)" : name)
+                },
+                TableColumn(name: "Provisioner", type: "string") { object, _ in object["provisioner"] ?? "" },
+                TableColumn(name: "ReclaimPolicy", type: "string") { object, _ in object["reclaimPolicy"] ?? "Delete" },
+                TableColumn(name: "VolumeBindingMode", type: "string") { object, _ in object["volumeBindingMode"] ?? "Immediate" },
+                TableColumn(name: "AllowVolumeExpansion", type: "string") { object, _ in .string(object["allowVolumeExpansion"]?.boolValue == true ? "true" : "false") },
+                age,
             ]
         case ("policy", "poddisruptionbudgets"):
             return [
@@ -363,9 +377,16 @@ enum TableConvertor {
     }
 
     /// `RWO,ROX` from access modes, as kubectl abbreviates them.
+    /// Access modes as kubectl prints them: short names in a fixed order (RWO,ROX,RWX,RWOP).
     private static func accessModes(_ value: JSONValue?) -> String {
-        let short = ["ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"]
-        return (value?.arrayValue ?? []).compactMap { $0.stringValue.map { short[$0] ?? $0 } }.joined(separator: ",")
+        let given = Set((value?.arrayValue ?? []).compactMap(\.stringValue))
+        let order = [("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP")]
+        return order.filter { given.contains($0.0) }.map(\.1).joined(separator: ",")
+    }
+
+    /// `Terminating` for an object being deleted, else `status`.
+    private static func terminatingOr(_ object: JSONValue, _ status: String) -> String {
+        object[path: ["metadata", "deletionTimestamp"]] != nil ? "Terminating" : status
     }
 
     private static func address(_ node: JSONValue, _ type: String) -> String {

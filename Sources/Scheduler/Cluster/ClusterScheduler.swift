@@ -33,11 +33,15 @@ public struct ClusterScheduler: Service {
         }
         let binder = RegistryBinder(objects: objects, pods: pods)
         let reporter = RegistryReporter(objects: objects, pods: pods, recorders: recorders, logger: logger)
+        let podInformer = informers.informer(group: "", plural: "pods")!
+        let claimInformer = informers.informer(group: "", plural: "persistentvolumeclaims")!
+        let volumeInformer = informers.informer(group: "", plural: "persistentvolumes")!
+        let classInformer = informers.informer(group: "storage.k8s.io", plural: "storageclasses")!
+        let volumes = RegistryVolumeCatalog(objects: objects, claims: claimInformer, volumes: volumeInformer, classes: classInformer, pods: podInformer)
         let runtime = try SchedulerRuntime(
-            profiles: configuration.profiles, binder: binder, reporter: reporter, queueOptions: configuration.queueOptions,
+            profiles: configuration.profiles, binder: binder, volumes: volumes, reporter: reporter, queueOptions: configuration.queueOptions,
             algorithmOptions: configuration.algorithmOptions)
         let (events, continuation) = AsyncStream<SchedulerEvent>.makeStream()
-        let podInformer = informers.informer(group: "", plural: "pods")!
         let nodeInformer = informers.informer(group: "", plural: "nodes")!
         let namespaceInformer = informers.informer(group: "", plural: "namespaces")!
         let budgetInformer = informers.informer(group: "policy", plural: "poddisruptionbudgets")
@@ -60,6 +64,15 @@ public struct ClusterScheduler: Service {
                 let object = event.object
                 continuation.yield(.namespace(name: object[path: ["metadata", "name"]]?.stringValue ?? "", labels: object[path: ["metadata", "labels"]]?.stringMap ?? [:]))
                 return
+            }
+        }
+        for (informer, resource) in [(claimInformer, ClusterEventKind.Resource.persistentVolumeClaim), (volumeInformer, .persistentVolume), (classInformer, .storageClass)] {
+            informer.addHandler { event in
+                switch event {
+                case .added: continuation.yield(.storage(ClusterEventKind(resource, .add)))
+                case .updated: continuation.yield(.storage(ClusterEventKind(resource, .update)))
+                case .deleted: continuation.yield(.storage(ClusterEventKind(resource, .delete)))
+                }
             }
         }
         budgetInformer?.addHandler { _ in

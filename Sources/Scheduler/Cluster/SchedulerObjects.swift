@@ -106,7 +106,7 @@ enum SchedulerObjects {
             nodeName: nodeName?.isEmpty == false ? nodeName : nil, nominatedNodeName: nominated?.isEmpty == false ? nominated : nil,
             containers: containers, initContainers: initContainers, overhead: resources(spec["overhead"]), nodeSelector: strings(spec["nodeSelector"]),
             affinity: affinity(spec["affinity"]), tolerations: tolerations, topologySpreadConstraints: spread, schedulingGates: gates,
-            terminating: metadata["deletionTimestamp"] != nil)
+            terminating: metadata["deletionTimestamp"] != nil, volumeClaims: VolumeBinding.claimNames(of: object))
     }
 
     static func node(_ object: JSONValue) -> Node {

@@ -33,14 +33,14 @@ public struct Framework: Sendable {
 
     /// Validates `profile` and instantiates its plugins from `registry`.
     /// - Throws: ``SchedulerError`` (invalidProfile or invalidPluginArgs).
-    public init(profile: Profile, registry: PluginRegistry = .default, binder: (any Binder)? = nil) throws(SchedulerError) {
+    public init(profile: Profile, registry: PluginRegistry = .default, binder: (any Binder)? = nil, volumes: (any VolumeCatalog)? = nil) throws(SchedulerError) {
         try profile.validate(registry: registry)
         var instances: [String: any Plugin] = [:]
         var problems: [String] = []
         for point in ExtensionPoint.allCases {
             for ref in profile.plugins[point] ?? [] {
                 if instances[ref.name] == nil {
-                    instances[ref.name] = try registry.make(ref.name, context: PluginContext(args: profile.pluginArgs[ref.name], binder: binder))
+                    instances[ref.name] = try registry.make(ref.name, context: PluginContext(args: profile.pluginArgs[ref.name], binder: binder, volumes: volumes))
                 }
                 if let p = instances[ref.name], !point.accepts(p) {
                     problems.append("plugin \"\(ref.name)\" does not implement the \(point.rawValue) extension point")

@@ -180,6 +180,12 @@ public struct ClusterEventKind: Sendable, Hashable, CustomStringConvertible {
         case pod = "Pod"
         /// A PodDisruptionBudget.
         case podDisruptionBudget = "PodDisruptionBudget"
+        /// A PersistentVolumeClaim.
+        case persistentVolumeClaim = "PersistentVolumeClaim"
+        /// A PersistentVolume.
+        case persistentVolume = "PersistentVolume"
+        /// A StorageClass.
+        case storageClass = "StorageClass"
     }
     /// What happened.
     public enum Action: String, Sendable, Hashable {

@@ -4,11 +4,14 @@ public struct PluginContext: Sendable {
     public var args: PluginArgs?
     /// The binder (DefaultBinder uses it).
     public var binder: (any Binder)?
+    /// Where claims and volumes are read and bound (VolumeBinding uses it).
+    public var volumes: (any VolumeCatalog)?
 
     /// A context.
-    public init(args: PluginArgs?, binder: (any Binder)?) {
+    public init(args: PluginArgs?, binder: (any Binder)?, volumes: (any VolumeCatalog)? = nil) {
         self.args = args
         self.binder = binder
+        self.volumes = volumes
     }
 }
 
@@ -56,6 +59,7 @@ public struct PluginRegistry: Sendable {
             PluginNames.defaultPreemption: { c throws(SchedulerError) in try DefaultPreemption(args: c.args) },
             PluginNames.defaultBinder: { c in DefaultBinder(binder: c.binder) },
             PluginNames.stakeWeighted: { c throws(SchedulerError) in try StakeWeighted(args: c.args) },
+            PluginNames.volumeBinding: { c in VolumeBindingPlugin(catalog: c.volumes) },
         ])
     }
 }
@@ -92,4 +96,6 @@ public enum PluginNames {
     public static let defaultBinder = "DefaultBinder"
     /// StakeWeighted (ours; off by default).
     public static let stakeWeighted = "StakeWeighted"
+    /// VolumeBinding.
+    public static let volumeBinding = "VolumeBinding"
 }

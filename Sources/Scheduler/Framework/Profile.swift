@@ -41,10 +41,11 @@ public struct Profile: Sendable, Hashable {
         Profile(schedulerName: schedulerName, plugins: [
             .preEnqueue: [PluginReference(PluginNames.schedulingGates)],
             .queueSort: [PluginReference(PluginNames.prioritySort)],
-            .preFilter: [PluginNames.nodeAffinity, PluginNames.nodePorts, PluginNames.nodeResourcesFit, PluginNames.podTopologySpread,
-                         PluginNames.interPodAffinity].map { PluginReference($0) },
+            .preFilter: [PluginNames.nodeAffinity, PluginNames.nodePorts, PluginNames.nodeResourcesFit, PluginNames.volumeBinding,
+                         PluginNames.podTopologySpread, PluginNames.interPodAffinity].map { PluginReference($0) },
             .filter: [PluginNames.nodeUnschedulable, PluginNames.nodeName, PluginNames.taintToleration, PluginNames.nodeAffinity,
-                      PluginNames.nodePorts, PluginNames.nodeResourcesFit, PluginNames.podTopologySpread, PluginNames.interPodAffinity]
+                      PluginNames.nodePorts, PluginNames.nodeResourcesFit, PluginNames.volumeBinding, PluginNames.podTopologySpread,
+                      PluginNames.interPodAffinity]
                 .map { PluginReference($0) },
             .postFilter: [PluginReference(PluginNames.defaultPreemption)],
             .preScore: [PluginNames.taintToleration, PluginNames.nodeAffinity, PluginNames.nodeResourcesFit, PluginNames.podTopologySpread,
@@ -52,6 +53,8 @@ public struct Profile: Sendable, Hashable {
             .score: [PluginNames.taintToleration, PluginNames.nodeAffinity, PluginNames.nodeResourcesFit, PluginNames.podTopologySpread,
                      PluginNames.interPodAffinity, PluginNames.nodeResourcesBalancedAllocation, PluginNames.imageLocality]
                 .map { PluginReference($0) },
+            .reserve: [PluginReference(PluginNames.volumeBinding)],
+            .preBind: [PluginReference(PluginNames.volumeBinding)],
             .bind: [PluginReference(PluginNames.defaultBinder)],
         ])
     }

@@ -45,6 +45,8 @@ public struct Pod: Sendable, Hashable {
     public var startTime: Duration?
     /// Whether the pod is being deleted (`metadata.deletionTimestamp` set).
     public var terminating: Bool
+    /// The PersistentVolumeClaims its volumes name (`persistentVolumeClaim.claimName`).
+    public var volumeClaims: [String]
 
     /// A pod. The uid defaults to "namespace/name".
     public init(
@@ -54,8 +56,9 @@ public struct Pod: Sendable, Hashable {
         containers: [Container] = [], initContainers: [Container] = [], overhead: ResourceList = [:],
         nodeSelector: [String: String] = [:], affinity: Affinity? = nil, tolerations: [Toleration] = [],
         topologySpreadConstraints: [TopologySpreadConstraint] = [], schedulingGates: [String] = [],
-        workloadSelector: LabelSelector? = nil, startTime: Duration? = nil, terminating: Bool = false
+        workloadSelector: LabelSelector? = nil, startTime: Duration? = nil, terminating: Bool = false, volumeClaims: [String] = []
     ) {
+        self.volumeClaims = volumeClaims
         self.name = name
         self.namespace = namespace
         self.uid = uid ?? "\(namespace)/\(name)"

@@ -31,7 +31,7 @@ public actor SchedulerRuntime {
     /// upstream requires).
     /// - Throws: ``SchedulerError`` if a profile is invalid or two profiles share a name.
     public init(
-        profiles: [Profile] = [.defaultProfile()], registry: PluginRegistry = .default, binder: any Binder,
+        profiles: [Profile] = [.defaultProfile()], registry: PluginRegistry = .default, binder: any Binder, volumes: (any VolumeCatalog)? = nil,
         reporter: any SchedulingReporter = SilentReporter(), clock: any SchedulerClock = SystemClock(),
         queueOptions: QueueOptions = QueueOptions(), algorithmOptions: AlgorithmOptions = AlgorithmOptions()
     ) throws(SchedulerError) {
@@ -41,7 +41,7 @@ public actor SchedulerRuntime {
             guard frameworks[p.schedulerName] == nil else {
                 throw SchedulerError(.invalidConfiguration, "duplicate profile for schedulerName \"\(p.schedulerName)\"")
             }
-            frameworks[p.schedulerName] = try Framework(profile: p, registry: registry, binder: binder)
+            frameworks[p.schedulerName] = try Framework(profile: p, registry: registry, binder: binder, volumes: volumes)
         }
         let sorts = Set(profiles.map { $0.plugins[.queueSort]?.first?.name ?? "" })
         guard sorts.count == 1 else {
@@ -118,6 +118,8 @@ public actor SchedulerRuntime {
             actions = queue.onEvent(ClusterEventKind(.podDisruptionBudget, .update), now: now)
         case .namespace(let name, let labels):
             cache.setNamespace(name, labels: labels)
+        case .storage(let kind):
+            actions = queue.onEvent(kind, now: now)
         }
         if actions.contains(.wakeScheduler) { wake() }
     }

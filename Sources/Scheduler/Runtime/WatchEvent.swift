@@ -16,6 +16,9 @@ public enum WatchEvent: Sendable {
     case disruptionBudgets([PodDisruptionBudget])
     /// A namespace's labels changed.
     case namespace(name: String, labels: [String: String])
+    /// A PersistentVolumeClaim, PersistentVolume or StorageClass changed (the ``VolumeCatalog``
+    /// reads them; this only wakes the pods VolumeBinding turned away).
+    case storage(ClusterEventKind)
 }
 
 /// What the runtime tells the master besides binding. Every method has a no-op default.

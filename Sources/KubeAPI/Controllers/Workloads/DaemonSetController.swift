@@ -84,12 +84,7 @@ public final class DaemonSetController: Controller {
         for (key, value) in spec["nodeSelector"]?.stringMap ?? [:] where labels[key] != value { return false }
         if let terms = spec[path: ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms"]]?.arrayValue, !terms.isEmpty {
             let name = node[path: ["metadata", "name"]]?.stringValue ?? ""
-            let matches = terms.contains { term in
-                let expressions = term["matchExpressions"]?.arrayValue ?? []
-                let fields = term["matchFields"]?.arrayValue ?? []
-                guard !expressions.isEmpty || !fields.isEmpty else { return false }
-                return expressions.allSatisfy { requirement($0, labels) } && fields.allSatisfy { requirement($0, ["metadata.name": name]) }
-            }
+            let matches = NodeSelectorTerms.match(terms, labels: labels, name: name)
             if !matches { return false }
         }
         let tolerations = (spec["tolerations"]?.arrayValue ?? []) + Self.tolerations
@@ -97,22 +92,6 @@ public final class DaemonSetController: Controller {
             if !tolerations.contains(where: { NodeLifecycleController.tolerates($0, taint) }) { return false }
         }
         return true
-    }
-
-    static func requirement(_ value: JSONValue, _ labels: [String: String]) -> Bool {
-        guard let key = value["key"]?.stringValue else { return false }
-        let values = (value["values"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let actual = labels[key]
-        switch value["operator"]?.stringValue {
-        case "In": return actual.map(values.contains) ?? false
-        case "NotIn": return actual.map { !values.contains($0) } ?? true
-        case "Exists": return actual != nil
-        case "DoesNotExist": return actual == nil
-        case "Gt", "Lt":
-            guard let actual, let lhs = Int64(actual), let rhs = values.first.flatMap({ Int64($0) }) else { return false }
-            return value["operator"] == "Gt" ? lhs > rhs : lhs < rhs
-        default: return false
-        }
     }
 
     public func reconcile(_ key: String) async throws {
