@@ -198,6 +198,23 @@ struct PodRuntimeTests {
         return status
     }
 
+    @Test("the local-path teardown removes only normalised pvc-... paths with no symbolic link on the way")
+    func localPathTeardownPaths() throws {
+        let root = FileManager.default.temporaryDirectory.path + "/teardown-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/storage/pvc-1_default_data", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/link", withDestinationPath: root + "/storage")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        #expect(LocalPathTeardown.refusal(root + "/storage/pvc-1_default_data") == nil)
+        #expect(LocalPathTeardown.refusal(root + "/storage/pvc-gone") == nil, "a path already gone is fine")
+        #expect(LocalPathTeardown.refusal("relative/pvc-1") != nil)
+        #expect(LocalPathTeardown.refusal("/pvc-1") != nil, "not below a storage directory")
+        #expect(LocalPathTeardown.refusal(root + "/storage/../storage/pvc-1_default_data") != nil)
+        #expect(LocalPathTeardown.refusal(root + "//storage/pvc-1_default_data") != nil)
+        #expect(LocalPathTeardown.refusal(root + "/storage") != nil, "only pvc-... directories")
+        #expect(LocalPathTeardown.refusal(root + "/link/pvc-1_default_data")?.hasSuffix("is a symbolic link") == true)
+        #expect(LocalPathTeardown.refusal(root + "/storage/pvc-1\u{0}x") != nil)
+    }
+
     @Test("the phase follows the kubelet: Pending while waiting or initialising, Running, Succeeded, Failed by restart policy")
     func phases() {
         func builder(_ policy: String, initContainers: [ContainerObservation] = [], _ containers: [ContainerObservation]) -> PodStatusBuilder {

@@ -423,6 +423,85 @@ struct ContainerEndToEndTests {
         #expect(try master.ok(["get", "pods", "-o", "name"]).isEmpty, "the broken manifest makes no pod")
     }
 
+    @Test("PersistentVolumeClaims the k3s way: local-path provisions on the pod's node, data outlives the pod, a read-only claim, protection while in use, Delete reclaims the directory")
+    func persistentVolumes() throws {
+        let cluster = try RealCluster()
+        defer { cluster.stop() }
+        let master = cluster.master
+        let classes = try master.ok(["get", "storageclass"])
+        #expect(classes.contains("local-path (default)") && classes.contains("rancher.io/local-path") && classes.contains("WaitForFirstConsumer"), "\(classes)")
+
+        try cluster.apply("""
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: data}
+            spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 64Mi}}}
+            """)
+        // No pod yet: the claim waits for its first consumer.
+        #expect(try cluster.jsonpath("pvc", "data", ".status.phase") == "Pending")
+        #expect(try eventually(30) { try cluster.events(of: "data").contains("WaitForFirstConsumer: waiting for first consumer to be created before binding") })
+
+        func pod(_ name: String, _ script: String, readOnly: Bool = false) -> String {
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: \(name)}
+            spec:
+              terminationGracePeriodSeconds: 1
+              restartPolicy: Never
+              securityContext: {runAsUser: 1000}
+              containers: [{name: c, image: busybox:1.35, command: [sh, -c, '\(script)'], volumeMounts: [{name: d, mountPath: /data}]}]
+              volumes: [{name: d, persistentVolumeClaim: {claimName: data, readOnly: \(readOnly)}}]
+            """
+        }
+        try cluster.apply(pod("writer", "echo kept > /data/file && cat /data/file"))
+        #expect(try eventually(90) { try cluster.jsonpath("pod", "writer", ".status.phase") == "Succeeded" }, "\(master.describe(["describe", "pod", "writer"]))")
+        #expect(try cluster.jsonpath("pvc", "data", ".status.phase") == "Bound")
+        let volume = try cluster.jsonpath("pvc", "data", ".spec.volumeName")
+        let uid = try cluster.jsonpath("pvc", "data", ".metadata.uid")
+        #expect(volume == "pvc-" + uid)
+        #expect(try cluster.jsonpath("pvc", "data", ".metadata.annotations.volume\\.kubernetes\\.io/selected-node") == "real-1")
+        let path = try cluster.jsonpath("pv", volume, ".spec.hostPath.path")
+        #expect(path == master.dataDir + "/storage/\(volume)_default_data")
+        #expect(try cluster.jsonpath("pv", volume, ".spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values[0]") == "real-1")
+        #expect(try cluster.jsonpath("pv", volume, ".spec.claimRef.name") == "data")
+        #expect(try String(contentsOfFile: path + "/file", encoding: .utf8) == "kept\n", "the container wrote to the node's directory as a non-root user")
+        let columns = try master.ok(["get", "pvc", "data"])
+        #expect(columns.contains("Bound") && columns.contains(volume) && columns.contains("64Mi") && columns.contains("RWO") && columns.contains("local-path"), "\(columns)")
+        let volumeColumns = try master.ok(["get", "pv"])
+        #expect(volumeColumns.contains("Delete") && volumeColumns.contains("default/data"), "\(volumeColumns)")
+        #expect(try cluster.events(of: "data").contains("ProvisioningSucceeded: Successfully provisioned volume \(volume)"))
+
+        // A new pod finds the data; a read-only claim cannot write.
+        try cluster.apply(pod("reader", "cat /data/file; touch /data/new 2>/dev/null || echo refused; sleep 3600", readOnly: true))
+        #expect(try eventually(60) { try master.kubectl(["logs", "reader"]).output == "kept\nrefused\n" }, "\(master.describe(["logs", "reader"]))")
+        #expect(!FileManager.default.fileExists(atPath: path + "/new"))
+
+        // In use: deleting the claim leaves it Terminating; once its pods are gone it goes, and
+        // its volume and directory with it.
+        _ = try master.ok(["delete", "pvc", "data", "--wait=false"])
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try master.ok(["get", "pvc", "data"]).contains("Terminating"))
+        #expect(FileManager.default.fileExists(atPath: path + "/file"))
+        _ = try master.ok(["delete", "pod", "reader", "writer", "--wait=true"], timeout: 60)
+        #expect(try eventually(60) { try master.kubectl(["get", "pv", volume]).status != 0 }, "\(master.describe(["get", "pv", "-o", "yaml"]))")
+        #expect(try master.kubectl(["get", "pvc", "data"]).status != 0)
+        #expect(!FileManager.default.fileExists(atPath: path), "the node removed the volume's directory")
+
+        // A claim no node can satisfy: the pod waits with the scheduler's reason.
+        try cluster.apply("""
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: shared}
+            spec: {accessModes: [ReadWriteMany], resources: {requests: {storage: 1Gi}}}
+            """)
+        try cluster.apply(pod("shared-user", "true").replacingOccurrences(of: "claimName: data", with: "claimName: shared"))
+        #expect(try eventually(30) {
+            try cluster.events(of: "shared").contains("ProvisioningFailed: NodePath only supports ReadWriteOnce and ReadWriteOncePod (1.22+) access modes")
+        })
+        #expect(try cluster.jsonpath("pod", "shared-user", ".status.phase") == "Pending")
+    }
+
     @Test("startup, readiness and liveness probes (tcpSocket, httpGet, exec, grpc) drive started, ready and restarts; postStart and preStop hooks run")
     func probesAndHooks() throws {
         let cluster = try RealCluster()

@@ -465,6 +465,10 @@ struct WorkloadEndToEndTests {
         #expect(try cluster.ok(["rollout", "status", "statefulset/db", "--timeout=90s"]).contains("roll"))
         #expect(try cluster.ok(["get", "pods", "-l", "app=db", "-o", "jsonpath={.items[*].metadata.name}"]).split(separator: " ").sorted() == ["db-0", "db-1", "db-2"])
         #expect(try cluster.ok(["get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"]).split(separator: " ").sorted() == ["data-db-0", "data-db-1", "data-db-2"])
+        // Each claim was provisioned by local-path on its pod's node and bound before the pod was.
+        #expect(try cluster.ok(["get", "pvc", "-o", "jsonpath={.items[*].status.phase}"]) == "Bound Bound Bound")
+        #expect(try cluster.ok(["get", "pvc", "data-db-0", "-o", "jsonpath={.metadata.annotations.volume\\.kubernetes\\.io/selected-node}"])
+            == cluster.ok(["get", "pod", "db-0", "-o", "jsonpath={.spec.nodeName}"]))
         let created = try cluster.ok(["get", "pods", "-l", "app=db", "--sort-by=.metadata.creationTimestamp", "-o", "jsonpath={.items[*].metadata.name}"])
         #expect(created == "db-0 db-1 db-2", "created in order: \(created)")
         #expect(try cluster.ok(["get", "pod", "db-1", "-o", "jsonpath={.spec.hostname}.{.spec.subdomain}"]) == "db-1.db")

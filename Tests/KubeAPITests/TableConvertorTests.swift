@@ -34,7 +34,7 @@ struct TableConvertorTests {
         let now = try #require(TableConvertor.seconds("2026-01-01T00:01:00Z"))
         let table = TableConvertor.table(claims, items: [claim], listMetadata: [:], includeObject: "None", now: now)
         #expect(table["columnDefinitions"]?.arrayValue?.map { $0["name"] } == ["Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass", "VolumeAttributesClass", "Age", "VolumeMode"])
-        #expect(table["rows"]?.arrayValue?.first?["cells"] == ["data", "Bound", "pv-1", "1Gi", "RWO,ROX", "local", "<unset>", "60s", "Filesystem"])
+        #expect(table["rows"]?.arrayValue?.first?["cells"] == ["data", "Bound", "pv-1", "1Gi", "RWO,ROX", "local", "<unset>", "60s", "<unset>"])
         let slices = ResourceRegistry.builtIn.lookup(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")!
         let slice: JSONValue = ["metadata": ["name": "s"], "addressType": "IPv4", "ports": [["port": 443]], "endpoints": [["addresses": ["10.0.0.1"]]]]
         #expect(TableConvertor.table(slices, items: [slice], listMetadata: [:], includeObject: "None", now: now)["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.prefix(4) == ["s", "IPv4", "443", "10.0.0.1"])
