@@ -35,7 +35,7 @@ struct RegistryVolumeCatalog: VolumeCatalog {
         }.map { volume in
             VolumeCandidate(
                 name: volume[path: ["metadata", "name"]]?.stringValue ?? "",
-                capacity: volume[path: ["spec", "capacity", "storage"]]?.stringValue.flatMap { Quantity($0)?.value } ?? 0,
+                capacity: VolumeBinding.capacityBytes(volume),
                 nodeAffinity: Self.nodeSelector(volume[path: ["spec", "nodeAffinity", "required", "nodeSelectorTerms"]]))
         }
         let provisioner = storageClass?["provisioner"]?.stringValue ?? ""

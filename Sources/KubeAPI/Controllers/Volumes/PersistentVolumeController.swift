@@ -152,11 +152,7 @@ public final class PersistentVolumeController: Controller {
         return all.filter { volume in
             let reference = volume[path: ["spec", "claimRef"]]
             return (reference == nil || reference == .null) && volume[path: ["status", "phase"]]?.stringValue == "Available" && VolumeBinding.matches(volume, claim: claim)
-        }.min { capacity($0) < capacity($1) }
-    }
-
-    private func capacity(_ volume: JSONValue) -> Int64 {
-        volume[path: ["spec", "capacity", "storage"]]?.stringValue.flatMap { Quantity($0)?.value } ?? 0
+        }.min { VolumeBinding.capacityBytes($0) < VolumeBinding.capacityBytes($1) }
     }
 
     /// kube's four writes: volume claimRef, volume phase, claim volumeName and annotations, claim status.

@@ -24,16 +24,15 @@ public enum VolumeBinding {
         object["metadata"] = metadata
     }
 
-    /// A claim's class: `spec.storageClassName`, else the beta annotation, else "" (no class).
-    public static func className(_ claim: JSONValue) -> String {
-        claim[path: ["spec", "storageClassName"]]?.stringValue
-            ?? claim[path: ["metadata", "annotations", "volume.beta.kubernetes.io/storage-class"]]?.stringValue ?? ""
+    /// A claim's or volume's class: `spec.storageClassName`, else the beta annotation, else "" (no class).
+    public static func className(_ object: JSONValue) -> String {
+        object[path: ["spec", "storageClassName"]]?.stringValue
+            ?? object[path: ["metadata", "annotations", "volume.beta.kubernetes.io/storage-class"]]?.stringValue ?? ""
     }
 
-    /// A volume's class: `spec.storageClassName`, else the beta annotation, else "".
-    public static func volumeClassName(_ volume: JSONValue) -> String {
-        volume[path: ["spec", "storageClassName"]]?.stringValue
-            ?? volume[path: ["metadata", "annotations", "volume.beta.kubernetes.io/storage-class"]]?.stringValue ?? ""
+    /// A volume's `spec.capacity.storage` in bytes (0 when unreadable).
+    public static func capacityBytes(_ volume: JSONValue) -> Int64 {
+        volume[path: ["spec", "capacity", "storage"]]?.stringValue.flatMap { Quantity($0)?.value } ?? 0
     }
 
     /// Whether `claim` names a volume and its binding completed (kube's `isPVCFullyBound`).
@@ -60,9 +59,7 @@ public enum VolumeBinding {
     /// affinity): same class, enough capacity, the claim's access modes and volume mode, and the
     /// claim's selector matching the volume's labels.
     public static func matches(_ volume: JSONValue, claim: JSONValue) -> Bool {
-        guard volumeClassName(volume) == className(claim) else { return false }
-        let capacity = volume[path: ["spec", "capacity", "storage"]]?.stringValue.flatMap { Quantity($0)?.value } ?? 0
-        guard capacity >= requestedBytes(claim) else { return false }
+        guard className(volume) == className(claim), capacityBytes(volume) >= requestedBytes(claim) else { return false }
         let offered = Set((volume[path: ["spec", "accessModes"]]?.arrayValue ?? []).compactMap(\.stringValue))
         let wanted = Set((claim[path: ["spec", "accessModes"]]?.arrayValue ?? []).compactMap(\.stringValue))
         guard wanted.isSubset(of: offered) else { return false }
