@@ -229,6 +229,16 @@ struct ObjectStoreTests {
         #expect(error.status[path: ["details", "causes"]] == [["reason": "FieldValueInvalid", "message": "Invalid value: \"Bad\": x", "field": "metadata.name"]])
         #expect(APIError.notFound(deployments, name: "w").message == "deployments.apps \"w\" not found")
     }
+
+    @Test("error bodies are written as kube-apiserver writes them: Status fields in Go order and a newline (clients compare them)")
+    func statusBodies() {
+        let services = ResourceRegistry.builtIn.lookup(group: "", version: "v1", plural: "services")!
+        let body = String(decoding: APIResponse.statusBytes(APIError.alreadyExists(services, name: "mock-2").status), as: UTF8.self)
+        #expect(body == "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"services \\\"mock-2\\\" already exists\",\"reason\":\"AlreadyExists\",\"details\":{\"name\":\"mock-2\",\"kind\":\"services\"},\"code\":409}\n")
+        let invalid = APIError.invalid(services, name: "s", causes: [.init(field: "spec.ports", type: "FieldValueRequired", message: "Required value")])
+        let invalidBody = String(decoding: APIResponse.statusBytes(invalid.status), as: UTF8.self)
+        #expect(invalidBody.contains("\"details\":{\"name\":\"s\",\"kind\":\"Service\",\"causes\":[{\"reason\":\"FieldValueRequired\",\"message\":\"Required value\",\"field\":\"spec.ports\"}]}"), "\(invalidBody)")
+    }
 }
 
 @Suite("Watch bookmarks and request limits")

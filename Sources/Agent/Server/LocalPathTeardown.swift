@@ -20,9 +20,9 @@ enum LocalPathTeardown {
         var prefix = ""
         for component in components {
             prefix += "/" + component
-            var info = stat()
-            if lstat(prefix, &info) != 0 { return nil }  // gone from here on: nothing to follow
-            if info.st_mode & S_IFMT == S_IFLNK { return "\(prefix) is a symbolic link" }
+            // attributesOfItem does not follow a final link (lstat).
+            guard let type = try? FileManager.default.attributesOfItem(atPath: prefix)[.type] as? FileAttributeType else { return nil }  // gone from here on
+            if type == .typeSymbolicLink { return "\(prefix) is a symbolic link" }
         }
         return nil
     }

@@ -14,9 +14,43 @@ enum APIResponse {
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: value.serialized())))
     }
 
-    /// The `Status` of an error.
+    /// The `Status` of an error, written as kube-apiserver writes it: fields in the Go struct's
+    /// order and a closing newline (clients such as the Python client's utilities print and
+    /// compare the body as is).
     static func error(_ error: APIError) -> Response {
-        json(error.status, status: error.code)
+        Response(
+            status: HTTPResponse.Status(code: error.code), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: statusBytes(error.status))))
+    }
+
+    /// `status` (a `Status`) with kube's field order: kind, apiVersion, metadata, status,
+    /// message, reason, details (name, group, kind, uid, causes, retryAfterSeconds), code.
+    static func statusBytes(_ status: JSONValue) -> [UInt8] {
+        func ordered(_ value: JSONValue, _ order: [String]) -> [UInt8] {
+            guard let members = value.objectValue else { return value.serialized() }
+            var out: [UInt8] = [UInt8(ascii: "{")]
+            let keys = order.filter { members[$0] != nil } + members.keys.filter { !order.contains($0) }.sorted()
+            for (index, key) in keys.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += JSONValue.string(key).serialized() + [UInt8(ascii: ":")]
+                switch key {
+                case "details" where order.first == "kind":
+                    out += ordered(members[key]!, ["name", "group", "kind", "uid", "causes", "retryAfterSeconds"])
+                case "causes":
+                    out += [UInt8(ascii: "[")]
+                    for (position, cause) in (members[key]?.arrayValue ?? []).enumerated() {
+                        if position > 0 { out.append(UInt8(ascii: ",")) }
+                        out += ordered(cause, ["reason", "message", "field"])
+                    }
+                    out += [UInt8(ascii: "]")]
+                default:
+                    out += members[key]!.serialized()
+                }
+            }
+            out.append(UInt8(ascii: "}"))
+            return out
+        }
+        return ordered(status, ["kind", "apiVersion", "metadata", "status", "message", "reason", "details", "code"]) + [UInt8(ascii: "\n")]
     }
 
     /// kube-apiserver's answer to a delete that removed an object of a kind that does not
