@@ -2,9 +2,12 @@
 # Installs the Debian packages K3s-DaaS builds and runs with. Idempotent: installs only what is missing.
 set -euo pipefail
 # containerd, runc, the CNI plugins, iproute2 and busybox-static run real pods (daas-worker
-# --manage-containerd); docker-registry serves the local images; protoc regenerates the CRI client.
+# --manage-containerd); docker-registry serves the local images; protoc regenerates the CRI client;
+# nftables and conntrack carry the node network (Services, NetworkPolicy); socat relays the local
+# registry into the network namespaces of the multi-node tests.
 packages=(liblmdb-dev libsecp256k1-dev libsodium-dev pkg-config make curl openssl python3-venv
-    containerd runc containernetworking-plugins iproute2 busybox-static docker-registry protobuf-compiler)
+    containerd runc containernetworking-plugins iproute2 busybox-static docker-registry protobuf-compiler
+    nftables conntrack socat)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -23,6 +23,11 @@ public struct KubeletConfiguration: Sendable {
     /// The node's resolv.conf contents, which the `Default` DNS policy copies. Default: read from
     /// /etc/resolv.conf when the kubelet starts.
     public var resolvConf: String = ""
+    /// The cluster DNS servers pods with `dnsPolicy: ClusterFirst` use (the kubelet's
+    /// `clusterDNS`). Default none: they use the node's resolv.conf.
+    public var clusterDNS: [String] = []
+    /// The cluster domain in pods' search paths (the kubelet's `clusterDomain`). Default `cluster.local`.
+    public var clusterDomain = "cluster.local"
 
     /// When images are garbage collected. Default: the kubelet's (85 %, 80 %, 2 minutes, every 5 minutes).
     public var imageGC = ImageGCPolicy()

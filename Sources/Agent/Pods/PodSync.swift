@@ -33,9 +33,11 @@ struct PodSync: Sendable {
             try await stopAll(pod, sandboxes: sandboxes, containers: containers)
             return nil
         }
-        let configs = RuntimeConfigs(
+        var configs = RuntimeConfigs(
             pod: pod, logRoot: configuration.logDirectory, memoryCapacity: machine.memoryBytes, hostResolvConf: configuration.resolvConf,
             allowPrivileged: configuration.allowPrivileged)
+        configs.clusterDNS = configuration.clusterDNS
+        configs.clusterDomain = configuration.clusterDomain
 
         // The sandbox: the newest ready one, or a new attempt.
         var sandbox = sandboxes.first { $0.state == .sandboxReady }

@@ -34,6 +34,9 @@ struct RuntimeConfigs {
     let hostResolvConf: String
     /// Whether privileged containers may run on this node.
     let allowPrivileged: Bool
+    /// The cluster DNS servers and domain (`ClusterFirst`); none: the node's resolv.conf.
+    var clusterDNS: [String] = []
+    var clusterDomain = "cluster.local"
 
     var uid: String { pod[path: ["metadata", "uid"]]?.stringValue ?? "" }
     var name: String { pod[path: ["metadata", "name"]]?.stringValue ?? "" }
@@ -98,13 +101,25 @@ struct RuntimeConfigs {
         return options
     }
 
-    /// DNS as the kubelet configures it without cluster DNS: `Default` (and `ClusterFirst`, which
-    /// falls back to it while no cluster DNS exists) copies the node's resolv.conf; `None` uses only
+    /// DNS as the kubelet configures it: `ClusterFirst` (and `ClusterFirstWithHostNet` for
+    /// host-network pods) asks the cluster DNS with the search path `<ns>.svc.<domain>
+    /// svc.<domain> <domain>`, then the node's, and `ndots:5`; `Default` (and `ClusterFirst` for
+    /// host-network pods, or without cluster DNS) copies the node's resolv.conf; `None` uses only
     /// `dnsConfig`; `dnsConfig` adds servers, searches and options in every policy.
-    private func dnsConfig() -> Runtime_V1_DNSConfig {
+    func dnsConfig() -> Runtime_V1_DNSConfig {
         var config = Runtime_V1_DNSConfig()
-        let policy = pod[path: ["spec", "dnsPolicy"]]?.stringValue ?? "ClusterFirst"
-        if policy != "None" {
+        var policy = pod[path: ["spec", "dnsPolicy"]]?.stringValue ?? "ClusterFirst"
+        if policy == "ClusterFirst" && hostNetwork { policy = "Default" }
+        if policy == "ClusterFirstWithHostNet" { policy = "ClusterFirst" }
+        if policy == "ClusterFirst" && !clusterDNS.isEmpty {
+            config.servers = clusterDNS
+            config.searches = ["\(namespace).svc.\(clusterDomain)", "svc.\(clusterDomain)", clusterDomain]
+            config.options = ["ndots:5"]
+            for line in hostResolvConf.split(separator: "\n") {
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                if fields.first == "search" { config.searches += fields.dropFirst() }
+            }
+        } else if policy != "None" {
             for line in hostResolvConf.split(separator: "\n") {
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
                 guard let keyword = fields.first else { continue }

@@ -35,6 +35,33 @@ enum HostCommand {
         }
     }
 
+    /// Runs `executable arguments` and returns what it wrote to standard output (at most 1 MiB).
+    static func output(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(30)) async throws(AgentError) -> String {
+        let command = "\(executable) \(arguments.joined(separator: " "))"
+        let result: (TerminationStatus, String?)?
+        do {
+            result = try await withThrowingTaskGroup(of: (TerminationStatus, String?)?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(
+                        .path(FilePath(executable)), arguments: Arguments(arguments), output: .string(limit: 1 << 20), error: .discarded)
+                    return (result.terminationStatus, result.standardOutput)
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = try await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        } catch {
+            throw AgentError(.runtime, "cannot run \(command): \(error)")
+        }
+        guard let result else { throw AgentError(.runtime, "\(command) did not finish within \(timeout)") }
+        guard result.0.isSuccess else { throw AgentError(.runtime, "\(command) failed (\(result.0))") }
+        return result.1 ?? ""
+    }
+
     /// A finished command: how it ended and what it wrote to standard error.
     struct ExecutionResult<Output>: Sendable {
         var terminationStatus: TerminationStatus

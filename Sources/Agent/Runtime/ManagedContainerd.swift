@@ -16,9 +16,10 @@ public struct ManagedContainerd: Service {
     public struct Configuration: Sendable {
         /// The folder holding config, root, state, socket, CNI config and logs.
         public var directory: String
-        /// The pod subnet on this node's bridge, as `A.B.C.0/24`. Default `169.254.200.0/24`: a
-        /// link-local range the host reaches on the bridge without IP forwarding.
-        public var podSubnet = "169.254.200.0/24"
+        /// The pod subnet on this node's bridge, as `A.B.C.0/24`, written at start. Default nil:
+        /// the node network installs it (``ManagedContainerd/installPodNetwork(_:cidr:)``) once the
+        /// master gave the node its podCIDR; until then the runtime reports its network not ready.
+        public var podSubnet: String?
         /// The bridge's name. Default `daas0`.
         public var bridge = "daas0"
         /// The sandbox ("pause") image. Default `registry.k8s.io/pause:3.10`.
@@ -48,9 +49,8 @@ public struct ManagedContainerd: Service {
     }
 
     public func run() async throws {
-        let subnet = try PodSubnet(configuration.podSubnet)
-        try write(subnet: subnet)
-        try await createBridge(subnet: subnet)
+        try writeConfiguration()
+        if let podSubnet = configuration.podSubnet { try await Self.installPodNetwork(configuration, cidr: podSubnet) }
         let executable = try HostCommand.locate(configuration.executable)
         let logPath = configuration.directory + "/containerd.log"
         let log = try FileDescriptor.open(FilePath(logPath), .writeOnly, options: [.create, .append], permissions: [.ownerReadWrite])
@@ -80,28 +80,36 @@ public struct ManagedContainerd: Service {
     }
 
     /// Writes config.toml, the CNI conflist and the registry hosts files (0600/0644 under a 0700 folder).
-    private func write(subnet: PodSubnet) throws {
+    /// containerd's own configuration and registry mirrors; a pod network from an earlier run
+    /// is removed until the node's is installed.
+    private func writeConfiguration() throws {
         let directory = configuration.directory
         let files = FileManager.default
         for folder in ["", "/root", "/state", "/cni-conf", "/cni-data", "/certs.d", "/opt"] {
             try files.createDirectory(atPath: directory + folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         try ContainerdConfigFiles.config(configuration).write(toFile: directory + "/config.toml", atomically: true, encoding: .utf8)
-        try ContainerdConfigFiles.conflist(configuration, subnet: subnet).write(toFile: directory + "/cni-conf/10-daas.conflist", atomically: true, encoding: .utf8)
+        if configuration.podSubnet == nil { try? files.removeItem(atPath: Self.conflistPath(configuration)) }
         for (host, endpoint) in configuration.mirrors {
             try files.createDirectory(atPath: directory + "/certs.d/" + host, withIntermediateDirectories: true)
             try ContainerdConfigFiles.hosts(host: host, mirror: endpoint).write(toFile: directory + "/certs.d/\(host)/hosts.toml", atomically: true, encoding: .utf8)
         }
     }
 
-    /// Creates the bridge (if missing) with the gateway address and brings it up.
-    private func createBridge(subnet: PodSubnet) async throws {
+    private static func conflistPath(_ configuration: Configuration) -> String { configuration.directory + "/cni-conf/10-daas.conflist" }
+
+    /// Builds the pod network on `cidr`: the bridge (if missing) with the gateway address, up, and
+    /// the CNI configuration containerd's CRI plugin picks up (its network becomes ready).
+    public static func installPodNetwork(_ configuration: Configuration, cidr: String) async throws {
+        let subnet = try PodSubnet(cidr)
         let bridge = configuration.bridge
         _ = try? await HostCommand.run("/sbin/ip", ["link", "add", bridge, "type", "bridge"])
+        // An address from another podCIDR (an earlier cluster) would route that range here.
+        try await HostCommand.run("/sbin/ip", ["addr", "flush", "dev", bridge])
         try await HostCommand.run("/sbin/ip", ["addr", "replace", "\(subnet.gateway)/\(subnet.prefixLength)", "dev", bridge])
         try await HostCommand.run("/sbin/ip", ["link", "set", bridge, "up"])
+        try ContainerdConfigFiles.conflist(configuration, subnet: subnet).write(toFile: conflistPath(configuration), atomically: true, encoding: .utf8)
     }
-
 }
 
 /// An IPv4 subnet of prefix length 8...30, as the pod bridge uses it: the gateway is the first address.

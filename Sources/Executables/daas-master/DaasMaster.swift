@@ -68,6 +68,9 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Seconds a node may go without renewing its Lease before it is marked unreachable and tainted.")
     var nodeMonitorGracePeriod: Double = 40
 
+    @Option(help: "The pod network each node gets a /24 of (spec.podCIDR), as k3s's --cluster-cidr.")
+    var clusterCIDR = "10.42.0.0/16"
+
     @Option(help: "Where the local-path provisioner (the default StorageClass local-path) keeps volumes on each node. Default: <data-dir>/storage, as k3s.")
     var defaultLocalStoragePath: String?
 
@@ -192,6 +195,9 @@ struct DaasMaster: AsyncParsableCommand {
         if let path = defaultLocalStoragePath, !path.hasPrefix("/") || path.utf8.count > 1024 || path.split(separator: "/").contains(where: { $0 == ".." }) {
             throw Failure("--default-local-storage-path must be an absolute path without '..' (at most 1024 bytes)")
         }
+        guard let podNetwork = ClusterCIDR(clusterCIDR, nodeMaskSize: 24) else {
+            throw Failure("--cluster-cidr must be an IPv4 CIDR A.B.C.D/N with N in 8...23, got \(clusterCIDR)")
+        }
         let pki = try configuration.pki()
         // The provisioner's client to node agents (removing deleted volumes' data).
         let kubelets = try NodeConnections(
@@ -201,7 +207,7 @@ struct DaasMaster: AsyncParsableCommand {
             objects: objects, informers: informers,
             configuration: .init(
                 nodeMonitorGracePeriod: .milliseconds(Int64(nodeMonitorGracePeriod * 1000)), rootCAPEM: pki.caCertificatePEM,
-                localStoragePath: defaultLocalStoragePath ?? dataDir + "/storage", kubelets: kubelets),
+                localStoragePath: defaultLocalStoragePath ?? dataDir + "/storage", kubelets: kubelets, clusterCIDR: podNetwork),
             logger: logger)
         let scheduler = ClusterScheduler(objects: objects, informers: informers, configuration: schedulerConfiguration, logger: logger)
         var controllerService: any Service = controllers

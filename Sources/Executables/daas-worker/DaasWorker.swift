@@ -36,7 +36,12 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "The worker's data folder (pod volumes, container logs, a managed containerd). Default: ~/.daas/worker-<node-name>.") var dataDir: String?
     @Option(name: .customLong("registry-mirror"), help: "A registry mirror of the managed containerd, HOST=URL (e.g. docker.io=http://127.0.0.1:5000); repeatable.")
     var registryMirrors: [String] = []
-    @Option(help: "The pod subnet of the managed containerd's bridge (IPv4 CIDR).") var podSubnet = "169.254.200.0/24"
+    @Option(help: "The pod subnet of the managed containerd's bridge (IPv4 CIDR). Default: the node's spec.podCIDR, allocated by the master.") var podSubnet: String?
+    @Option(help: "The cluster's pod network (node podCIDRs come from it; pods' other traffic is masqueraded).") var clusterCIDR = "10.42.0.0/16"
+    @Option(help: "The cluster DNS address pods with dnsPolicy ClusterFirst use (the kube-dns Service).") var clusterDNS = "10.43.0.10"
+    @Option(help: "The cluster domain.") var clusterDomain = "cluster.local"
+    @Option(help: "The port of this node's cluster DNS server (the kube-dns Service is redirected to it).") var clusterDNSPort = 10053
+    @Flag(help: "Do not run the node network (routes to other nodes, Service rules, cluster DNS, NetworkPolicy).") var disableNodeNetwork = false
     @Option(help: "The port of the kubelet API (container logs for the master); 0 picks a free one.") var kubeletPort = 10250
     @Option(help: "The address this node reports as InternalIP. Default: its first non-loopback IPv4 address.") var nodeIP: String?
     @Option(help: "Image filesystem usage (percent) at which unused images are garbage collected; 100 turns it off.") var imageGCHighThreshold = 85
@@ -138,6 +143,7 @@ struct DaasWorker: AsyncParsableCommand {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var socket = containerdSocket ?? ""
+        var installPodNetwork: (@Sendable (String) async throws -> Void)?
         var sandboxImage = ImageGCPolicy().sandboxImage
         if manageContainerd {
             var containerd = ManagedContainerd.Configuration(directory: data + "/containerd")
@@ -152,12 +158,28 @@ struct DaasWorker: AsyncParsableCommand {
             socket = containerd.socketPath
             sandboxImage = containerd.sandboxImage
             services.append(.init(service: ManagedContainerd(configuration: containerd, logger: logger), failureTerminationBehavior: .gracefullyShutdownGroup))
+            if podSubnet == nil {
+                let managed = containerd
+                installPodNetwork = { @Sendable cidr in try await ManagedContainerd.installPodNetwork(managed, cidr: cidr) }
+            }
         } else if !registryMirrors.isEmpty {
             throw Failure("--registry-mirror configures a managed containerd: add --manage-containerd (or set mirrors in your containerd's hosts.toml)")
+        }
+        if !disableNodeNetwork {
+            guard (try? PodSubnet(clusterCIDR)) != nil else { throw Failure("--cluster-cidr must be an IPv4 CIDR A.B.C.D/N, got \(clusterCIDR)") }
+            guard (1...65535).contains(clusterDNSPort) else { throw Failure("--cluster-dns-port must be between 1 and 65535") }
+            var network = NodeNetwork.Configuration(apiServer: master, caCertificatePEM: caPEM, nodeName: node)
+            network.clusterCIDR = clusterCIDR
+            network.clusterDomain = clusterDomain
+            network.dnsPort = clusterDNSPort
+            network.installPodNetwork = installPodNetwork
+            services.append(.init(service: NodeNetwork(configuration: network, credentials: { try await tokens.token() }, logger: logger)))
         }
         let machine = NodeMachine.read(dataDirectory: data, internalIP: nodeIP)
         var configuration = KubeletConfiguration(apiServer: master, caCertificatePEM: caPEM, nodeName: node, runtimeSocket: socket, dataDirectory: data)
         configuration.removePodsOnExit = manageContainerd
+        if !disableNodeNetwork { configuration.clusterDNS = [clusterDNS] }
+        configuration.clusterDomain = clusterDomain
         guard (0...65535).contains(kubeletPort) else { throw Failure("--kubelet-port must be between 0 and 65535") }
         configuration.serverPort = kubeletPort
         configuration.imageGC.sandboxImage = sandboxImage

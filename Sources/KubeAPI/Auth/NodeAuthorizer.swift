@@ -3,7 +3,8 @@
 /// its own Lease in `kube-node-lease`, the status of pods bound to it, and events; it may read
 /// the secrets, configmaps, persistent volume claims and volumes that pods bound to it
 /// reference (upstream's node graph), one object at a time; and it may read what every kubelet
-/// reads (services, endpoints, namespaces, nodes, pods). Other resources fall through to RBAC.
+/// reads (services, endpoints, namespaces, nodes, pods; network policies, which the agent enforces
+/// as k3s's embedded policy controller does). Other resources fall through to RBAC.
 ///
 /// A node identity that came from a Seal token also carries the Sui address that signed it. A
 /// Node records the address that registered it (``addressAnnotation``, first registration wins);
@@ -89,7 +90,7 @@ struct NodeAuthorizer: Sendable {
         case ("", "persistentvolumes"):
             guard attributes.verb == "get", let name = attributes.name else { return .deny("node '\(node)' can only get individual persistentvolumes") }
             return try await volumeIsUsed(name, by: node) ? .allow : .deny("no relationship found between node '\(node)' and this object")
-        case ("", "services"), ("", "endpoints"), ("", "namespaces"), ("discovery.k8s.io", "endpointslices"):
+        case ("", "services"), ("", "endpoints"), ("", "namespaces"), ("discovery.k8s.io", "endpointslices"), ("networking.k8s.io", "networkpolicies"):
             return reads.contains(attributes.verb) ? .allow : .deny("node '\(node)' cannot \(attributes.verb) \(resource)")
         default:
             return .noOpinion

@@ -23,12 +23,16 @@ public struct ControllerManager: Service {
         /// The client the local-path provisioner removes deleted volumes' data with (the API
         /// server's kubelet client). Default none: the data stays on the node, with a warning event.
         public var kubelets: NodeConnections?
+        /// The pod network nodes get their `spec.podCIDR` from. Default 10.42.0.0/16 in /24s, as k3s.
+        public var clusterCIDR: ClusterCIDR
 
         /// Creates a configuration with the documented defaults.
         public init(
             workers: Int = 5, garbageCollectorWorkers: Int = 10, nodeMonitorGracePeriod: Duration = .seconds(40),
-            rootCAPEM: String? = nil, localStoragePath: String = "/var/lib/rancher/k3s/storage", kubelets: NodeConnections? = nil
+            rootCAPEM: String? = nil, localStoragePath: String = "/var/lib/rancher/k3s/storage", kubelets: NodeConnections? = nil,
+            clusterCIDR: ClusterCIDR = ClusterCIDR("10.42.0.0/16", nodeMaskSize: 24)!
         ) {
+            self.clusterCIDR = clusterCIDR
             self.rootCAPEM = rootCAPEM
             self.localStoragePath = localStoragePath
             self.kubelets = kubelets
@@ -95,8 +99,9 @@ public struct ControllerManager: Service {
             kubelets: configuration.kubelets, logger: logger)
         let claimProtection = ClaimProtectionController(objects: objects, claims: claims, pods: informer("", "pods"), logger: logger)
         let volumeProtection = VolumeProtectionController(objects: objects, volumes: volumes, logger: logger)
+        let nodeIPAM = NodeIPAMController(objects: objects, nodes: informer("", "nodes"), range: configuration.clusterCIDR, logger: logger)
         let controllers: [any Controller] = [
-            replicaSets, replicationControllers, deployments, nodeLifecycle, jobs, cronJobs, daemonSets, statefulSets, endpoints, namespaceDefaults,
+            nodeIPAM, replicaSets, replicationControllers, deployments, nodeLifecycle, jobs, cronJobs, daemonSets, statefulSets, endpoints, namespaceDefaults,
             namespaceLifecycle, disruption, volumeBinder, provisioner, claimProtection, volumeProtection,
         ]
         let workers = configuration.workers

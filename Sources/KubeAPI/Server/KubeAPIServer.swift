@@ -191,6 +191,19 @@ enum Bootstrap {
                     "ports": [["name": "https", "port": 443, "protocol": "TCP", "targetPort": .integer(Int64(port))]],
                 ],
             ])
+        // Cluster DNS at k3s's address. Every node's agent answers it itself (node-local DNS), so
+        // the Service selects no pods.
+        _ = try? await objects.create(
+            services, namespace: "kube-system",
+            body: [
+                "metadata": ["name": "kube-dns", "labels": ["k8s-app": "kube-dns", "kubernetes.io/cluster-service": "true", "kubernetes.io/name": "CoreDNS"]],
+                "spec": [
+                    "type": "ClusterIP", "clusterIP": "10.43.0.10", "clusterIPs": ["10.43.0.10"], "sessionAffinity": "None",
+                    "ports": [
+                        ["name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53], ["name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53],
+                    ],
+                ],
+            ])
         // The endpoints of the `kubernetes` service: the API server itself.
         let address: JSONValue = .string(apiServerHost == "0.0.0.0" ? "127.0.0.1" : apiServerHost)
         let endpoints = registry.lookup(group: "", version: "v1", plural: "endpoints")!

@@ -47,6 +47,7 @@ enum Strategies {
         case ("batch", "jobs"): JobStrategy()
         case ("batch", "cronjobs"): CronJobStrategy()
         case ("scheduling.k8s.io", "priorityclasses"): PriorityClassStrategy()
+        case ("", "nodes"): NodeStrategy()
         case ("", "persistentvolumes"): PersistentVolumeStrategy()
         case ("", "persistentvolumeclaims"): PersistentVolumeClaimStrategy()
         case ("storage.k8s.io", "storageclasses"): StorageClassStrategy()

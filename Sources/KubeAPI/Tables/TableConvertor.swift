@@ -288,6 +288,12 @@ enum TableConvertor {
                 TableColumn(name: "AllowVolumeExpansion", type: "string") { object, _ in .string(object["allowVolumeExpansion"]?.boolValue == true ? "true" : "false") },
                 age,
             ]
+        case ("networking.k8s.io", "networkpolicies"):
+            return [
+                name,
+                TableColumn(name: "Pod-Selector", type: "string") { object, _ in .string(selectorText(object[path: ["spec", "podSelector"]])) },
+                age,
+            ]
         case ("policy", "poddisruptionbudgets"):
             return [
                 name,
@@ -382,6 +388,23 @@ enum TableConvertor {
         let given = Set((value?.arrayValue ?? []).compactMap(\.stringValue))
         let order = [("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"), ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP")]
         return order.filter { given.contains($0.0) }.map(\.1).joined(separator: ",")
+    }
+
+    /// A label selector as kubectl prints it (`FormatLabelSelector`): `<none>` when empty.
+    static func selectorText(_ selector: JSONValue?) -> String {
+        var parts = (selector?["matchLabels"]?.stringMap ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        for expression in selector?["matchExpressions"]?.arrayValue ?? [] {
+            let key = expression["key"]?.stringValue ?? ""
+            let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
+            switch expression["operator"]?.stringValue {
+            case "In": parts.append("\(key) in (\(values))")
+            case "NotIn": parts.append("\(key) notin (\(values))")
+            case "Exists": parts.append(key)
+            case "DoesNotExist": parts.append("!" + key)
+            default: continue
+            }
+        }
+        return parts.isEmpty ? "<none>" : parts.joined(separator: ",")
     }
 
     /// `Terminating` for an object being deleted, else `status`.

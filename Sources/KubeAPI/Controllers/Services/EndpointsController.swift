@@ -92,6 +92,9 @@ public final class EndpointsController: Controller {
             }
             let reference: JSONValue = ["kind": "Pod", "name": pod[path: ["metadata", "name"]] ?? "", "namespace": .string(namespace), "uid": pod[path: ["metadata", "uid"]] ?? ""]
             var address: JSONValue = ["ip": .string(ip), "targetRef": reference]
+            // A pod naming this Service as its subdomain is found by its hostname (headless DNS).
+            let hostname = pod[path: ["spec", "hostname"]]?.stringValue.flatMap { !$0.isEmpty && pod[path: ["spec", "subdomain"]]?.stringValue == name ? $0 : nil }
+            if let hostname { address["hostname"] = .string(hostname) }
             if let node = pod[path: ["spec", "nodeName"]] { address["nodeName"] = node }
             let signature = JSONValue.array(ports).jsonString
             var subset = subsets[signature] ?? (ports, [], [])
@@ -102,6 +105,7 @@ public final class EndpointsController: Controller {
                 "conditions": ["ready": .bool(ready), "serving": .bool(ReplicaSetController.isReady(pod) || publishNotReady), "terminating": .bool(terminating)],
             ]
             if let node = pod[path: ["spec", "nodeName"]] { endpoint["nodeName"] = node }
+            if let hostname { endpoint["hostname"] = .string(hostname) }
             sliceEndpoints.append(endpoint)
             slicePorts = slicePorts ?? ports
         }

@@ -1,5 +1,3 @@
-public import KubeTypes
-
 extension LabelSelector {
     /// A structured selector (`matchLabels` and `matchExpressions`, as workloads carry it) read
     /// from JSON; nil for an operator a label selector does not define (Gt and Lt belong to node
@@ -14,11 +12,5 @@ extension LabelSelector {
             else { return nil }
             matchExpressions.append(SelectorRequirement(key: key, operator: op, values: (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue)))
         }
-    }
-
-    /// Parses kubectl's string form from a request.
-    /// - Throws: ``APIError`` 400 naming the bad requirement.
-    static func parsingRequest(_ text: String) throws(APIError) -> LabelSelector {
-        do { return try LabelSelector(parsing: text) } catch { throw APIError.badRequest(error.message) }
     }
 }

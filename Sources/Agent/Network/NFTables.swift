@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+
+/// Applies nftables scripts with `nft -f` (each one replaces its table in one transaction, so
+/// packets never see half a ruleset and established connections keep their NAT), skipping a
+/// script identical to the one last applied; and forgets stale UDP conntrack entries.
+actor NFTables {
+    private var applied: [String: String] = [:]
+    private var warnedConntrack = false
+    let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// Applies `script` for table `name` if it changed; whether it is in force now.
+    func apply(_ script: String, name: String) async -> Bool {
+        if applied[name] == script { return false }
+        let file = FileManager.default.temporaryDirectory.path + "/daas-\(name)-\(UUID().uuidString).nft"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        do {
+            try script.write(toFile: file, atomically: true, encoding: .utf8)
+            try await HostCommand.run(try HostCommand.locate("nft"), ["-f", file])
+            applied[name] = script
+            logger.debug("nftables table applied", metadata: ["table": "\(name)", "bytes": "\(script.utf8.count)"])
+            return true
+        } catch {
+            logger.error("applying nftables table failed", metadata: ["table": "\(name)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Removes the agent's tables.
+    func remove(_ names: [String]) async {
+        for name in names where applied[name] != nil {
+            _ = try? await HostCommand.run(try HostCommand.locate("nft"), ["delete", "table", "ip", name])
+            applied[name] = nil
+        }
+    }
+
+    /// Deletes UDP conntrack entries to a Service address (and, when given, DNATed to an endpoint).
+    func forget(_ entries: [(serviceIP: String, endpointIP: String?)]) async {
+        guard !entries.isEmpty else { return }
+        guard let conntrack = try? HostCommand.locate("conntrack") else {
+            if !warnedConntrack { logger.warning("conntrack is not installed: stale UDP Service connections are not flushed (apt-get install conntrack)") }
+            warnedConntrack = true
+            return
+        }
+        for entry in entries {
+            var arguments = ["-D", "-p", "udp", "--orig-dst", entry.serviceIP]
+            if let endpoint = entry.endpointIP { arguments += ["--dst-nat", endpoint] }
+            // Exit status 1 means nothing matched.
+            _ = try? await HostCommand.run(conntrack, arguments)
+        }
+    }
+}
+
+/// The routes to other nodes' pod networks, marked with their own protocol number (`proto 199`)
+/// so the agent finds and replaces exactly its own, as flannel's host-gw backend keeps them.
+actor RouteTable {
+    static let protocolNumber = "199"
+    private var installed: [String: String] = [:]
+    private var loaded = false
+    let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// Makes the routes equal `wanted` (podCIDR to gateway).
+    func sync(_ wanted: [String: String]) async {
+        if !loaded {
+            loaded = true
+            // Routes a previous run left behind.
+            for cidr in await existing() { installed[cidr] = "?" }
+        }
+        for (cidr, gateway) in wanted where installed[cidr] != gateway {
+            do {
+                try await HostCommand.run("/sbin/ip", ["route", "replace", cidr, "via", gateway, "proto", Self.protocolNumber])
+                installed[cidr] = gateway
+                logger.info("route to a node's pods", metadata: ["podCIDR": "\(cidr)", "via": "\(gateway)"])
+            } catch {
+                logger.warning("adding a route failed", metadata: ["podCIDR": "\(cidr)", "error": "\(error)"])
+            }
+        }
+        for cidr in installed.keys where wanted[cidr] == nil {
+            _ = try? await HostCommand.run("/sbin/ip", ["route", "del", cidr, "proto", Self.protocolNumber])
+            installed[cidr] = nil
+        }
+    }
+
+    /// The destinations of routes with the agent's protocol number.
+    private func existing() async -> [String] {
+        guard let output = try? await HostCommand.output("/sbin/ip", ["route", "show", "proto", Self.protocolNumber]) else { return [] }
+        return output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+}

@@ -1,0 +1,237 @@
+import KubeTypes
+
+/// kube-proxy's Service semantics as one nftables table (`ip daas-proxy`), rebuilt from the
+/// Services and EndpointSlices the agent follows, in the shape of kube-proxy's nftables mode:
+/// a verdict map from ClusterIP, protocol and port to a chain per Service port that picks a ready
+/// endpoint at random (`numgen`), or the one a client used before for `sessionAffinity: ClientIP`
+/// (a timed set per endpoint); NodePorts on every local address, masqueraded unless
+/// `externalTrafficPolicy: Local` (then local endpoints only, the client address kept);
+/// `internalTrafficPolicy: Local` keeps ClusterIP traffic on this node's endpoints; a Service with
+/// no endpoints rejects new connections; hairpin traffic and pods' traffic leaving the cluster
+/// network are masqueraded. Headless and ExternalName Services get no rules; the `kube-dns`
+/// Service goes to this node's DNS server.
+struct ProxyRules: Sendable, Equatable {
+    /// What the table is built from.
+    struct Input: Sendable {
+        var services: [JSONValue]
+        var slices: [JSONValue]
+        var nodeName: String
+        /// The pod network (pods' traffic to elsewhere is masqueraded). Default 10.42.0.0/16.
+        var clusterCIDR = "10.42.0.0/16"
+        /// The port of this node's DNS server. Default 10053.
+        var dnsPort = 10053
+    }
+
+    /// One endpoint of a Service port.
+    struct Endpoint: Sendable, Equatable, Hashable {
+        var ip: String
+        var port: Int
+        var local: Bool
+    }
+
+    /// A Service port with its endpoints, as the rules see it.
+    struct ServicePort: Sendable, Equatable {
+        var namespace: String
+        var name: String
+        var portName: String
+        var proto: String
+        var clusterIP: String
+        var port: Int
+        var nodePort: Int?
+        var endpoints: [Endpoint]
+        var affinitySeconds: Int?
+        var internalLocal: Bool
+        var externalLocal: Bool
+        var dns: Bool
+        /// The chain name stem, stable for the Service port.
+        var id: String {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in "\(namespace)/\(name)/\(portName)/\(proto)".utf8 {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x100_0000_01b3
+            }
+            let hex = String(hash, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }
+    }
+
+    /// The Service ports, sorted.
+    let ports: [ServicePort]
+    let clusterCIDR: String
+    let dnsPort: Int
+
+    /// The rules for `input`.
+    init(_ input: Input) {
+        clusterCIDR = input.clusterCIDR
+        dnsPort = input.dnsPort
+        var slicesByService: [String: [JSONValue]] = [:]
+        for slice in input.slices {
+            guard let service = slice[path: ["metadata", "labels", "kubernetes.io/service-name"]]?.stringValue else { continue }
+            slicesByService[(slice[path: ["metadata", "namespace"]]?.stringValue ?? "") + "/" + service, default: []].append(slice)
+        }
+        var ports: [ServicePort] = []
+        for service in input.services {
+            let namespace = service[path: ["metadata", "namespace"]]?.stringValue ?? ""
+            let name = service[path: ["metadata", "name"]]?.stringValue ?? ""
+            let spec = service["spec"] ?? [:]
+            guard let clusterIP = spec["clusterIP"]?.stringValue, ClusterDNSZone.octets(clusterIP) != nil,
+                spec["type"]?.stringValue != "ExternalName"
+            else { continue }
+            let affinity = spec["sessionAffinity"]?.stringValue == "ClientIP"
+                ? Int(clamping: spec[path: ["sessionAffinityConfig", "clientIP", "timeoutSeconds"]]?.integerValue ?? 10_800) : nil
+            let nodePorts = ["NodePort", "LoadBalancer"].contains(spec["type"]?.stringValue ?? "")
+            for port in spec["ports"]?.arrayValue ?? [] {
+                let portName = port["name"]?.stringValue ?? ""
+                let proto = (port["protocol"]?.stringValue ?? "TCP").lowercased()
+                guard ["tcp", "udp", "sctp"].contains(proto), let number = port["port"]?.integerValue, (1...65535).contains(number) else { continue }
+                var endpoints: Set<Endpoint> = []
+                for slice in slicesByService[namespace + "/" + name] ?? [] {
+                    guard let target = (slice["ports"]?.arrayValue ?? []).first(where: {
+                        ($0["name"]?.stringValue ?? "") == portName && ($0["protocol"]?.stringValue ?? "TCP").lowercased() == proto
+                    })?["port"]?.integerValue, (1...65535).contains(target) else { continue }
+                    for endpoint in slice["endpoints"]?.arrayValue ?? [] where endpoint[path: ["conditions", "ready"]]?.boolValue != false {
+                        let local = endpoint["nodeName"]?.stringValue == input.nodeName
+                        for address in endpoint["addresses"]?.arrayValue ?? [] {
+                            guard let ip = address.stringValue, ClusterDNSZone.octets(ip) != nil else { continue }
+                            endpoints.insert(Endpoint(ip: ip, port: Int(target), local: local))
+                        }
+                    }
+                }
+                let nodePort = nodePorts ? port["nodePort"]?.integerValue.flatMap { (1...65535).contains($0) ? Int($0) : nil } : nil
+                ports.append(ServicePort(
+                    namespace: namespace, name: name, portName: portName, proto: proto, clusterIP: clusterIP, port: Int(number), nodePort: nodePort,
+                    endpoints: endpoints.sorted { ($0.ip, $0.port) < ($1.ip, $1.port) }, affinitySeconds: affinity,
+                    internalLocal: spec["internalTrafficPolicy"]?.stringValue == "Local", externalLocal: spec["externalTrafficPolicy"]?.stringValue == "Local",
+                    dns: namespace == "kube-system" && name == "kube-dns" && number == 53))
+            }
+        }
+        self.ports = ports.sorted { ($0.namespace, $0.name, $0.portName, $0.proto) < ($1.namespace, $1.name, $1.portName, $1.proto) }
+    }
+
+    /// The table as an `nft -f` script that replaces the previous one atomically.
+    var script: String {
+        var sets: [String] = []
+        var chains: [String] = []
+        var clusterIPs: [String] = []
+        var nodePorts: [String] = []
+        var rejectIPs: [String] = []
+        var rejectNodePorts: [String] = []
+        for port in ports {
+            let key = "\(port.clusterIP) . \(port.proto) . \(port.port)"
+            let id = port.id
+            if port.dns {
+                clusterIPs.append("\(key) : goto dns")
+                continue
+            }
+            let inside = port.internalLocal ? port.endpoints.filter(\.local) : port.endpoints
+            if port.endpoints.isEmpty {
+                rejectIPs.append(key)
+            } else if inside.isEmpty {
+                clusterIPs.append("\(key) : drop")
+            } else {
+                clusterIPs.append("\(key) : goto svc-\(id)")
+                chains.append(serviceChain("svc-\(id)", id: id, endpoints: inside, port: port))
+            }
+            if let nodePort = port.nodePort {
+                let external = port.externalLocal ? port.endpoints.filter(\.local) : port.endpoints
+                if port.endpoints.isEmpty {
+                    rejectNodePorts.append("\(port.proto) . \(nodePort)")
+                } else if external.isEmpty {
+                    nodePorts.append("\(port.proto) . \(nodePort) : drop")
+                } else {
+                    // Cluster policy: the reply must come back through this node (masquerade).
+                    nodePorts.append("\(port.proto) . \(nodePort) : goto ext-\(id)")
+                    chains.append(serviceChain("ext-\(id)", id: id, endpoints: external, port: port, masquerade: !port.externalLocal))
+                }
+            }
+            for (index, endpoint) in port.endpoints.enumerated() {
+                var lines = ["    ip saddr \(endpoint.ip) meta mark set meta mark | 0x4000"]
+                if let seconds = port.affinitySeconds {
+                    sets.append("  set aff-\(id)-\(index) {\n    type ipv4_addr\n    flags dynamic,timeout\n    timeout \(seconds)s\n  }")
+                    lines.append("    update @aff-\(id)-\(index) { ip saddr }")
+                }
+                lines.append("    meta l4proto \(port.proto) dnat to \(endpoint.ip):\(endpoint.port)")
+                chains.append("  chain ep-\(id)-\(index) {\n" + lines.joined(separator: "\n") + "\n  }")
+            }
+        }
+        func elements(_ items: [String]) -> String { items.isEmpty ? "" : "\n    elements = { " + items.joined(separator: ",\n      ") + " }" }
+        var script = "table ip daas-proxy\ndelete table ip daas-proxy\ntable ip daas-proxy {\n"
+        script += "  map cluster-ips {\n    type ipv4_addr . inet_proto . inet_service : verdict" + elements(clusterIPs) + "\n  }\n"
+        script += "  map node-ports {\n    type inet_proto . inet_service : verdict" + elements(nodePorts) + "\n  }\n"
+        script += "  set no-endpoints {\n    type ipv4_addr . inet_proto . inet_service" + elements(rejectIPs) + "\n  }\n"
+        script += "  set no-endpoint-node-ports {\n    type inet_proto . inet_service" + elements(rejectNodePorts) + "\n  }\n"
+        for set in sets { script += set + "\n" }
+        script += """
+              chain nat-prerouting {
+                type nat hook prerouting priority dstnat; policy accept;
+                jump services
+              }
+              chain nat-output {
+                type nat hook output priority -100; policy accept;
+                jump services
+              }
+              chain nat-postrouting {
+                type nat hook postrouting priority srcnat; policy accept;
+                meta mark & 0x4000 == 0x4000 meta mark set meta mark & 0xffffbfff masquerade
+                ip saddr \(clusterCIDR) ip daddr != \(clusterCIDR) fib daddr type != local masquerade
+              }
+              chain services {
+                ip daddr . meta l4proto . th dport vmap @cluster-ips
+                fib daddr type local meta l4proto . th dport vmap @node-ports
+              }
+              chain dns {
+                meta l4proto { tcp, udp } redirect to :\(dnsPort)
+              }
+              chain filter-forward {
+                type filter hook forward priority -10; policy accept;
+                ct state new ip daddr . meta l4proto . th dport @no-endpoints reject
+              }
+              chain filter-output {
+                type filter hook output priority -10; policy accept;
+                ct state new ip daddr . meta l4proto . th dport @no-endpoints reject
+              }
+              chain filter-input {
+                type filter hook input priority -10; policy accept;
+                ct state new fib daddr type local meta l4proto . th dport @no-endpoint-node-ports reject
+              }
+
+            """
+        for chain in chains { script += chain + "\n" }
+        script += "}\n"
+        return script
+    }
+
+    /// The chain that picks one of `endpoints`: a client's previous endpoint first (affinity).
+    private func serviceChain(_ name: String, id: String, endpoints: [Endpoint], port: ServicePort, masquerade: Bool = false) -> String {
+        var lines: [String] = masquerade ? ["    meta mark set meta mark | 0x4000"] : []
+        let all = port.endpoints
+        if port.affinitySeconds != nil {
+            for endpoint in endpoints {
+                guard let index = all.firstIndex(of: endpoint) else { continue }
+                lines.append("    ip saddr @aff-\(id)-\(index) goto ep-\(id)-\(index)")
+            }
+        }
+        if endpoints.count == 1, let index = all.firstIndex(of: endpoints[0]) {
+            lines.append("    goto ep-\(id)-\(index)")
+        } else {
+            let choices = endpoints.enumerated().compactMap { offset, endpoint in all.firstIndex(of: endpoint).map { "\(offset) : goto ep-\(id)-\($0)" } }
+            lines.append("    numgen random mod \(endpoints.count) vmap { " + choices.joined(separator: ", ") + " }")
+        }
+        return "  chain \(name) {\n" + lines.joined(separator: "\n") + "\n  }"
+    }
+
+    /// The UDP connections to forget after a change from `old` to `self` (kube-proxy's
+    /// conntrack clean-up): a removed endpoint's, and a Service's that had no endpoints.
+    func staleUDP(since old: ProxyRules) -> [(serviceIP: String, endpointIP: String?)] {
+        var stale: [(String, String?)] = []
+        let before = Dictionary(old.ports.filter { $0.proto == "udp" }.map { ("\($0.clusterIP)/\($0.port)", $0) }, uniquingKeysWith: { a, _ in a })
+        for port in ports where port.proto == "udp" {
+            guard let previous = before["\(port.clusterIP)/\(port.port)"] else { continue }
+            if previous.endpoints.isEmpty, !port.endpoints.isEmpty { stale.append((port.clusterIP, nil)) }
+            for endpoint in previous.endpoints where !port.endpoints.contains(where: { $0.ip == endpoint.ip }) {
+                stale.append((port.clusterIP, endpoint.ip))
+            }
+        }
+        return stale
+    }
+}
