@@ -1,6 +1,6 @@
 import Foundation
-import KubeInformers
-import KubeTypes
+package import KubeInformers
+package import KubeTypes
 
 /// The answers of the cluster domain (`cluster.local`) from the Services and EndpointSlices the
 /// agent follows, as CoreDNS's kubernetes plugin gives them in k3s (`pods insecure`, TTL 5):
@@ -9,15 +9,22 @@ import KubeTypes
 /// `<a-b-c-d>.<ns>.pod`, and PTR for ClusterIPs and headless endpoints. Names outside the domain
 /// (and reverse names it does not know) are not its own: `answer` returns nil and the server
 /// forwards them.
-struct ClusterDNSZone: Sendable {
-    let domain: String
+package struct ClusterDNSZone: Sendable {
+    package let domain: String
     let services: SharedInformer
     let slices: SharedInformer
+
+    /// The zone `domain` over the Services and EndpointSlices the informers hold.
+    package init(domain: String, services: SharedInformer, slices: SharedInformer) {
+        self.domain = domain
+        self.services = services
+        self.slices = slices
+    }
     /// The TTL of every answer.
     static let ttl: UInt32 = 5
 
     /// The answer to `query`, or nil when the name is not the zone's.
-    func answer(_ query: DNSMessage) -> DNSMessage? {
+    package func answer(_ query: DNSMessage) -> DNSMessage? {
         guard let question = query.question else { return nil }
         let name = question.name
         if name.hasSuffix(".in-addr.arpa") {

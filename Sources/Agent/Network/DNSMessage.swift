@@ -3,27 +3,27 @@
 /// PTR, SRV, SOA). Parsing is bounded and byte-level: at most 64 KiB, names of at most 255 bytes
 /// in labels of at most 63, at most 16 compression jumps, only backwards; anything else is a
 /// ``DNSMessage/ParseError``.
-struct DNSMessage: Sendable, Equatable {
+package struct DNSMessage: Sendable, Equatable {
     /// Record types.
-    enum RecordType: UInt16, Sendable {
+    package enum RecordType: UInt16, Sendable {
         case a = 1, ns = 2, cname = 5, soa = 6, ptr = 12, aaaa = 28, srv = 33, opt = 41, any = 255
     }
 
     /// Response codes.
-    enum ResponseCode: UInt16, Sendable {
+    package enum ResponseCode: UInt16, Sendable {
         case noError = 0, formatError = 1, serverFailure = 2, nameError = 3, notImplemented = 4, refused = 5
     }
 
     /// The question.
-    struct Question: Sendable, Equatable {
+    package struct Question: Sendable, Equatable {
         /// The name asked for, lowercased, without the final dot.
-        var name: String
-        var type: UInt16
-        var recordClass: UInt16
+        package var name: String
+        package var type: UInt16
+        package var recordClass: UInt16
     }
 
     /// A resource record's data.
-    enum RecordData: Sendable, Equatable {
+    package enum RecordData: Sendable, Equatable {
         case a([UInt8])
         case name(String)  // CNAME, PTR, NS
         case srv(priority: UInt16, weight: UInt16, port: UInt16, target: String)
@@ -31,25 +31,32 @@ struct DNSMessage: Sendable, Equatable {
     }
 
     /// A resource record.
-    struct Record: Sendable, Equatable {
-        var name: String
-        var type: RecordType
-        var ttl: UInt32
-        var data: RecordData
+    package struct Record: Sendable, Equatable {
+        package var name: String
+        package var type: RecordType
+        package var ttl: UInt32
+        package var data: RecordData
+
+        package init(name: String, type: RecordType, ttl: UInt32, data: RecordData) {
+            self.name = name
+            self.type = type
+            self.ttl = ttl
+            self.data = data
+        }
     }
 
     /// Why bytes are not a query this server reads.
-    struct ParseError: Error, Equatable, CustomStringConvertible {
-        let description: String
+    package struct ParseError: Error, Equatable, CustomStringConvertible {
+        package let description: String
     }
 
-    var id: UInt16
+    package var id: UInt16
     /// The header flags (QR, opcode, AA, TC, RD, RA, RCODE).
-    var flags: UInt16
-    var question: Question?
-    var answers: [Record] = []
-    var authority: [Record] = []
-    var additional: [Record] = []
+    package var flags: UInt16
+    package var question: Question?
+    package var answers: [Record] = []
+    package var authority: [Record] = []
+    package var additional: [Record] = []
 
     /// The opcode (0: a standard query).
     var opcode: UInt16 { (flags >> 11) & 0xF }
@@ -59,7 +66,7 @@ struct DNSMessage: Sendable, Equatable {
     // MARK: Parsing
 
     /// Reads a query: its header and its one question (other sections are not read).
-    static func parseQuery(_ bytes: [UInt8]) throws(ParseError) -> DNSMessage {
+    package static func parseQuery(_ bytes: [UInt8]) throws(ParseError) -> DNSMessage {
         guard bytes.count >= 12, bytes.count <= 65_535 else { throw ParseError(description: "a message is 12 to 65535 bytes") }
         let id = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         let flags = UInt16(bytes[2]) << 8 | UInt16(bytes[3])
@@ -122,7 +129,7 @@ struct DNSMessage: Sendable, Equatable {
 
     /// The message as bytes. Names equal to the question's point back to it; a UDP answer larger
     /// than `limit` keeps the question and sets TC (the client retries over TCP).
-    func serialized(limit: Int = 65_535) -> [UInt8] {
+    package func serialized(limit: Int = 65_535) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512)
         func u16(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xFF)] }
@@ -193,7 +200,7 @@ struct DNSMessage: Sendable, Equatable {
     }
 
     /// A response to `query` with `code`: QR and RA set, AA for names this server owns, RD copied.
-    static func response(to query: DNSMessage, code: ResponseCode, authoritative: Bool) -> DNSMessage {
+    package static func response(to query: DNSMessage, code: ResponseCode, authoritative: Bool) -> DNSMessage {
         var flags: UInt16 = 0x8000 | (query.flags & 0x7900) | 0x0080 | code.rawValue
         if authoritative { flags |= 0x0400 }
         return DNSMessage(id: query.id, flags: flags, question: query.question)

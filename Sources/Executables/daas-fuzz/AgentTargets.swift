@@ -1,5 +1,8 @@
 import Agent
 import DaaSTestSupport
+import KubeInformers
+import Logging
+import KubeTypes
 import StreamTunnel
 
 /// The node agent's CRI log-line and RFC 3339 time parsers (container log files are written by
@@ -72,5 +75,46 @@ struct UpgradeResponseTarget: FuzzTarget {
             }
         }
         _ = StreamEndpoint(String(decoding: input.prefix(512), as: UTF8.self))
+    }
+}
+
+/// The cluster DNS server's query parser, its answers from an empty zone, and its writer's
+/// truncation: queries arrive from any pod.
+struct DNSQueryTarget: FuzzTarget {
+    let name = "dns-query"
+    var dictionary: [[UInt8]] { [[0xC0, 0x0C], [0x00, 0x01, 0x00, 0x01], [0x00, 0x21, 0x00, 0x01], [3] + "svc".bytes, [7] + "cluster".bytes, [5] + "local".bytes, [0]] }
+
+    /// A query for `name` of `type`.
+    static func query(_ name: String, type: UInt16 = 1) -> [UInt8] {
+        var bytes: [UInt8] = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
+        for label in name.split(separator: ".") { bytes += [UInt8(label.utf8.count)] + Array(label.utf8) }
+        return bytes + [0, UInt8(type >> 8), UInt8(type & 0xFF), 0, 1]
+    }
+
+    func seeds() throws -> [[UInt8]] {
+        [
+            Self.query("web.default.svc.cluster.local"), Self.query("_http._tcp.web.default.svc.cluster.local", type: 33),
+            Self.query("10.0.43.10.in-addr.arpa", type: 12), Self.query("10-42-0-5.default.pod.cluster.local"),
+            [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0xC0, 0x0C, 0, 1, 0, 1],
+        ]
+    }
+
+    let zone = ClusterDNSZone(
+        domain: "cluster.local", services: SharedInformer(source: NoObjects(), logger: .init(label: "fuzz")),
+        slices: SharedInformer(source: NoObjects(), logger: .init(label: "fuzz")))
+
+    func run(_ input: [UInt8]) async {
+        guard let query = try? DNSMessage.parseQuery(input), let question = query.question else { return }
+        precondition(question.name.utf8.count <= 255 * 4, "a name is bounded")
+        var response = zone.answer(query) ?? DNSMessage.response(to: query, code: .serverFailure, authoritative: false)
+        response.answers += Array(repeating: .init(name: question.name, type: .a, ttl: 5, data: .a([10, 0, 0, 1])), count: 40)
+        let bytes = response.serialized(limit: 512)
+        precondition(bytes.count <= 512 || bytes.count == 12 + 4 + question.name.utf8.count + 2, "an answer over UDP is truncated to fit")
+    }
+
+    /// A list-watch source with nothing in it.
+    struct NoObjects: ListWatchSource {
+        func list() async throws -> (objects: [JSONValue], resourceVersion: String) { ([], "0") }
+        func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error> { AsyncThrowingStream { $0.finish() } }
     }
 }
