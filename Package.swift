@@ -282,8 +282,9 @@ let package = Package(
         .executableTarget(
             name: "daas-bench",
             dependencies: [
-                "EncStore", "CLMDB", "KubeAPI", "Scheduler", "SchedulerTesting", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger", "DaaSTestSupport",
+                "EncStore", "CLMDB", "KubeAPI", "Scheduler", "SchedulerTesting", "TEEAttest", "SealAuth", "SuiClient", "SuiDevLedger", "DaaSTestSupport", "Agent",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

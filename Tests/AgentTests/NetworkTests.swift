@@ -137,6 +137,35 @@ struct NetworkTests {
         #expect(rules.staleUDP(since: later).map { "\($0.serviceIP)>\($0.endpointIP ?? "")" } == ["10.43.0.30>10.42.0.9"])
     }
 
+    @Test("a Service change is one small transaction on top of the table: the changed chain and elements only")
+    func proxyUpdate() throws {
+        let namespace = "daas-test-\(UInt32.random(in: 0...UInt32.max))"
+        guard try run("/sbin/ip", ["netns", "add", namespace]).status == 0 else { return }
+        defer { _ = try? run("/sbin/ip", ["netns", "del", namespace]) }
+        func nft(_ script: String) throws -> CommandResult {
+            let file = FileManager.default.temporaryDirectory.path + "/update-\(UUID().uuidString).nft"
+            try script.write(toFile: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            return try run("/sbin/ip", ["netns", "exec", namespace, "nft", "-f", file])
+        }
+        let before = ProxyRules(.init(services: Self.services, slices: Self.slices, nodeName: "a"))
+        #expect(try nft(before.script).status == 0)
+        var slices = Self.slices
+        // web loses 10.42.1.5 and gains 10.42.2.2; "empty" gets its first endpoint.
+        slices[0]["endpoints"] = [["addresses": ["10.42.0.7"], "nodeName": "a", "conditions": ["ready": true]], ["addresses": ["10.42.2.2"], "nodeName": "c", "conditions": ["ready": true]]]
+        slices.append(["metadata": ["name": "empty-x", "namespace": "default", "labels": ["kubernetes.io/service-name": "empty"]],
+                       "ports": [["port": 5353, "protocol": "UDP"]], "endpoints": [["addresses": ["10.42.0.9"], "conditions": ["ready": true]]]])
+        let after = ProxyRules(.init(services: Self.services, slices: slices, nodeName: "a"))
+        let update = after.update(from: before)
+        #expect(!update.contains("10.42.0.7:8080"), "the unchanged endpoint's chain is left alone:\n\(update)")
+        #expect(update.contains("delete element ip daas-proxy no-endpoints { 10.43.0.30 . udp . 53 }"))
+        let applied = try nft(update)
+        #expect(applied.status == 0, "\(applied.error)\n\(update)")
+        let listed = try run("/sbin/ip", ["netns", "exec", namespace, "nft", "list", "table", "ip", "daas-proxy"]).output
+        #expect(listed.contains("dnat to 10.42.2.2:8080") && !listed.contains("10.42.1.5:8080") && listed.contains("dnat to 10.42.0.9:5353"))
+        #expect(after.update(from: after) == "\n", "no change, no transaction")
+    }
+
     @Test("NetworkPolicy rules: selected pods accept only what a rule allows (pods, namespaces, ipBlock, ports by number and name)")
     func policyRules() throws {
         func pod(_ name: String, _ ip: String, node: String, labels: [String: String], namespace: String = "default", ports: [JSONValue] = []) -> JSONValue {

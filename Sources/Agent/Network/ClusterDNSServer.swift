@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+package import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -9,13 +9,22 @@ import Synchronization
 /// agent's proxy rules send the `kube-dns` Service address (10.43.0.10:53) here, as NodeLocal
 /// DNSCache does on kube; k3s runs CoreDNS pods instead. Malformed queries get FORMERR (or
 /// nothing, when even the header is unreadable); at most 256 queries are answered at once.
-struct ClusterDNSServer: Sendable {
+package struct ClusterDNSServer: Sendable {
     let zone: ClusterDNSZone
     let host: String
     let port: Int
     /// The nameservers names outside the zone go to (`address` or `address:port`).
     let upstreams: [String]
     let logger: Logger
+
+    /// A server for `zone` on `host`:`port`, forwarding other names to `upstreams`.
+    package init(zone: ClusterDNSZone, host: String, port: Int, upstreams: [String], logger: Logger) {
+        self.zone = zone
+        self.host = host
+        self.port = port
+        self.upstreams = upstreams
+        self.logger = logger
+    }
 
     /// Answers one query (the bytes of a message): the zone's answer, else the upstream's.
     func respond(to bytes: [UInt8], limit: Int) async -> [UInt8]? {
@@ -78,7 +87,7 @@ struct ClusterDNSServer: Sendable {
     }
 
     /// Serves UDP and TCP until cancelled.
-    func run() async throws {
+    package func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -11,19 +11,27 @@ actor NFTables {
 
     init(logger: Logger) { self.logger = logger }
 
-    /// Applies `script` for table `name` if it changed; whether it is in force now.
+    /// Applies `script` (the whole table `name`) if it changed since the last one applied.
     func apply(_ script: String, name: String) async -> Bool {
         if applied[name] == script { return false }
+        guard await execute(script, name: name) else { return false }
+        applied[name] = script
+        return true
+    }
+
+    /// Runs `script` (a whole table or a transaction on table `name`) in one `nft -f`; whether it
+    /// took effect (nothing does when any line fails).
+    func execute(_ script: String, name: String) async -> Bool {
         let file = FileManager.default.temporaryDirectory.path + "/daas-\(name)-\(UUID().uuidString).nft"
         defer { try? FileManager.default.removeItem(atPath: file) }
         do {
             try script.write(toFile: file, atomically: true, encoding: .utf8)
             try await HostCommand.run(try HostCommand.locate("nft"), ["-f", file])
-            applied[name] = script
-            logger.debug("nftables table applied", metadata: ["table": "\(name)", "bytes": "\(script.utf8.count)"])
+            applied[name] = applied[name] ?? ""
+            logger.debug("nftables updated", metadata: ["table": "\(name)", "bytes": "\(script.utf8.count)"])
             return true
         } catch {
-            logger.error("applying nftables table failed", metadata: ["table": "\(name)", "error": "\(error)"])
+            logger.error("updating nftables failed", metadata: ["table": "\(name)", "error": "\(error)"])
             return false
         }
     }

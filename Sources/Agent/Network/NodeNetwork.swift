@@ -105,7 +105,12 @@ public struct NodeNetwork: Service {
                             let rules = ProxyRules(.init(
                                 services: services.list(), slices: slices.list(), nodeName: configuration.nodeName, clusterCIDR: configuration.clusterCIDR,
                                 dnsPort: configuration.dnsPort))
-                            if await tables.apply(rules.script, name: "daas-proxy") {
+                            guard rules != proxy else { break }
+                            // Only what changed, in one transaction; the whole table if that fails.
+                            var done = false
+                            if let previous = proxy { done = await tables.execute(rules.update(from: previous), name: "daas-proxy") }
+                            if !done { done = await tables.execute(rules.script, name: "daas-proxy") }
+                            if done {
                                 if let previous = proxy { await tables.forget(rules.staleUDP(since: previous)) }
                                 proxy = rules
                             }

@@ -1,4 +1,4 @@
-import KubeTypes
+package import KubeTypes
 
 /// kube-proxy's Service semantics as one nftables table (`ip daas-proxy`), rebuilt from the
 /// Services and EndpointSlices the agent follows, in the shape of kube-proxy's nftables mode:
@@ -10,9 +10,9 @@ import KubeTypes
 /// no endpoints rejects new connections; hairpin traffic and pods' traffic leaving the cluster
 /// network are masqueraded. Headless and ExternalName Services get no rules; the `kube-dns`
 /// Service goes to this node's DNS server.
-struct ProxyRules: Sendable, Equatable {
+package struct ProxyRules: Sendable, Equatable {
     /// What the table is built from.
-    struct Input: Sendable {
+    package struct Input: Sendable {
         var services: [JSONValue]
         var slices: [JSONValue]
         var nodeName: String
@@ -20,6 +20,14 @@ struct ProxyRules: Sendable, Equatable {
         var clusterCIDR = "10.42.0.0/16"
         /// The port of this node's DNS server. Default 10053.
         var dnsPort = 10053
+
+        package init(services: [JSONValue], slices: [JSONValue], nodeName: String, clusterCIDR: String = "10.42.0.0/16", dnsPort: Int = 10053) {
+            self.services = services
+            self.slices = slices
+            self.nodeName = nodeName
+            self.clusterCIDR = clusterCIDR
+            self.dnsPort = dnsPort
+        }
     }
 
     /// One endpoint of a Service port.
@@ -44,9 +52,12 @@ struct ProxyRules: Sendable, Equatable {
         var externalLocal: Bool
         var dns: Bool
         /// The chain name stem, stable for the Service port.
-        var id: String {
+        var id: String { Self.hash("\(namespace)/\(name)/\(portName)/\(proto)") }
+
+        /// FNV-1a of `text` as 16 hex digits.
+        static func hash(_ text: String) -> String {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in "\(namespace)/\(name)/\(portName)/\(proto)".utf8 {
+            for byte in text.utf8 {
                 hash ^= UInt64(byte)
                 hash = hash &* 0x100_0000_01b3
             }
@@ -61,7 +72,7 @@ struct ProxyRules: Sendable, Equatable {
     let dnsPort: Int
 
     /// The rules for `input`.
-    init(_ input: Input) {
+    package init(_ input: Input) {
         clusterCIDR = input.clusterCIDR
         dnsPort = input.dnsPort
         var slicesByService: [String: [JSONValue]] = [:]
@@ -108,116 +119,179 @@ struct ProxyRules: Sendable, Equatable {
         self.ports = ports.sorted { ($0.namespace, $0.name, $0.portName, $0.proto) < ($1.namespace, $1.name, $1.portName, $1.proto) }
     }
 
-    /// The table as an `nft -f` script that replaces the previous one atomically.
-    var script: String {
-        var sets: [String] = []
-        var chains: [String] = []
-        var clusterIPs: [String] = []
-        var nodePorts: [String] = []
-        var rejectIPs: [String] = []
-        var rejectNodePorts: [String] = []
+    /// The table's contents by name: what a full load writes and an update compares.
+    struct Ruleset: Sendable, Equatable {
+        /// Service chains (`svc-`, `ext-`, `ep-`) and their rules.
+        var chains: [String: [String]] = [:]
+        /// Affinity sets and their timeouts in seconds.
+        var affinitySets: [String: Int] = [:]
+        /// The verdict maps' elements: `cluster-ips` and `node-ports`, key to verdict.
+        var maps: [String: [String: String]] = ["cluster-ips": [:], "node-ports": [:]]
+        /// The reject sets' elements: `no-endpoints` and `no-endpoint-node-ports`.
+        var sets: [String: Set<String>] = ["no-endpoints": [], "no-endpoint-node-ports": []]
+    }
+
+    /// The table's contents.
+    var ruleset: Ruleset {
+        var rules = Ruleset()
         for port in ports {
             let key = "\(port.clusterIP) . \(port.proto) . \(port.port)"
             let id = port.id
             if port.dns {
-                clusterIPs.append("\(key) : goto dns")
+                rules.maps["cluster-ips", default: [:]][key] = "goto dns"
                 continue
             }
             let inside = port.internalLocal ? port.endpoints.filter(\.local) : port.endpoints
             if port.endpoints.isEmpty {
-                rejectIPs.append(key)
+                rules.sets["no-endpoints", default: []].insert(key)
             } else if inside.isEmpty {
-                clusterIPs.append("\(key) : drop")
+                rules.maps["cluster-ips", default: [:]][key] = "drop"
             } else {
-                clusterIPs.append("\(key) : goto svc-\(id)")
-                chains.append(serviceChain("svc-\(id)", id: id, endpoints: inside, port: port))
+                rules.maps["cluster-ips", default: [:]][key] = "goto svc-\(id)"
+                rules.chains["svc-\(id)"] = serviceChain(id: id, endpoints: inside, port: port)
             }
             if let nodePort = port.nodePort {
                 let external = port.externalLocal ? port.endpoints.filter(\.local) : port.endpoints
                 if port.endpoints.isEmpty {
-                    rejectNodePorts.append("\(port.proto) . \(nodePort)")
+                    rules.sets["no-endpoint-node-ports", default: []].insert("\(port.proto) . \(nodePort)")
                 } else if external.isEmpty {
-                    nodePorts.append("\(port.proto) . \(nodePort) : drop")
+                    rules.maps["node-ports", default: [:]]["\(port.proto) . \(nodePort)"] = "drop"
                 } else {
                     // Cluster policy: the reply must come back through this node (masquerade).
-                    nodePorts.append("\(port.proto) . \(nodePort) : goto ext-\(id)")
-                    chains.append(serviceChain("ext-\(id)", id: id, endpoints: external, port: port, masquerade: !port.externalLocal))
+                    rules.maps["node-ports", default: [:]]["\(port.proto) . \(nodePort)"] = "goto ext-\(id)"
+                    rules.chains["ext-\(id)"] = serviceChain(id: id, endpoints: external, port: port, masquerade: !port.externalLocal)
                 }
             }
-            for (index, endpoint) in port.endpoints.enumerated() {
-                var lines = ["    ip saddr \(endpoint.ip) meta mark set meta mark | 0x4000"]
+            for endpoint in port.endpoints {
+                let name = Self.endpointChain(id, endpoint)
+                var lines = ["ip saddr \(endpoint.ip) meta mark set meta mark | 0x4000"]
                 if let seconds = port.affinitySeconds {
-                    sets.append("  set aff-\(id)-\(index) {\n    type ipv4_addr\n    flags dynamic,timeout\n    timeout \(seconds)s\n  }")
-                    lines.append("    update @aff-\(id)-\(index) { ip saddr }")
+                    rules.affinitySets["aff" + name.dropFirst(2)] = seconds
+                    lines.append("update @aff\(name.dropFirst(2)) { ip saddr }")
                 }
-                lines.append("    meta l4proto \(port.proto) dnat to \(endpoint.ip):\(endpoint.port)")
-                chains.append("  chain ep-\(id)-\(index) {\n" + lines.joined(separator: "\n") + "\n  }")
+                lines.append("meta l4proto \(port.proto) dnat to \(endpoint.ip):\(endpoint.port)")
+                rules.chains[name] = lines
             }
         }
-        func elements(_ items: [String]) -> String { items.isEmpty ? "" : "\n    elements = { " + items.joined(separator: ",\n      ") + " }" }
-        var script = "table ip daas-proxy\ndelete table ip daas-proxy\ntable ip daas-proxy {\n"
-        script += "  map cluster-ips {\n    type ipv4_addr . inet_proto . inet_service : verdict" + elements(clusterIPs) + "\n  }\n"
-        script += "  map node-ports {\n    type inet_proto . inet_service : verdict" + elements(nodePorts) + "\n  }\n"
-        script += "  set no-endpoints {\n    type ipv4_addr . inet_proto . inet_service" + elements(rejectIPs) + "\n  }\n"
-        script += "  set no-endpoint-node-ports {\n    type inet_proto . inet_service" + elements(rejectNodePorts) + "\n  }\n"
-        for set in sets { script += set + "\n" }
-        script += """
-              chain nat-prerouting {
-                type nat hook prerouting priority dstnat; policy accept;
-                jump services
-              }
-              chain nat-output {
-                type nat hook output priority -100; policy accept;
-                jump services
-              }
-              chain nat-postrouting {
-                type nat hook postrouting priority srcnat; policy accept;
-                meta mark & 0x4000 == 0x4000 meta mark set meta mark & 0xffffbfff masquerade
-                ip saddr \(clusterCIDR) ip daddr != \(clusterCIDR) fib daddr type != local masquerade
-              }
-              chain services {
-                ip daddr . meta l4proto . th dport vmap @cluster-ips
-                fib daddr type local meta l4proto . th dport vmap @node-ports
-              }
-              chain dns {
-                meta l4proto { tcp, udp } redirect to :\(dnsPort)
-              }
-              chain filter-forward {
-                type filter hook forward priority -10; policy accept;
-                ct state new ip daddr . meta l4proto . th dport @no-endpoints reject
-              }
-              chain filter-output {
-                type filter hook output priority -10; policy accept;
-                ct state new ip daddr . meta l4proto . th dport @no-endpoints reject
-              }
-              chain filter-input {
-                type filter hook input priority -10; policy accept;
-                ct state new fib daddr type local meta l4proto . th dport @no-endpoint-node-ports reject
-              }
+        return rules
+    }
 
-            """
-        for chain in chains { script += chain + "\n" }
-        script += "}\n"
-        return script
+    /// The chains that hook the table in, which depend only on the configuration.
+    var baseChains: String {
+        """
+          chain nat-prerouting {
+            type nat hook prerouting priority dstnat; policy accept;
+            jump services
+          }
+          chain nat-output {
+            type nat hook output priority -100; policy accept;
+            jump services
+          }
+          chain nat-postrouting {
+            type nat hook postrouting priority srcnat; policy accept;
+            meta mark & 0x4000 == 0x4000 meta mark set meta mark & 0xffffbfff masquerade
+            ip saddr \(clusterCIDR) ip daddr != \(clusterCIDR) fib daddr type != local masquerade
+          }
+          chain services {
+            ip daddr . meta l4proto . th dport vmap @cluster-ips
+            fib daddr type local meta l4proto . th dport vmap @node-ports
+          }
+          chain dns {
+            meta l4proto { tcp, udp } redirect to :\(dnsPort)
+          }
+          chain filter-forward {
+            type filter hook forward priority -10; policy accept;
+            ct state new ip daddr . meta l4proto . th dport @no-endpoints reject
+          }
+          chain filter-output {
+            type filter hook output priority -10; policy accept;
+            ct state new ip daddr . meta l4proto . th dport @no-endpoints reject
+          }
+          chain filter-input {
+            type filter hook input priority -10; policy accept;
+            ct state new fib daddr type local meta l4proto . th dport @no-endpoint-node-ports reject
+          }
+
+        """
+    }
+
+    /// The table as an `nft -f` script that replaces the previous one atomically.
+    package var script: String {
+        let rules = ruleset
+        func elements(_ items: [String]) -> String { items.isEmpty ? "" : "\n    elements = { " + items.joined(separator: ",\n      ") + " }" }
+        func mapElements(_ name: String) -> String { elements((rules.maps[name] ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) : \($0.value)" }) }
+        var script = "table ip daas-proxy\ndelete table ip daas-proxy\ntable ip daas-proxy {\n"
+        script += "  map cluster-ips {\n    type ipv4_addr . inet_proto . inet_service : verdict" + mapElements("cluster-ips") + "\n  }\n"
+        script += "  map node-ports {\n    type inet_proto . inet_service : verdict" + mapElements("node-ports") + "\n  }\n"
+        script += "  set no-endpoints {\n    type ipv4_addr . inet_proto . inet_service" + elements((rules.sets["no-endpoints"] ?? []).sorted()) + "\n  }\n"
+        script += "  set no-endpoint-node-ports {\n    type inet_proto . inet_service" + elements((rules.sets["no-endpoint-node-ports"] ?? []).sorted()) + "\n  }\n"
+        for (name, timeout) in rules.affinitySets.sorted(by: { $0.key < $1.key }) {
+            script += "  set \(name) {\n    type ipv4_addr\n    flags dynamic,timeout\n    timeout \(timeout)s\n  }\n"
+        }
+        script += baseChains
+        // Endpoint chains first: service chains jump to them.
+        for (name, lines) in rules.chains.sorted(by: { ($0.key.hasPrefix("ep-") ? 0 : 1, $0.key) < ($1.key.hasPrefix("ep-") ? 0 : 1, $1.key) }) {
+            script += "  chain \(name) {\n" + lines.map { "    " + $0 + "\n" }.joined() + "  }\n"
+        }
+        return script + "}\n"
+    }
+
+    /// An `nft -f` transaction turning the table built from `old` into this one, touching only
+    /// what changed (map and set elements, changed chains); the full script when the hooks differ.
+    package func update(from old: ProxyRules) -> String {
+        guard old.baseChains == baseChains else { return script }
+        let before = old.ruleset
+        let after = ruleset
+        let table = "ip daas-proxy"
+        var lines: [String] = []
+        for (name, timeout) in after.affinitySets.sorted(by: { $0.key < $1.key }) where before.affinitySets[name] != timeout {
+            lines.append("add set \(table) \(name) { type ipv4_addr; flags dynamic,timeout; timeout \(timeout)s; }")
+        }
+        for name in after.chains.keys.filter({ before.chains[$0] == nil }).sorted() { lines.append("add chain \(table) \(name)") }
+        for (name, rules) in after.chains.sorted(by: { $0.key < $1.key }) where before.chains[name] != rules {
+            if before.chains[name] != nil { lines.append("flush chain \(table) \(name)") }
+            for rule in rules { lines.append("add rule \(table) \(name) \(rule)") }
+        }
+        for map in ["cluster-ips", "node-ports"] {
+            let old = before.maps[map] ?? [:], new = after.maps[map] ?? [:]
+            for (key, verdict) in old.sorted(by: { $0.key < $1.key }) where new[key] != verdict { lines.append("delete element \(table) \(map) { \(key) }") }
+            for (key, verdict) in new.sorted(by: { $0.key < $1.key }) where old[key] != verdict { lines.append("add element \(table) \(map) { \(key) : \(verdict) }") }
+        }
+        for set in ["no-endpoints", "no-endpoint-node-ports"] {
+            let old = before.sets[set] ?? [], new = after.sets[set] ?? []
+            for key in old.subtracting(new).sorted() { lines.append("delete element \(table) \(set) { \(key) }") }
+            for key in new.subtracting(old).sorted() { lines.append("add element \(table) \(set) { \(key) }") }
+        }
+        // Removed chains are emptied first, so none still jumps to another when it goes.
+        let removed = before.chains.keys.filter { after.chains[$0] == nil }.sorted()
+        for name in removed { lines.append("flush chain \(table) \(name)") }
+        for name in removed { lines.append("delete chain \(table) \(name)") }
+        for name in before.affinitySets.keys.sorted() where after.affinitySets[name] == nil { lines.append("delete set \(table) \(name)") }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// The chain that picks one of `endpoints`: a client's previous endpoint first (affinity).
-    private func serviceChain(_ name: String, id: String, endpoints: [Endpoint], port: ServicePort, masquerade: Bool = false) -> String {
-        var lines: [String] = masquerade ? ["    meta mark set meta mark | 0x4000"] : []
-        let all = port.endpoints
+    private func serviceChain(id: String, endpoints: [Endpoint], port: ServicePort, masquerade: Bool = false) -> [String] {
+        var lines: [String] = masquerade ? ["meta mark set meta mark | 0x4000"] : []
         if port.affinitySeconds != nil {
             for endpoint in endpoints {
-                guard let index = all.firstIndex(of: endpoint) else { continue }
-                lines.append("    ip saddr @aff-\(id)-\(index) goto ep-\(id)-\(index)")
+                let name = Self.endpointChain(id, endpoint)
+                lines.append("ip saddr @aff\(name.dropFirst(2)) goto \(name)")
             }
         }
-        if endpoints.count == 1, let index = all.firstIndex(of: endpoints[0]) {
-            lines.append("    goto ep-\(id)-\(index)")
+        if endpoints.count == 1 {
+            lines.append("goto \(Self.endpointChain(id, endpoints[0]))")
         } else {
-            let choices = endpoints.enumerated().compactMap { offset, endpoint in all.firstIndex(of: endpoint).map { "\(offset) : goto ep-\(id)-\($0)" } }
-            lines.append("    numgen random mod \(endpoints.count) vmap { " + choices.joined(separator: ", ") + " }")
+            let choices = endpoints.enumerated().map { "\($0.offset) : goto \(Self.endpointChain(id, $0.element))" }
+            lines.append("numgen random mod \(endpoints.count) vmap { " + choices.joined(separator: ", ") + " }")
         }
-        return "  chain \(name) {\n" + lines.joined(separator: "\n") + "\n  }"
+        return lines
+    }
+
+    /// The chain of one endpoint of Service port `id`, named by the endpoint so that other
+    /// endpoints coming and going leave it alone.
+    static func endpointChain(_ id: String, _ endpoint: Endpoint) -> String {
+        "ep-\(id)-" + String(ServicePort.hash("\(endpoint.ip):\(endpoint.port)").prefix(12))
     }
 
     /// The UDP connections to forget after a change from `old` to `self` (kube-proxy's
