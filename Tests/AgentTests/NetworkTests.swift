@@ -7,21 +7,6 @@ import Testing
 
 @testable import Agent
 
-/// A list-watch source over fixed objects.
-struct FixedObjects: ListWatchSource {
-    let objects: [JSONValue]
-    func list() async throws -> (objects: [JSONValue], resourceVersion: String) { (objects, "1") }
-    func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error> {
-        AsyncThrowingStream { continuation in
-            let task = Task {
-                while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
-    }
-}
-
 @Suite("Node network: DNS answers, Service and NetworkPolicy rules")
 struct NetworkTests {
     static let services: [JSONValue] = [
@@ -52,8 +37,8 @@ struct NetworkTests {
     ]
 
     func zone() async -> ClusterDNSZone {
-        let services = SharedInformer(source: FixedObjects(objects: Self.services), logger: Logger(label: "test"))
-        let slices = SharedInformer(source: FixedObjects(objects: Self.slices), logger: Logger(label: "test"))
+        let services = SharedInformer(source: FixedListWatchSource(Self.services), logger: Logger(label: "test"))
+        let slices = SharedInformer(source: FixedListWatchSource(Self.slices), logger: Logger(label: "test"))
         Task { await services.run() }
         Task { await slices.run() }
         await services.waitForSync()
@@ -103,11 +88,22 @@ struct NetworkTests {
         #expect(bytes[0] == 0xAB && bytes[1] == 0xCD && bytes[7] == 1 && Array(bytes.suffix(16).prefix(2)) == [0xC0, 0x0C])
     }
 
+    @Test("a question with bytes outside letters and digits is echoed as it came")
+    func dnsEcho() async throws {
+        let zone = await zone()
+        var bytes = Self.query("x.default.svc.cluster.local")
+        bytes[13] = 0xE9  // "é" in Latin-1: not a name the zone holds
+        let query = try DNSMessage.parseQuery(bytes)
+        let answer = try #require(zone.answer(query))
+        #expect(answer.flags & 0x000F == 3)
+        #expect(Array(answer.serialized()[12..<bytes.count]) == Array(bytes[12...]))
+    }
+
     @Test("queries the parser refuses: pointer loops and forward pointers, long labels, long names, answers, several questions")
     func dnsRefusals() {
         let header: [UInt8] = [0, 1, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0]
         for bad in [
-            header + [0xC0, 0x0C, 0, 1, 0, 1], header + [0xC0, 0x20, 0, 1, 0, 1], header + [64] + Array(repeating: 97, count: 64) + [0, 0, 1, 0, 1],
+            header + [0xC0, 0x0C, 0, 1, 0, 1], header + [0xC0, 0x20, 0, 1, 0, 1], header + [0xC0, 0x04, 0, 1, 0, 1], header + [64] + Array(repeating: 97, count: 64) + [0, 0, 1, 0, 1],
             header + Array((0..<5).flatMap { _ in [60] + Array(repeating: UInt8(97), count: 60) }) + [0, 0, 1, 0, 1],
             [0, 1, 0x81, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1], [0, 1, 0x01, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1], header + [3, 97],
         ] {

@@ -54,6 +54,8 @@ package struct DNSMessage: Sendable, Equatable {
     /// The header flags (QR, opcode, AA, TC, RD, RA, RCODE).
     package var flags: UInt16
     package var question: Question?
+    /// The question as it arrived (name, type, class), echoed byte for byte in the answer.
+    var questionWire: [UInt8]?
     package var answers: [Record] = []
     package var authority: [Record] = []
     package var additional: [Record] = []
@@ -74,15 +76,18 @@ package struct DNSMessage: Sendable, Equatable {
         guard flags & 0x8000 == 0 else { throw ParseError(description: "not a query") }
         guard questions == 1 else { throw ParseError(description: "a query has exactly one question") }
         var offset = 12
-        let name = try readName(bytes, &offset)
+        // A question's name is never compressed (nothing precedes it to point at but the header).
+        let name = try readName(bytes, &offset, pointers: false)
         guard offset + 4 <= bytes.count else { throw ParseError(description: "the question is cut short") }
         let type = UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
         let recordClass = UInt16(bytes[offset + 2]) << 8 | UInt16(bytes[offset + 3])
-        return DNSMessage(id: id, flags: flags, question: Question(name: name, type: type, recordClass: recordClass))
+        var query = DNSMessage(id: id, flags: flags, question: Question(name: name, type: type, recordClass: recordClass))
+        query.questionWire = Array(bytes[12..<(offset + 4)])
+        return query
     }
 
     /// Reads a (possibly compressed) name at `offset`, moving it past the name.
-    static func readName(_ bytes: [UInt8], _ offset: inout Int) throws(ParseError) -> String {
+    static func readName(_ bytes: [UInt8], _ offset: inout Int, pointers: Bool = true) throws(ParseError) -> String {
         var labels: [String] = []
         var position = offset
         var jumps = 0
@@ -96,6 +101,7 @@ package struct DNSMessage: Sendable, Equatable {
                 break
             }
             if size & 0xC0 == 0xC0 {
+                guard pointers else { throw ParseError(description: "a compression pointer where none may be") }
                 guard position + 1 < bytes.count else { throw ParseError(description: "a compression pointer is cut short") }
                 let target = (size & 0x3F) << 8 | Int(bytes[position + 1])
                 guard target < position, jumps < 16 else { throw ParseError(description: "a compression pointer loops or points forward") }
@@ -176,7 +182,9 @@ package struct DNSMessage: Sendable, Equatable {
         u16(UInt16(answers.count))
         u16(UInt16(authority.count))
         u16(UInt16(additional.count))
-        if let question {
+        if let wire = questionWire {
+            out += wire
+        } else if let question {
             name(question.name, compress: false)
             u16(question.type)
             u16(question.recordClass)
@@ -203,6 +211,8 @@ package struct DNSMessage: Sendable, Equatable {
     package static func response(to query: DNSMessage, code: ResponseCode, authoritative: Bool) -> DNSMessage {
         var flags: UInt16 = 0x8000 | (query.flags & 0x7900) | 0x0080 | code.rawValue
         if authoritative { flags |= 0x0400 }
-        return DNSMessage(id: query.id, flags: flags, question: query.question)
+        var response = DNSMessage(id: query.id, flags: flags, question: query.question)
+        response.questionWire = query.questionWire
+        return response
     }
 }

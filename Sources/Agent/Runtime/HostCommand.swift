@@ -11,19 +11,10 @@ enum HostCommand {
         let command = "\(executable) \(arguments.joined(separator: " "))"
         let outcome: ExecutionResult<StringOutput<UTF8>>?
         do {
-            outcome = try await withThrowingTaskGroup(of: ExecutionResult<StringOutput<UTF8>>?.self) { group in
-                group.addTask {
-                    let result = try await Subprocess.run(
-                        .path(FilePath(executable)), arguments: Arguments(arguments), output: .discarded, error: .string(limit: 4096))
-                    return ExecutionResult(terminationStatus: result.terminationStatus, standardError: result.standardError)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = try await group.next() ?? nil
-                group.cancelAll()
-                return first
+            outcome = try await withDeadline(timeout) {
+                let result = try await Subprocess.run(
+                    .path(FilePath(executable)), arguments: Arguments(arguments), output: .discarded, error: .string(limit: 4096))
+                return ExecutionResult(terminationStatus: result.terminationStatus, standardError: result.standardError)
             }
         } catch {
             throw AgentError(.runtime, "cannot run \(command): \(error)")
@@ -40,19 +31,10 @@ enum HostCommand {
         let command = "\(executable) \(arguments.joined(separator: " "))"
         let result: (TerminationStatus, String?)?
         do {
-            result = try await withThrowingTaskGroup(of: (TerminationStatus, String?)?.self) { group in
-                group.addTask {
-                    let result = try await Subprocess.run(
-                        .path(FilePath(executable)), arguments: Arguments(arguments), output: .string(limit: 1 << 20), error: .discarded)
-                    return (result.terminationStatus, result.standardOutput)
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = try await group.next() ?? nil
-                group.cancelAll()
-                return first
+            result = try await withDeadline(timeout) {
+                let result = try await Subprocess.run(
+                    .path(FilePath(executable)), arguments: Arguments(arguments), output: .string(limit: 1 << 20), error: .discarded)
+                return (result.terminationStatus, result.standardOutput)
             }
         } catch {
             throw AgentError(.runtime, "cannot run \(command): \(error)")
@@ -60,6 +42,21 @@ enum HostCommand {
         guard let result else { throw AgentError(.runtime, "\(command) did not finish within \(timeout)") }
         guard result.0.isSuccess else { throw AgentError(.runtime, "\(command) failed (\(result.0))") }
         return result.1 ?? ""
+    }
+
+    /// `body`'s result, or nil once `timeout` passes first (`body` is then cancelled: swift-subprocess
+    /// kills and reaps the child).
+    private static func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 
     /// A finished command: how it ended and what it wrote to standard error.

@@ -82,21 +82,8 @@ struct NetworkBenchmark: AsyncParsableCommand {
     }
 
     private func dns(_ serviceObjects: [JSONValue], _ sliceObjects: [JSONValue], logger: Logger) async throws {
-        struct Fixed: ListWatchSource {
-            let objects: [JSONValue]
-            func list() async throws -> (objects: [JSONValue], resourceVersion: String) { (objects, "1") }
-            func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error> {
-                AsyncThrowingStream { continuation in
-                    let task = Task {
-                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                        continuation.finish()
-                    }
-                    continuation.onTermination = { _ in task.cancel() }
-                }
-            }
-        }
-        let serviceInformer = SharedInformer(source: Fixed(objects: serviceObjects), logger: logger)
-        let sliceInformer = SharedInformer(source: Fixed(objects: sliceObjects), logger: logger)
+        let serviceInformer = SharedInformer(source: FixedListWatchSource(serviceObjects), logger: logger)
+        let sliceInformer = SharedInformer(source: FixedListWatchSource(sliceObjects), logger: logger)
         let port = Int.random(in: 40_000...50_000)
         let zone = ClusterDNSZone(domain: "cluster.local", services: serviceInformer, slices: sliceInformer)
         let server = ClusterDNSServer(zone: zone, host: "127.0.0.1", port: port, upstreams: [], logger: logger)

@@ -100,21 +100,17 @@ struct DNSQueryTarget: FuzzTarget {
     }
 
     let zone = ClusterDNSZone(
-        domain: "cluster.local", services: SharedInformer(source: NoObjects(), logger: .init(label: "fuzz")),
-        slices: SharedInformer(source: NoObjects(), logger: .init(label: "fuzz")))
+        domain: "cluster.local", services: SharedInformer(source: FixedListWatchSource(), logger: .init(label: "fuzz")),
+        slices: SharedInformer(source: FixedListWatchSource(), logger: .init(label: "fuzz")))
 
     func run(_ input: [UInt8]) async {
         guard let query = try? DNSMessage.parseQuery(input), let question = query.question else { return }
         precondition(question.name.utf8.count <= 255 * 4, "a name is bounded")
+        let questionLength = input.count >= 12 ? DNSMessage.response(to: query, code: .noError, authoritative: false).serialized().count - 12 : 0
         var response = zone.answer(query) ?? DNSMessage.response(to: query, code: .serverFailure, authoritative: false)
         response.answers += Array(repeating: .init(name: question.name, type: .a, ttl: 5, data: .a([10, 0, 0, 1])), count: 40)
         let bytes = response.serialized(limit: 512)
-        precondition(bytes.count <= 512 || bytes.count == 12 + 4 + question.name.utf8.count + 2, "an answer over UDP is truncated to fit")
-    }
-
-    /// A list-watch source with nothing in it.
-    struct NoObjects: ListWatchSource {
-        func list() async throws -> (objects: [JSONValue], resourceVersion: String) { ([], "0") }
-        func watch(after resourceVersion: String) async throws -> AsyncThrowingStream<WatchFrame, any Error> { AsyncThrowingStream { $0.finish() } }
+        precondition(bytes.count <= 512 || bytes.count == 12 + questionLength, "an answer over UDP is truncated to its question")
+        precondition(Array(bytes[12..<(12 + questionLength)]) == Array(input[12..<(12 + questionLength)]), "the question is echoed byte for byte")
     }
 }
