@@ -667,7 +667,7 @@ struct ContainerEndToEndTests {
         let script = repositoryRoot().appendingPathComponent("Tests/Python/stream_check.py").path
         let client = try run(python, [script, master.kubeconfig, "web"], timeout: 120)
         #expect(client.output.split(separator: "\n") == [
-            "exec 'py-out\\npy-err\\n'", "returncode 7", "stdin 'via-stdin\\n'", "portforward hello-forwarded",
+            "exec 'py-out\\npy-err\\n'", "returncode 7", "stdin 'via-stdin\\n'", "resize True", "portforward hello-forwarded",
         ], "\(client.output) \(client.error)")
 
         // Refusals, as kube-apiserver words them.

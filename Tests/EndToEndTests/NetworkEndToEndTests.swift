@@ -180,6 +180,20 @@ struct NetworkEndToEndTests {
         let fromHost = try run("/usr/bin/curl", ["-s", "-m", "5", "http://\(cluster.nodeIPs[0]):\(nodePort)/"], timeout: 20)
         #expect(webPods.contains(fromHost.output.trimmingCharacters(in: .whitespacesAndNewlines)), "\(fromHost)")
 
+        // sessionAffinity: ClientIP keeps a client on one endpoint.
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: sticky}
+            spec:
+              selector: {app: web}
+              sessionAffinity: ClientIP
+              ports: [{name: http, port: 80, targetPort: http}]
+            """)
+        #expect(try eventually(30) { fetch("http://sticky").map(webPods.contains) == true })
+        let stuck = Set((0..<8).compactMap { _ in fetch("http://sticky") })
+        #expect(stuck.count == 1, "one endpoint for one client: \(stuck)")
+
         // DNS: a headless Service returns the pod addresses; SRV; PTR; NXDOMAIN.
         let headless = cluster.inClient("nslookup web-headless.default.svc.cluster.local") ?? ""
         #expect(webIPs.allSatisfy { headless.contains($0) }, "\(headless)")
@@ -225,5 +239,17 @@ struct NetworkEndToEndTests {
         #expect(fetch("http://web").map(scaled.contains) == true, "allowed pods still get through")
         _ = try cluster.ok(["delete", "netpol", "web-from-clients"])
         #expect(try eventually(30) { strangerFetch() }, "without the policy everyone gets through again")
+
+        // An Egress policy with no rules: the stranger sends nothing (its DNS stays node-local).
+        try cluster.apply("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: stranger-quiet}
+            spec:
+              podSelector: {matchExpressions: [{key: role, operator: DoesNotExist}, {key: app, operator: DoesNotExist}]}
+              policyTypes: [Egress]
+            """)
+        #expect(try eventually(30) { !strangerFetch() }, "egress denied")
+        #expect(fetch("http://web").map(scaled.contains) == true, "the client is not selected and still gets through")
     }
 }

@@ -31,6 +31,22 @@ for _ in range(20):
 resp.close()
 print("stdin", repr(got))
 
+# A terminal: the resize channel (4) sets its size, as kubectl exec -it does on SIGWINCH.
+resp = stream(v1.connect_get_namespaced_pod_exec, pod, "default", command=["sh"], container="httpd",
+              stderr=True, stdin=True, stdout=True, tty=True, _preload_content=False)
+resp.write_channel(4, '{"Width": 91, "Height": 37}')
+resp.write_stdin("stty size\n")
+got = ""
+for _ in range(20):
+    resp.update(timeout=1)
+    if resp.peek_stdout():
+        got += resp.read_stdout()
+    if "37 91" in got:
+        break
+resp.write_stdin("exit\n")
+resp.close()
+print("resize", "37 91" in got)
+
 forward = portforward(v1.connect_get_namespaced_pod_portforward, pod, "default", ports="8080")
 sock = forward.socket(8080)
 sock.setblocking(True)
