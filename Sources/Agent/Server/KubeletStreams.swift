@@ -35,6 +35,8 @@ extension KubeletAPI {
         }
         let query = request.uri.queryParameters
         func flag(_ name: String) -> Bool { Self.flag(query, name) }
+        // As the kubelet: a terminal merges its error output into its output.
+        let stderr = flag("error") && !flag("tty")
         let url: String
         do {
             switch parts[0] {
@@ -48,9 +50,9 @@ extension KubeletAPI {
                     let command = query.getAll("command").map { String($0) }
                     guard !command.isEmpty else { return Self.status(400, "BadRequest", "you must specify at least 1 command") }
                     url = try await runtime.exec(
-                        running.id, command: command, stdin: flag("input"), stdout: flag("output"), stderr: flag("error"), tty: flag("tty"))
+                        running.id, command: command, stdin: flag("input"), stdout: flag("output"), stderr: stderr, tty: flag("tty"))
                 } else {
-                    url = try await runtime.attach(running.id, stdin: flag("input"), stdout: flag("output"), stderr: flag("error"), tty: flag("tty"))
+                    url = try await runtime.attach(running.id, stdin: flag("input"), stdout: flag("output"), stderr: stderr, tty: flag("tty"))
                 }
             default:
                 let ready = try await runtime.listPodSandboxes(labels: [RuntimeLabels.podUID: uid]).first { $0.state == .sandboxReady }
