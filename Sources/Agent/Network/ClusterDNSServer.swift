@@ -2,7 +2,6 @@ import Foundation
 package import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// The node-local cluster DNS server: answers the cluster domain from ``ClusterDNSZone`` and
 /// forwards other names to the node's upstream nameservers, over UDP and TCP on one port. The
@@ -105,7 +104,7 @@ package struct ClusterDNSServer: Sendable {
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask {
                 try await udp.executeThenClose { inbound, outbound in
-                    let inFlight = Counter()
+                    let inFlight = InFlightLimit()
                     try await withThrowingDiscardingTaskGroup { queries in
                         for try await envelope in inbound {
                             guard inFlight.enter(limit: 256) else { continue }  // shed load rather than queue without bound
@@ -122,7 +121,7 @@ package struct ClusterDNSServer: Sendable {
             }
             tasks.addTask {
                 try await tcp.executeThenClose { connections in
-                    let open = Counter()
+                    let open = InFlightLimit()
                     try await withThrowingDiscardingTaskGroup { clients in
                         for try await connection in connections {
                             guard open.enter(limit: 64) else {
@@ -165,21 +164,4 @@ package struct ClusterDNSServer: Sendable {
             }
         }
     }
-}
-
-/// A bounded count of work in progress.
-final class Counter: Sendable {
-    private let value = Atomic<Int>(0)
-
-    /// Takes a place if fewer than `limit` are taken.
-    func enter(limit: Int) -> Bool {
-        if value.wrappingAdd(1, ordering: .relaxed).newValue > limit {
-            value.wrappingSubtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
-    }
-
-    /// Gives a place back.
-    func leave() { value.wrappingSubtract(1, ordering: .relaxed) }
 }

@@ -59,7 +59,16 @@ public struct NodeNetwork: Service {
 
     public func run() async throws {
         let api = try APIConnection(server: configuration.apiServer, caCertificatePEM: configuration.caCertificatePEM, credentials: credentials)
-        defer { Task { await api.shutdown() } }
+        do {
+            try await serve(api)
+            await api.shutdown()
+        } catch {
+            await api.shutdown()
+            throw error
+        }
+    }
+
+    private func serve(_ api: APIConnection) async throws {
         guard let podCIDR = await waitForPodCIDR(api) else { return }
         logger.info("node network", metadata: ["podCIDR": "\(podCIDR)", "clusterCIDR": "\(configuration.clusterCIDR)"])
         try await configuration.installPodNetwork?(podCIDR)
