@@ -3,6 +3,7 @@ import Foundation
 import KubeInformers
 import KubeTypes
 import Logging
+import NIOCore
 import Testing
 
 @testable import Agent
@@ -97,6 +98,19 @@ struct NetworkTests {
         let answer = try #require(zone.answer(query))
         #expect(answer.flags & 0x000F == 3)
         #expect(Array(answer.serialized()[12..<bytes.count]) == Array(bytes[12...]))
+    }
+
+    @Test("names outside the zone are forwarded for pods and the node only: others are refused (no open resolver)")
+    func dnsForwarding() async throws {
+        let server = ClusterDNSServer(zone: await zone(), host: "127.0.0.1", port: 0, upstreams: [], forwardingClients: ["10.42.0.0/16"], logger: Logger(label: "test"))
+        func code(_ name: String, from ip: String) async throws -> UInt8? {
+            let answer = await server.respond(to: Self.query(name), limit: 512, from: try SocketAddress(ipAddress: ip, port: 5353))
+            return answer.map { $0[3] & 0x0F }
+        }
+        #expect(try await code("example.org", from: "192.0.2.9") == 5, "REFUSED for a stranger")
+        #expect(try await code("example.org", from: "10.42.3.4") == 2, "SERVFAIL for a pod when no upstream answers")
+        #expect(try await code("example.org", from: "127.0.0.1") == 2)
+        #expect(try await code("web.default.svc.cluster.local", from: "192.0.2.9") == 0, "the zone answers anyone who reaches it")
     }
 
     @Test("queries the parser refuses: pointer loops and forward pointers, long labels, long names, answers, several questions")

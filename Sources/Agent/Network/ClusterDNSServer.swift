@@ -6,7 +6,8 @@ import NIOPosix
 /// The node-local cluster DNS server: answers the cluster domain from ``ClusterDNSZone`` and
 /// forwards other names to the node's upstream nameservers, over UDP and TCP on one port. The
 /// agent's proxy rules send the `kube-dns` Service address (10.43.0.10:53) here, as NodeLocal
-/// DNSCache does on kube; k3s runs CoreDNS pods instead. Malformed queries get FORMERR (or
+/// DNSCache does on kube; k3s runs CoreDNS pods instead. Names outside the zone are forwarded only
+/// for pods and the node itself (no open resolver). Malformed queries get FORMERR (or
 /// nothing, when even the header is unreadable); at most 256 queries are answered at once.
 package struct ClusterDNSServer: Sendable {
     let zone: ClusterDNSZone
@@ -14,19 +15,36 @@ package struct ClusterDNSServer: Sendable {
     let port: Int
     /// The nameservers names outside the zone go to (`address` or `address:port`).
     let upstreams: [String]
+    /// Who may have names outside the zone forwarded (so the node is no open resolver):
+    /// IPv4 networks as `A.B.C.D/N`. Default: loopback only.
+    let forwardingClients: [String]
     let logger: Logger
 
-    /// A server for `zone` on `host`:`port`, forwarding other names to `upstreams`.
-    package init(zone: ClusterDNSZone, host: String, port: Int, upstreams: [String], logger: Logger) {
+    /// A server for `zone` on `host`:`port`, forwarding other names to `upstreams` for
+    /// `forwardingClients` (loopback is always one).
+    package init(zone: ClusterDNSZone, host: String, port: Int, upstreams: [String], forwardingClients: [String] = [], logger: Logger) {
         self.zone = zone
         self.host = host
         self.port = port
         self.upstreams = upstreams
+        self.forwardingClients = forwardingClients + ["127.0.0.0/8"]
         self.logger = logger
     }
 
+    /// Whether `address` may have names forwarded.
+    func mayForward(_ address: SocketAddress?) -> Bool {
+        guard let ip = address?.ipAddress, let octets = ClusterDNSZone.octets(ip) else { return false }
+        let value = octets.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return forwardingClients.contains { cidr in
+            let parts = cidr.split(separator: "/")
+            guard parts.count == 2, let length = Int(parts[1]), (0...32).contains(length), let network = ClusterDNSZone.octets(String(parts[0])) else { return false }
+            let mask: UInt32 = length == 0 ? 0 : UInt32.max << UInt32(32 - length)
+            return value & mask == network.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } & mask
+        }
+    }
+
     /// Answers one query (the bytes of a message): the zone's answer, else the upstream's.
-    func respond(to bytes: [UInt8], limit: Int) async -> [UInt8]? {
+    func respond(to bytes: [UInt8], limit: Int, from client: SocketAddress?) async -> [UInt8]? {
         let query: DNSMessage
         do {
             query = try DNSMessage.parseQuery(bytes)
@@ -40,6 +58,7 @@ package struct ClusterDNSServer: Sendable {
             return DNSMessage.response(to: query, code: .notImplemented, authoritative: false).serialized(limit: limit)
         }
         if let answer = zone.answer(query) { return answer.serialized(limit: limit) }
+        guard mayForward(client) else { return DNSMessage.response(to: query, code: .refused, authoritative: false).serialized(limit: limit) }
         if let forwarded = await forward(bytes) { return forwarded }
         return DNSMessage.response(to: query, code: .serverFailure, authoritative: false).serialized(limit: limit)
     }
@@ -111,7 +130,7 @@ package struct ClusterDNSServer: Sendable {
                             let bytes = Array(envelope.data.readableBytesView)
                             queries.addTask {
                                 defer { inFlight.leave() }
-                                if let answer = await respond(to: bytes, limit: 512) {
+                                if let answer = await respond(to: bytes, limit: 512, from: envelope.remoteAddress) {
                                     try? await outbound.write(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: answer)))
                                 }
                             }
@@ -158,7 +177,7 @@ package struct ClusterDNSServer: Sendable {
                     guard pending.count >= 2 + length else { break }
                     let query = Array(pending[2..<(2 + length)])
                     pending.removeFirst(2 + length)
-                    guard let answer = await respond(to: query, limit: 65_535) else { return }
+                    guard let answer = await respond(to: query, limit: 65_535, from: connection.channel.remoteAddress) else { return }
                     try await outbound.write(ByteBuffer(bytes: [UInt8(answer.count >> 8), UInt8(answer.count & 0xFF)] + answer))
                 }
             }

@@ -91,7 +91,8 @@ public struct NodeNetwork: Service {
 
         let dns = ClusterDNSServer(
             zone: ClusterDNSZone(domain: configuration.clusterDomain, services: services, slices: slices), host: configuration.dnsAddress,
-            port: configuration.dnsPort, upstreams: configuration.upstreamNameservers ?? Self.nameservers(), logger: logger)
+            port: configuration.dnsPort, upstreams: configuration.upstreamNameservers ?? Self.nameservers(), forwardingClients: [configuration.clusterCIDR],
+            logger: logger)
         let tables = NFTables(logger: logger)
         let routes = RouteTable(logger: logger)
         let configuration = self.configuration
