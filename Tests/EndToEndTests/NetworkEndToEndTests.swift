@@ -194,6 +194,23 @@ struct NetworkEndToEndTests {
         let stuck = Set((0..<8).compactMap { _ in fetch("http://sticky") })
         #expect(stuck.count == 1, "one endpoint for one client: \(stuck)")
 
+        // Traffic policies: Local keeps traffic on nodes with endpoints (all are on net-b).
+        try cluster.apply("""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web-local}
+            spec:
+              type: NodePort
+              selector: {app: web}
+              externalTrafficPolicy: Local
+              internalTrafficPolicy: Local
+              ports: [{name: http, port: 80, targetPort: http}]
+            """)
+        let localPort = try cluster.ok(["get", "svc", "web-local", "-o", "jsonpath={.spec.ports[0].nodePort}"])
+        #expect(try eventually(30) { fetch("http://\(cluster.nodeIPs[1]):\(localPort)").map(webPods.contains) == true }, "net-b has endpoints")
+        #expect(fetch("http://\(cluster.nodeIPs[0]):\(localPort)") == nil, "net-a has none: externalTrafficPolicy Local drops")
+        #expect(fetch("http://web-local") == nil, "internalTrafficPolicy Local: no endpoint on the client's node")
+
         // DNS: a headless Service returns the pod addresses; SRV; PTR; NXDOMAIN.
         let headless = cluster.inClient("nslookup web-headless.default.svc.cluster.local") ?? ""
         #expect(webIPs.allSatisfy { headless.contains($0) }, "\(headless)")
