@@ -33,14 +33,8 @@ package struct ClusterDNSServer: Sendable {
 
     /// Whether `address` may have names forwarded.
     func mayForward(_ address: SocketAddress?) -> Bool {
-        guard let ip = address?.ipAddress, let octets = ClusterDNSZone.octets(ip) else { return false }
-        let value = octets.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        return forwardingClients.contains { cidr in
-            let parts = cidr.split(separator: "/")
-            guard parts.count == 2, let length = Int(parts[1]), (0...32).contains(length), let network = ClusterDNSZone.octets(String(parts[0])) else { return false }
-            let mask: UInt32 = length == 0 ? 0 : UInt32.max << UInt32(32 - length)
-            return value & mask == network.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } & mask
-        }
+        guard let ip = address?.ipAddress else { return false }
+        return forwardingClients.contains { IPv4CIDR($0)?.contains(ip) == true }
     }
 
     /// Answers one query (the bytes of a message): the zone's answer, else the upstream's.

@@ -77,8 +77,8 @@ struct PolicyRules: Sendable, Equatable {
         if let list = rule[peersKey]?.arrayValue, !list.isEmpty {
             var matches: [String] = []
             for peer in list {
-                if let block = peer["ipBlock"], let cidr = block["cidr"]?.stringValue, valid(cidr) {
-                    let except = (block["except"]?.arrayValue ?? []).compactMap(\.stringValue).filter(valid)
+                if let block = peer["ipBlock"], let cidr = block["cidr"]?.stringValue.flatMap(IPv4CIDR.init)?.description {
+                    let except = (block["except"]?.arrayValue ?? []).compactMap { $0.stringValue.flatMap(IPv4CIDR.init)?.description }
                     matches.append("ip \(direction) \(cidr)" + (except.isEmpty ? "" : " ip \(direction) != { \(except.joined(separator: ", ")) }"))
                     continue
                 }
@@ -140,13 +140,6 @@ struct PolicyRules: Sendable, Equatable {
             }
         }
         return numbers.sorted()
-    }
-
-    /// Whether `cidr` is `A.B.C.D/N`.
-    static func valid(_ cidr: String) -> Bool {
-        let parts = cidr.split(separator: "/")
-        guard parts.count == 2, let length = Int(parts[1]), (0...32).contains(length) else { return false }
-        return ClusterDNSZone.octets(String(parts[0])) != nil
     }
 
     /// The table as an `nft -f` script replacing the previous one.

@@ -1,0 +1,34 @@
+/// An IPv4 network `A.B.C.D/N` (N in 0...32), as policies' ipBlocks and the DNS server's
+/// forwarding clients name them.
+struct IPv4CIDR: Sendable, Hashable {
+    let network: UInt32
+    let prefixLength: Int
+
+    /// Parses `A.B.C.D/N`; nil for anything else.
+    init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].count <= 2, let length = Int(parts[1]), (0...32).contains(length),
+            let address = Self.address(String(parts[0]))
+        else { return nil }
+        prefixLength = length
+        network = address & Self.mask(length)
+    }
+
+    /// `A.B.C.D/N` with the host bits cleared.
+    var description: String {
+        "\(network >> 24).\((network >> 16) & 0xff).\((network >> 8) & 0xff).\(network & 0xff)/\(prefixLength)"
+    }
+
+    /// Whether `ip` (`A.B.C.D`) is in the network.
+    func contains(_ ip: String) -> Bool {
+        guard let address = Self.address(ip) else { return false }
+        return address & Self.mask(prefixLength) == network
+    }
+
+    /// `A.B.C.D` as a number.
+    static func address(_ text: String) -> UInt32? {
+        ClusterDNSZone.octets(text).map { $0.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+    }
+
+    private static func mask(_ length: Int) -> UInt32 { length == 0 ? 0 : UInt32.max << UInt32(32 - length) }
+}
