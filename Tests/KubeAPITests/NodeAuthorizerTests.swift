@@ -138,6 +138,16 @@ struct NodeAuthorizerTests {
             options: .init(admission: admission))
         #expect(bragging[path: ["metadata", "annotations", NodeKeys.stake]] == "5")
         #expect(bragging[path: ["metadata", "labels", NodeKeys.stake]] == nil)
+
+        // Nor its pod network: the master allocates it.
+        let grabbing = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["spec": ["podCIDR": "10.42.7.0/24"]], options: .init(admission: admission))
+        #expect(grabbing[path: ["spec", "podCIDR"]] == nil)
+        let created2 = try await objects.create(
+            nodes, namespace: nil, body: ["metadata": ["name": "n2"], "spec": ["podCIDR": "10.42.0.0/24", "podCIDRs": ["10.42.0.0/24"]]],
+            options: .init(admission: Admission(user: UserInfo(name: "system:node:n2", groups: ["system:nodes"]))))
+        #expect(created2[path: ["spec", "podCIDR"]] == nil && created2[path: ["spec", "podCIDRs"]] == nil)
+        let allocated = try await objects.mergePatch(nodes, namespace: nil, name: "n1", patch: ["spec": ["podCIDR": "10.42.7.0/24"]], options: .init(admission: admin))
+        #expect(allocated[path: ["spec", "podCIDR"]] == "10.42.7.0/24", "the master (or an admin) may")
     }
 }
 

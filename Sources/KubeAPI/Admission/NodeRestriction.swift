@@ -5,7 +5,9 @@
 /// none) stamps the address its token was signed by, and no node may change or remove it; an
 /// admin may (that releases the name). Nor may a node set its own stake
 /// (`daas.io/stake-mist`, label or annotation, which the scheduler's StakeWeighted reads): what
-/// the master recorded is kept, as upstream keeps `node-restriction.kubernetes.io/` labels.
+/// the master recorded is kept, as upstream keeps `node-restriction.kubernetes.io/` labels. Nor
+/// may a node pick its pod network (`spec.podCIDR`, `spec.podCIDRs`): the master allocates it,
+/// and a node claiming another's range would draw that node's traffic.
 struct NodeRestriction: AdmissionPlugin {
     func mutate(_ attributes: inout AdmissionAttributes) async throws {
         guard NodeAuthorizer.nodeName(of: attributes.user) != nil, attributes.type.group.isEmpty, attributes.type.plural == "nodes",
@@ -21,6 +23,11 @@ struct NodeRestriction: AdmissionPlugin {
         var labels = object[path: ["metadata", "labels"]]?.objectValue ?? [:]
         labels[NodeKeys.stake] = attributes.oldObject?[path: ["metadata", "labels", NodeKeys.stake]]
         object[path: "metadata.labels"] = labels.isEmpty ? nil : .object(labels)
+        if attributes.subresource == nil {
+            var spec = object["spec"]?.objectValue ?? [:]
+            for key in ["podCIDR", "podCIDRs"] { spec[key] = attributes.oldObject?[path: ["spec", key]] }
+            object["spec"] = .object(spec)
+        }
         attributes.object = object
     }
 
