@@ -117,6 +117,7 @@ package struct ProxyRules: Sendable, Equatable {
             }
         }
         self.ports = ports.sorted { ($0.namespace, $0.name, $0.portName, $0.proto) < ($1.namespace, $1.name, $1.portName, $1.proto) }
+        ruleset = Self.makeRuleset(self.ports)
     }
 
     /// The table's contents by name: what a full load writes and an update compares.
@@ -131,8 +132,10 @@ package struct ProxyRules: Sendable, Equatable {
         var sets: [String: Set<String>] = ["no-endpoints": [], "no-endpoint-node-ports": []]
     }
 
-    /// The table's contents.
-    var ruleset: Ruleset {
+    /// The table's contents (built once: a full load writes them, an update compares two).
+    let ruleset: Ruleset
+
+    private static func makeRuleset(_ ports: [ServicePort]) -> Ruleset {
         var rules = Ruleset()
         for port in ports {
             let key = "\(port.clusterIP) . \(port.proto) . \(port.port)"
@@ -271,7 +274,7 @@ package struct ProxyRules: Sendable, Equatable {
     }
 
     /// The chain that picks one of `endpoints`: a client's previous endpoint first (affinity).
-    private func serviceChain(id: String, endpoints: [Endpoint], port: ServicePort, masquerade: Bool = false) -> [String] {
+    private static func serviceChain(id: String, endpoints: [Endpoint], port: ServicePort, masquerade: Bool = false) -> [String] {
         var lines: [String] = masquerade ? ["meta mark set meta mark | 0x4000"] : []
         if port.affinitySeconds != nil {
             for endpoint in endpoints {

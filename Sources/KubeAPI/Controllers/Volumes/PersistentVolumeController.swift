@@ -114,7 +114,8 @@ public final class PersistentVolumeController: Controller {
         }
         let annotations = claim[path: ["metadata", "annotations"]]?.stringMap ?? [:]
         if delayed, (annotations[VolumeBinding.selectedNode] ?? "").isEmpty {
-            await events.record(claim, reason: waitingReason(claim).reason, message: waitingReason(claim).message)
+            let waiting = waitingReason(claim)
+            await events.record(claim, reason: waiting.reason, message: waiting.message)
             return
         }
         let provisioner = storageClass["provisioner"]?.stringValue ?? ""
