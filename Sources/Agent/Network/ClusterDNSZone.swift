@@ -58,7 +58,7 @@ package struct ClusterDNSZone: Sendable {
         let wantsA = type == DNSMessage.RecordType.a.rawValue || type == DNSMessage.RecordType.any.rawValue
         func addresses(_ ips: [String]) -> [DNSMessage.Record] {
             guard wantsA else { return [] }
-            return ips.compactMap(Self.octets).map { .init(name: fqdn, type: .a, ttl: Self.ttl, data: .a($0)) }
+            return ips.compactMap(IPv4CIDR.octets).map { .init(name: fqdn, type: .a, ttl: Self.ttl, data: .a($0)) }
         }
         switch labels.count {
         case 0: return (true, [], [])
@@ -100,7 +100,7 @@ package struct ClusterDNSZone: Sendable {
         guard let servicePort = ports.first else { return (false, [], []) }
         guard type == DNSMessage.RecordType.srv.rawValue || type == DNSMessage.RecordType.any.rawValue else { return (true, [], []) }
         let serviceName = "\(name).\(namespace).svc.\(domain)"
-        if let clusterIP = service[path: ["spec", "clusterIP"]]?.stringValue, clusterIP != "None", !clusterIP.isEmpty, let octets = Self.octets(clusterIP) {
+        if let clusterIP = service[path: ["spec", "clusterIP"]]?.stringValue, clusterIP != "None", !clusterIP.isEmpty, let octets = IPv4CIDR.octets(clusterIP) {
             let number = UInt16(clamping: servicePort["port"]?.integerValue ?? 0)
             return (true, [.init(name: fqdn, type: .srv, ttl: Self.ttl, data: .srv(priority: 0, weight: 100, port: number, target: serviceName))],
                     [.init(name: serviceName, type: .a, ttl: Self.ttl, data: .a(octets))])
@@ -108,7 +108,7 @@ package struct ClusterDNSZone: Sendable {
         var answers: [DNSMessage.Record] = []
         var extra: [DNSMessage.Record] = []
         for endpoint in readyEndpoints(namespace: namespace, service: name) {
-            guard let number = endpoint.ports[port], let octets = Self.octets(endpoint.ip) else { continue }
+            guard let number = endpoint.ports[port], let octets = IPv4CIDR.octets(endpoint.ip) else { continue }
             let target = "\(endpoint.hostname ?? Self.dashed(endpoint.ip)).\(serviceName)"
             answers.append(.init(name: fqdn, type: .srv, ttl: Self.ttl, data: .srv(priority: 0, weight: 100, port: number, target: target)))
             extra.append(.init(name: target, type: .a, ttl: Self.ttl, data: .a(octets)))
@@ -141,7 +141,7 @@ package struct ClusterDNSZone: Sendable {
         let parts = name.dropLast(".in-addr.arpa".count).split(separator: ".")
         guard parts.count == 4 else { return nil }
         let ip = parts.reversed().joined(separator: ".")
-        guard Self.octets(ip) != nil else { return nil }
+        guard IPv4CIDR.octets(ip) != nil else { return nil }
         for service in services.list() {
             let namespace = service[path: ["metadata", "namespace"]]?.stringValue ?? ""
             let serviceName = service[path: ["metadata", "name"]]?.stringValue ?? ""
@@ -154,24 +154,12 @@ package struct ClusterDNSZone: Sendable {
         return nil
     }
 
-    /// `a.b.c.d` as four bytes.
-    static func octets(_ ip: String) -> [UInt8]? {
-        let parts = ip.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var bytes: [UInt8] = []
-        for part in parts {
-            guard part.count <= 3, let byte = UInt8(part) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
-    }
-
     /// `a.b.c.d` as `a-b-c-d`.
     static func dashed(_ ip: String) -> String { ip.replacingOccurrences(of: ".", with: "-") }
 
     /// `a-b-c-d` as `a.b.c.d`, if it is an address.
     static func undashed(_ label: String) -> String? {
         let ip = label.replacingOccurrences(of: "-", with: ".")
-        return octets(ip) == nil ? nil : ip
+        return IPv4CIDR.octets(ip) == nil ? nil : ip
     }
 }

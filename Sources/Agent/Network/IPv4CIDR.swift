@@ -25,9 +25,21 @@ struct IPv4CIDR: Sendable, Hashable {
         return address & Self.mask(prefixLength) == network
     }
 
+    /// `a.b.c.d` as four bytes.
+    static func octets(_ ip: String) -> [UInt8]? {
+        let parts = ip.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var bytes: [UInt8] = []
+        for part in parts {
+            guard part.count <= 3, let byte = UInt8(part) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+
     /// `A.B.C.D` as a number.
     static func address(_ text: String) -> UInt32? {
-        ClusterDNSZone.octets(text).map { $0.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+        octets(text).map { $0.reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
     }
 
     private static func mask(_ length: Int) -> UInt32 { length == 0 ? 0 : UInt32.max << UInt32(32 - length) }

@@ -181,7 +181,7 @@ public struct NodeNetwork: Service {
         for node in nodes where node[path: ["metadata", "name"]]?.stringValue != name {
             guard let cidr = node[path: ["spec", "podCIDR"]]?.stringValue, (try? PodSubnet(cidr)) != nil,
                 let ip = (node[path: ["status", "addresses"]]?.arrayValue ?? []).first(where: { $0["type"] == "InternalIP" })?["address"]?.stringValue,
-                ClusterDNSZone.octets(ip) != nil
+                IPv4CIDR.octets(ip) != nil
             else { continue }
             routes[cidr] = ip
         }
@@ -193,7 +193,7 @@ public struct NodeNetwork: Service {
         let text = (try? String(contentsOfFile: "/etc/resolv.conf", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 2, fields[0] == "nameserver", ClusterDNSZone.octets(String(fields[1])) != nil else { return nil }
+            guard fields.count >= 2, fields[0] == "nameserver", IPv4CIDR.octets(String(fields[1])) != nil else { return nil }
             return String(fields[1])
         }
     }

@@ -36,7 +36,7 @@ struct PolicyRules: Sendable, Equatable {
         var ingress: [String: [String]] = [:]
         var egress: [String: [String]] = [:]
         for pod in running where pod[path: ["spec", "nodeName"]]?.stringValue == input.nodeName {
-            guard let ip = pod[path: ["status", "podIP"]]?.stringValue, ClusterDNSZone.octets(ip) != nil else { continue }
+            guard let ip = pod[path: ["status", "podIP"]]?.stringValue, IPv4CIDR.octets(ip) != nil else { continue }
             let namespace = pod[path: ["metadata", "namespace"]]?.stringValue ?? ""
             let labels = pod[path: ["metadata", "labels"]]?.stringMap ?? [:]
             for policy in input.policies where policy[path: ["metadata", "namespace"]]?.stringValue == namespace {
@@ -90,7 +90,7 @@ struct PolicyRules: Sendable, Equatable {
                     let inNamespace = namespaceSelector.map { $0.matches(namespaceLabels[podNamespace] ?? [:]) } ?? (podNamespace == namespace)
                     let selected = podSelector.map { $0.matches(pod[path: ["metadata", "labels"]]?.stringMap ?? [:]) } ?? true
                     return inNamespace && selected
-                }.compactMap { $0[path: ["status", "podIP"]]?.stringValue }.filter { ClusterDNSZone.octets($0) != nil }.sorted()
+                }.compactMap { $0[path: ["status", "podIP"]]?.stringValue }.filter { IPv4CIDR.octets($0) != nil }.sorted()
                 if !ips.isEmpty { matches.append("ip \(direction) { \(Set(ips).sorted().joined(separator: ", ")) }") }
             }
             peers = matches

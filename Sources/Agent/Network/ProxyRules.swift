@@ -85,7 +85,7 @@ package struct ProxyRules: Sendable, Equatable {
             let namespace = service[path: ["metadata", "namespace"]]?.stringValue ?? ""
             let name = service[path: ["metadata", "name"]]?.stringValue ?? ""
             let spec = service["spec"] ?? [:]
-            guard let clusterIP = spec["clusterIP"]?.stringValue, ClusterDNSZone.octets(clusterIP) != nil,
+            guard let clusterIP = spec["clusterIP"]?.stringValue, IPv4CIDR.octets(clusterIP) != nil,
                 spec["type"]?.stringValue != "ExternalName"
             else { continue }
             let affinity = spec["sessionAffinity"]?.stringValue == "ClientIP"
@@ -103,7 +103,7 @@ package struct ProxyRules: Sendable, Equatable {
                     for endpoint in slice["endpoints"]?.arrayValue ?? [] where endpoint[path: ["conditions", "ready"]]?.boolValue != false {
                         let local = endpoint["nodeName"]?.stringValue == input.nodeName
                         for address in endpoint["addresses"]?.arrayValue ?? [] {
-                            guard let ip = address.stringValue, ClusterDNSZone.octets(ip) != nil else { continue }
+                            guard let ip = address.stringValue, IPv4CIDR.octets(ip) != nil else { continue }
                             endpoints.insert(Endpoint(ip: ip, port: Int(target), local: local))
                         }
                     }
