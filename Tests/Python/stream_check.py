@@ -9,7 +9,7 @@ config.load_kube_config(sys.argv[1])
 pod = sys.argv[2]
 v1 = client.CoreV1Api()
 
-out = stream(v1.connect_get_namespaced_pod_exec, pod, "default", command=["sh", "-c", "echo py-out; echo py-err >&2"], container="httpd",
+out = stream(v1.connect_get_namespaced_pod_exec, pod, "default", command=["sh", "-c", "echo py-out; sleep 0.3; echo py-err >&2"], container="httpd",
              stderr=True, stdin=False, stdout=True, tty=False)
 print("exec", repr(out))
 
