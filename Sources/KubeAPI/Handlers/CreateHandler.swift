@@ -10,7 +10,7 @@ struct CreateHandler: Sendable {
         let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
         let created = try await context.objects.create(
             request.type, namespace: request.namespace, body: body,
-            options: ObjectStore.WriteOptions(dryRun: options.dryRun, admission: request.admission))
+            options: options.store(request))
         return APIResponse.json(created, status: 201, warnings: warnings)
     }
 }

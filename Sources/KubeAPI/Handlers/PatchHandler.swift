@@ -1,11 +1,16 @@
 import Hummingbird
 
-/// `patch` of an object or its status: JSON merge patch and strategic merge patch.
+/// `patch` of an object or its status: JSON patch, JSON merge patch, strategic merge patch and
+/// server-side apply.
 struct PatchHandler: Sendable {
     let context: HandlerContext
 
-    /// The patch types served, as kube-apiserver names them in a 415.
-    static let mediaTypes = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
+    /// The patch types served, as kube-apiserver lists them in a 415.
+    static let mediaTypes = [
+        "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", applyMediaType,
+    ]
+    /// Server-side apply's patch type.
+    static let applyMediaType = "application/apply-patch+yaml"
 
     static func unsupported(_ accepted: [String]) -> APIError {
         APIError(
@@ -15,26 +20,43 @@ struct PatchHandler: Sendable {
 
     func patch(_ request: inout ResourceRequest) async throws -> Response {
         let contentType = request.http.headers[.contentType] ?? ""
-        let strategic = contentType.hasPrefix("application/strategic-merge-patch+json")
-        let json = contentType.hasPrefix("application/json-patch+json")
-        guard strategic || json || contentType.hasPrefix("application/merge-patch+json") else { throw Self.unsupported(Self.mediaTypes) }
+        guard let patchType = Self.mediaTypes.first(where: { contentType.hasPrefix($0) }) else { throw Self.unsupported(Self.mediaTypes) }
         let options = try WriteRequestOptions(request.query, kind: "PatchOptions")
+        if patchType == Self.applyMediaType { return try await apply(&request, options: options) }
         guard request.query["force"] == nil else {
             throw APIError.invalidOptions("PatchOptions", causes: [.init(field: "force", type: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch")])
         }
-        let write = ObjectStore.WriteOptions(dryRun: options.dryRun, admission: request.admission)
-        if json {
+        let write = options.store(request)
+        switch patchType {
+        case "application/json-patch+json":
             let patched = try await context.objects.jsonPatch(
                 request.type, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write)
             return APIResponse.json(patched)
+        case "application/strategic-merge-patch+json":
+            // Strategic patches carry $-directives the schema does not know, so they are not pruned here.
+            let patched = try await context.objects.strategicMergePatch(
+                request.type, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write)
+            return APIResponse.json(patched)
+        default:
+            let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
+            let patched = try await context.objects.mergePatch(
+                request.type, namespace: request.namespace, name: request.name, patch: body, subresource: request.info.subresource, options: write)
+            return APIResponse.json(patched, warnings: warnings)
         }
-        // Strategic patches carry $-directives the schema does not know, so only plain merge patches are pruned.
-        let (body, warnings) = strategic ? (try await request.body(), []) : try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
-        let patched = strategic
-            ? try await context.objects.strategicMergePatch(
-                request.type, namespace: request.namespace, name: request.name, patch: body, subresource: request.info.subresource, options: write)
-            : try await context.objects.mergePatch(
-                request.type, namespace: request.namespace, name: request.name, patch: body, subresource: request.info.subresource, options: write)
-        return APIResponse.json(patched, warnings: warnings)
+    }
+
+    /// Server-side apply: `fieldManager` is required, `force` takes other managers' fields, and
+    /// applying to a missing object creates it (201).
+    private func apply(_ request: inout ResourceRequest, options: WriteRequestOptions) async throws -> Response {
+        guard let manager = options.fieldManager else {
+            throw APIError.invalidOptions("PatchOptions", causes: [.init(field: "fieldManager", type: "FieldValueRequired", message: "Required value: is required for apply patch")])
+        }
+        let force = try request.query.flag("force") ?? false
+        let (config, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
+        var write = options.store(request)
+        write.fieldManager = manager
+        let result = try await context.objects.apply(
+            request.type, namespace: request.namespace, name: request.name, config: config, subresource: request.info.subresource, force: force, options: write)
+        return APIResponse.json(result.object, status: result.created ? 201 : 200, warnings: warnings)
     }
 }

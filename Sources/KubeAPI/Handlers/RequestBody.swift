@@ -15,6 +15,13 @@ enum RequestBody {
         if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
             return try ProtobufDecoder.kubernetes.decodeObject(Array(buffer.readableBytesView))
         }
+        if contentType.hasPrefix(PatchHandler.applyMediaType) {
+            do {
+                return try YAMLValueDecoder().decode(Array(buffer.readableBytesView))
+            } catch {
+                throw APIError.badRequest("error decoding YAML: \(error.message)")
+            }
+        }
         if contentType.hasPrefix("application/yaml") {
             do {
                 return try YAMLValueDecoder().decode(Array(buffer.readableBytesView))

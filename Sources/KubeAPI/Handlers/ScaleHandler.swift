@@ -27,7 +27,7 @@ struct ScaleHandler: Sendable {
         }
         let updated = try await context.objects.mergePatch(
             request.type, namespace: request.namespace, name: request.name, patch: update,
-            options: ObjectStore.WriteOptions(dryRun: options.dryRun, admission: request.admission))
+            options: options.store(request))
         return APIResponse.json(Scale.of(updated, type: request.type))
     }
 }

@@ -9,7 +9,7 @@ struct UpdateHandler: Sendable {
         let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
         let updated = try await context.objects.update(
             request.type, namespace: request.namespace, name: request.name, body: body, subresource: request.info.subresource,
-            options: ObjectStore.WriteOptions(dryRun: options.dryRun, admission: request.admission))
+            options: options.store(request))
         return APIResponse.json(updated, warnings: warnings)
     }
 }

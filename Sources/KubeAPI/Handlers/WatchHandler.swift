@@ -94,8 +94,7 @@ struct WatchHandler: Sendable {
     /// sends the current objects as ADDED events and then a BOOKMARK annotated
     /// `k8s.io/initial-events-end`; `false` starts from now without them.
     static func initialEvents(_ query: QueryParameters, bookmarks: Bool, into options: inout ObjectStore.WatchOptions) throws {
-        guard let text = query["sendInitialEvents"] else { return }
-        guard let send = Bool(text) else { throw APIError.badRequest("strconv.ParseBool: parsing \(APIError.quoted(String(text.prefix(40)))): invalid syntax") }
+        guard let send = try query.flag("sendInitialEvents") else { return }
         var causes: [APIError.Cause] = []
         if query["resourceVersionMatch"] != "NotOlderThan" {
             causes.append(.init(field: "resourceVersionMatch", type: "FieldValueForbidden", message: "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))

@@ -1,3 +1,5 @@
+import Hummingbird
+
 /// The options every create, update and patch takes from its query string, validated as
 /// kube-apiserver validates `CreateOptions`, `UpdateOptions` and `PatchOptions`.
 struct WriteRequestOptions: Sendable {
@@ -15,6 +17,29 @@ struct WriteRequestOptions: Sendable {
         guard causes.isEmpty else { throw APIError.invalidOptions(kind, causes: causes) }
         dryRun = !query.all("dryRun").isEmpty
         fieldManager = manager.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The store's options for `request`: its manager is `fieldManager`, else the client's
+    /// User-Agent up to the first `/` (kube-apiserver's default: `kubectl`, `OpenAPI-Generator`).
+    func store(_ request: ResourceRequest) -> ObjectStore.WriteOptions {
+        ObjectStore.WriteOptions(
+            dryRun: dryRun, admission: request.admission, fieldManager: fieldManager ?? Self.manager(userAgent: request.http.headers[.userAgent] ?? ""))
+    }
+
+    /// kube's `prefixFromUserAgent`: up to the first `/`, printable characters only, at most
+    /// 128 bytes; `unknown` when nothing is left.
+    static func manager(userAgent: String) -> String {
+        var out = ""
+        var bytes = 0
+        for scalar in userAgent.unicodeScalars {
+            if scalar == "/" { break }
+            guard isPrintable(scalar) else { continue }
+            let size = String(scalar).utf8.count
+            guard bytes + size <= 128 else { break }
+            bytes += size
+            out.unicodeScalars.append(scalar)
+        }
+        return out.isEmpty ? "unknown" : out
     }
 
     /// kube's `ValidateDryRun`: every value must be `All`.
@@ -92,10 +117,7 @@ struct DeleteRequestOptions: Sendable {
                 gracePeriodSeconds = seconds
             }
             propagationPolicy = query["propagationPolicy"]
-            if let text = query["orphanDependents"] {
-                guard let flag = Bool(text) else { throw APIError.badRequest("strconv.ParseBool: parsing \(APIError.quoted(text)): invalid syntax") }
-                orphanDependents = flag
-            }
+            orphanDependents = try query.flag("orphanDependents")
         }
         var causes: [APIError.Cause] = []
         if orphanDependents != nil, let policy = propagationPolicy {

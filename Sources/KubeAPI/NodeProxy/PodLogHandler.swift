@@ -44,9 +44,7 @@ struct PodLogHandler: Sendable {
     /// kube's `ValidatePodLogOptions`: 400 for a value that does not parse, 422 for one out of range.
     static func validate(_ query: QueryParameters) throws {
         for flag in ["follow", "previous", "timestamps", "insecureSkipTLSVerifyBackend"] {
-            if let value = query[flag], !["true", "false", "1", "0", ""].contains(value) {
-                throw APIError.badRequest("strconv.ParseBool: parsing \(APIError.quoted(value)): invalid syntax")
-            }
+            _ = try query.flag(flag)
         }
         var causes: [APIError.Cause] = []
         func integer(_ name: String) throws -> Int64? {

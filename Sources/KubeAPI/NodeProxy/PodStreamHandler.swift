@@ -46,7 +46,7 @@ struct PodStreamHandler: Sendable {
             path = "/\(subresource)/\(namespace)/\(name)/\(container)"
             var streams = 0
             for (option, kubelet) in [("stdin", "input"), ("stdout", "output"), ("stderr", "error"), ("tty", "tty")] {
-                guard try Self.flag(query, option) else { continue }
+                guard try query.flag(option) ?? false else { continue }
                 parameters.append(kubelet + "=1")
                 if option != "tty" { streams += 1 }
             }
@@ -79,14 +79,5 @@ struct PodStreamHandler: Sendable {
         }
         return upstream.response(relaying: request.http.body)
     }
-
-    /// A boolean option as Go's strconv.ParseBool reads it; absent is false.
-    static func flag(_ query: QueryParameters, _ name: String) throws -> Bool {
-        guard let value = query[name] else { return false }
-        switch value {
-        case "1", "t", "T", "true", "TRUE", "True": return true
-        case "0", "f", "F", "false", "FALSE", "False", "": return false
-        default: throw APIError.badRequest("strconv.ParseBool: parsing \(APIError.quoted(String(value.prefix(64)))): invalid syntax")
-        }
-    }
 }
+

@@ -34,6 +34,18 @@ public struct QueryParameters: Sendable, Hashable {
     /// Whether `name` was sent at all.
     public func contains(_ name: String) -> Bool { values[name] != nil }
 
+    /// The boolean `name`, read as Go's `strconv.ParseBool` reads it (`1`, `t`, `true`, `TRUE`,
+    /// `True` and their false forms); nil when absent.
+    /// - Throws: ``APIError`` 400 with ParseBool's message for any other value.
+    public func flag(_ name: String) throws -> Bool? {
+        guard let value = self[name] else { return nil }
+        switch value {
+        case "1", "t", "T", "true", "TRUE", "True": return true
+        case "0", "f", "F", "false", "FALSE", "False": return false
+        default: throw APIError.badRequest("strconv.ParseBool: parsing \(APIError.quoted(String(value.prefix(64)))): invalid syntax")
+        }
+    }
+
     private static func decode(_ bytes: Substring.UTF8View.SubSequence) -> String {
         let text = String(Substring(bytes)).replacingOccurrences(of: "+", with: " ")
         return text.removingPercentEncoding ?? text

@@ -11,11 +11,19 @@ extension ObjectStore {
         public var dryRun: Bool
         /// Who writes, for the store's admission chain (nil: the built-in controllers).
         public var admission: Admission?
+        /// The manager `metadata.managedFields` credits with the fields this write changes.
+        public var fieldManager: String
+        /// Set by server-side apply, whose object already carries its managed fields.
+        var managedFieldsSet = false
 
-        /// Creates options; by default the write is stored, admitted as the controllers' write.
-        public init(dryRun: Bool = false, admission: Admission? = nil) {
+        /// The manager of writes that name none: the built-in controllers.
+        public static let controllerManager = "kube-controller-manager"
+
+        /// Creates options; by default the write is stored, admitted and credited as the controllers' write.
+        public init(dryRun: Bool = false, admission: Admission? = nil, fieldManager: String = WriteOptions.controllerManager) {
             self.dryRun = dryRun
             self.admission = admission
+            self.fieldManager = fieldManager
         }
     }
 
@@ -46,6 +54,7 @@ extension ObjectStore {
         metadata["name"] = .string(name)
         metadata["uid"] = .string(UUID().uuidString.lowercased())
         metadata["creationTimestamp"] = .string(ObjectMeta.timestamp(Date()))
+        let applied = options.managedFieldsSet ? metadata["managedFields"] : nil
         for serverOwned in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"] {
             metadata[serverOwned] = nil
         }
@@ -73,6 +82,8 @@ extension ObjectStore {
             }
             guard causes.isEmpty else { throw APIError.invalid(type, name: name, causes: causes) }
             if object["spec"] != nil { object[path: "metadata.generation"] = 1 }
+            object[path: "metadata.managedFields"] =
+                applied ?? FieldManager(type: type).update(old: nil, new: object, manager: options.fieldManager, subresource: "", now: Date())
             if attempt == 0 {
                 try await admission.validate(
                     .create, type, namespace: namespace, name: name, subresource: nil, options: options.admission, dryRun: options.dryRun, object: object, old: nil)

@@ -116,6 +116,10 @@ extension ObjectStore {
         if object["spec"] != current["spec"], let generation = old["generation"]?.integerValue {
             object[path: "metadata.generation"] = .integer(generation &+ 1)
         }
+        if !options.managedFieldsSet {
+            object[path: "metadata.managedFields"] = FieldManager(type: type).update(
+                old: current, new: object, manager: options.fieldManager, subresource: subresource ?? "", now: Date())
+        }
         try await admission.validate(
             .update, type, namespace: namespace, name: name, subresource: subresource, options: options.admission, dryRun: options.dryRun, object: object,
             old: current)
@@ -139,6 +143,10 @@ extension ObjectStore {
             if dryRun { return withResourceVersion(object, revision) }
             return try await remove(type, name: name, key: key, object: object, at: revision)
         }
+        // A write that changes nothing is not made: the object keeps its resourceVersion.
+        var unchanged = current
+        unchanged[path: "metadata.resourceVersion"] = object[path: ["metadata", "resourceVersion"]]
+        if unchanged == object { return withResourceVersion(object, revision) }
         let newAllocations = strategy?.allocations(object) ?? []
         let claimed = newAllocations.filter { !oldAllocations.contains($0) }
         if dryRun {
