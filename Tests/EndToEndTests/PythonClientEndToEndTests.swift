@@ -50,4 +50,27 @@ struct PythonClientEndToEndTests {
             "resumed [('DELETED', 'cm2')]",
         ])
     }
+
+    @Test("server-side apply (create_from_yaml apply=True, the dynamic client, conflicts, force) and a JSON patch body")
+    func apply() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let script = Self.repository.appendingPathComponent("Tests/Python/apply_check.py").path
+        let result = try run(python, [script, master.kubeconfig, root])
+        #expect(result.status == 0, "\(result.output)\n\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "applied ['settings', 'web']",
+            "managers [('python-client', 'Apply')]",
+            "apply status 201 200",
+            "conflict 409 Conflict Apply failed with 1 conflict: conflict with \"python-client\": .data.color ['.data.color']",
+            "forced red",
+            "json patch {'color': 'green', 'shape': 'round'}",
+            "test op 422",
+            "no manager 422 PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
+        ])
+    }
 }
