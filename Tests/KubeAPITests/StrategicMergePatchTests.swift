@@ -57,6 +57,20 @@ struct StrategicMergePatchTests {
         #expect(result[path: ["spec", "$setElementOrder/containers"]] == nil)
     }
 
+    @Test("$setElementOrder puts merged elements in the order given, alone or with a list patch")
+    func elementOrder() throws {
+        let reordered = try apply(["spec": ["template": ["spec": ["$setElementOrder/containers": [["name": "side"], ["name": "web"]]]]]], current)
+        #expect(reordered[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.map { $0["name"] } == ["side", "web"])
+        let patch: JSONValue = ["spec": ["template": ["spec": [
+            "$setElementOrder/containers": [["name": "new"], ["name": "web"]],
+            "containers": [["name": "new", "image": "alpine"]],
+        ]]]]
+        let merged = try apply(patch, current)
+        #expect(merged[path: ["spec", "template", "spec", "containers"]]?.arrayValue?.map { $0["name"] } == ["new", "web", "side"])
+        let finalizers = try apply(["metadata": ["$setElementOrder/finalizers": ["y", "x"], "finalizers": ["y"]]], current)
+        #expect(finalizers[path: ["metadata", "finalizers"]] == ["y", "x"])
+    }
+
     @Test("an element without its merge key is a 400")
     func missingKey() {
         #expect(throws: APIError.self) {

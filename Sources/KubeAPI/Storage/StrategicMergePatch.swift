@@ -42,7 +42,27 @@ struct StrategicMergePatch {
                 result[key] = value
             }
         }
+        for (key, order) in patchMembers where key.hasPrefix("$setElementOrder/") {
+            let field = String(key.dropFirst("$setElementOrder/".count))
+            if let list = result[field] { result[field] = ordered(list, by: order, schema: resolved?["properties"]?[field]) }
+        }
         return .object(result)
+    }
+
+    /// `list` in the order `$setElementOrder/<list>` gives (elements by merge key, or values);
+    /// elements it does not name keep their order after those it names.
+    private func ordered(_ list: JSONValue, by order: JSONValue, schema: JSONValue?) -> JSONValue {
+        guard let order = order.arrayValue, var remaining = list.arrayValue else { return list }
+        let mergeKey = schema?["x-kubernetes-patch-merge-key"]?.stringValue
+        var result: [JSONValue] = []
+        for wanted in order {
+            let index = remaining.firstIndex { element in
+                if let mergeKey { return element[mergeKey] != nil && element[mergeKey] == wanted[mergeKey] }
+                return element == wanted
+            }
+            if let index { result.append(remaining.remove(at: index)) }
+        }
+        return .array(result + remaining)
     }
 
     /// Merges a list by the schema's patch strategy and merge key; replaces it otherwise.
