@@ -239,6 +239,8 @@ struct DaasMaster: AsyncParsableCommand {
                     .init(service: store),
                     .init(service: SealRevocationWatcher(objects: objects, verifier: verifier, logger: logger)),
                     .init(service: informers),
+                    .init(service: CustomResourceDefinitionController(
+                        objects: objects, definitions: informers.informer(group: "apiextensions.k8s.io", plural: "customresourcedefinitions")!, logger: logger)),
                     .init(service: NodeStakeRecorder(
                         objects: objects, nodes: informers.informer(group: "", plural: "nodes")!, reader: reader, interval: .seconds(stakeTTL), logger: logger)),
                     .init(service: controllerService),

@@ -14,13 +14,21 @@ struct OpenAPIV3: Sendable {
     /// The documents of the built-in kinds, built once.
     static let builtIn = OpenAPIV3(registry: .builtIn, schemas: .kubernetes)
 
-    init(registry: ResourceRegistry, schemas: SchemaRegistry) {
+    /// The documents of `registry`'s kinds: the built-in ones as built once, custom kinds'
+    /// group-versions generated from their definitions' schemas.
+    static func current(_ registry: ResourceRegistry) -> OpenAPIV3 {
+        let custom = registry.types.filter { $0.custom != nil }
+        guard !custom.isEmpty else { return builtIn }
+        return OpenAPIV3(registry: ResourceRegistry(types: custom), schemas: .kubernetes, base: builtIn)
+    }
+
+    init(registry: ResourceRegistry, schemas: SchemaRegistry, base: OpenAPIV3? = nil) {
         var groupVersions: [(String, String)] = []
         for type in registry.types where !groupVersions.contains(where: { $0 == (type.group, type.version) }) {
             groupVersions.append((type.group, type.version))
         }
-        var documents: [String: [UInt8]] = [:]
-        var paths: [String: JSONValue] = [:]
+        var documents: [String: [UInt8]] = base?.documents ?? [:]
+        var paths: [String: JSONValue] = base.flatMap { try? JSONParser().parse($0.index) }?["paths"]?.objectValue ?? [:]
         for (group, version) in groupVersions {
             let key = group.isEmpty ? "api/\(version)" : "apis/\(group)/\(version)"
             let bytes = Self.document(registry.types.filter { $0.group == group && $0.version == version }, schemas: schemas).serialized()
@@ -35,8 +43,9 @@ struct OpenAPIV3: Sendable {
     static func document(_ types: [ResourceType], schemas: SchemaRegistry) -> JSONValue {
         var paths: [String: JSONValue] = [:]
         var roots: [String] = ["io.k8s.apimachinery.pkg.apis.meta.v1.Status", "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "io.k8s.apimachinery.pkg.apis.meta.v1.Patch"]
+        var custom: [String: JSONValue] = [:]
         for type in types where !type.isVirtual {
-            guard let definition = schemas.definitionName(for: type) else { continue }
+            guard let definition = schemas.definitionName(for: type) ?? customDefinition(type, into: &custom) else { continue }
             roots.append(definition)
             let listDefinition = schemas.byKind["\(type.group)/\(type.version)/\(type.kind)List"]
             if let listDefinition { roots.append(listDefinition) }
@@ -80,7 +89,7 @@ struct OpenAPIV3: Sendable {
         var schemasOut: [String: JSONValue] = [:]
         var pending = roots
         while let name = pending.popLast() {
-            guard schemasOut[name] == nil, let definition = schemas.definitions[name] else { continue }
+            guard schemasOut[name] == nil, let definition = custom[name] ?? schemas.definitions[name] else { continue }
             var references: [String] = []
             schemasOut[name] = rewriteReferences(definition, collecting: &references)
             pending += references
@@ -89,6 +98,22 @@ struct OpenAPIV3: Sendable {
             "openapi": "3.0.0", "info": ["title": "Kubernetes", "version": "v1.32.0+k3s-daas"],
             "paths": .object(paths), "components": ["schemas": .object(schemasOut)],
         ]
+    }
+
+    /// The definition of a custom kind, named as kube-apiserver names it (the group reversed:
+    /// `io.cert-manager.v1.Certificate`), from its schema with `metadata` as ObjectMeta.
+    private static func customDefinition(_ type: ResourceType, into custom: inout [String: JSONValue]) -> String? {
+        guard let info = type.custom else { return nil }
+        let name = type.group.split(separator: ".").reversed().joined(separator: ".") + ".\(type.version).\(type.kind)"
+        var schema = info.schema ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
+        var properties = schema["properties"]?.objectValue ?? [:]
+        properties["apiVersion"] = ["type": "string", "description": "APIVersion defines the versioned schema of this representation of an object."]
+        properties["kind"] = ["type": "string", "description": "Kind is a string value representing the REST resource this object represents."]
+        properties["metadata"] = ["$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta", "description": "Standard object's metadata."]
+        schema["properties"] = .object(properties)
+        schema["x-kubernetes-group-version-kind"] = [["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]]
+        custom[name] = schema
+        return name
     }
 
     /// Rewrites `#/definitions/X` to `#/components/schemas/X`, noting every X.

@@ -19,7 +19,7 @@ struct FieldManager {
 
     init(type: ResourceType, schemas: SchemaRegistry = .kubernetes) {
         self.schemas = schemas
-        self.schema = schemas.definitionName(for: type).flatMap { schemas.definitions[$0] }
+        self.schema = type.custom.map(\.schema) ?? schemas.definitionName(for: type).flatMap { schemas.definitions[$0] }
         self.apiVersion = type.apiVersion
         self.hasStatus = type.subresources.contains("status")
     }

@@ -11,6 +11,6 @@ struct CreateHandler: Sendable {
         let created = try await context.objects.create(
             request.type, namespace: request.namespace, body: body,
             options: options.store(request))
-        return APIResponse.json(created, status: 201, warnings: warnings)
+        return APIResponse.written(created, type: request.type, status: 201, warnings: warnings)
     }
 }

@@ -8,7 +8,7 @@ enum FieldValidation {
         guard ["Strict", "Warn", "Ignore"].contains(mode) else {
             throw APIError.badRequest("fieldValidation must be one of \"Ignore\", \"Warn\" or \"Strict\", got \(APIError.quoted(String(mode.prefix(100))))")
         }
-        let (pruned, unknown) = SchemaRegistry.kubernetes.prune(body, type: type)
+        let (pruned, unknown) = type.custom.map { StructuralSchema.prune(body, schema: $0.schema) } ?? SchemaRegistry.kubernetes.prune(body, type: type)
         guard !unknown.isEmpty else { return (body, []) }
         let messages = unknown.map { "unknown field \"\($0)\"" }
         switch mode {

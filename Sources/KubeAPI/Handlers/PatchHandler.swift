@@ -20,7 +20,9 @@ struct PatchHandler: Sendable {
 
     func patch(_ request: inout ResourceRequest) async throws -> Response {
         let contentType = request.http.headers[.contentType] ?? ""
-        guard let patchType = Self.mediaTypes.first(where: { contentType.hasPrefix($0) }) else { throw Self.unsupported(Self.mediaTypes) }
+        // Custom resources have no patch strategies, so no strategic merge patch (as apiextensions-apiserver).
+        let accepted = request.type.custom == nil ? Self.mediaTypes : Self.mediaTypes.filter { $0 != "application/strategic-merge-patch+json" }
+        guard let patchType = accepted.first(where: { contentType.hasPrefix($0) }) else { throw Self.unsupported(accepted) }
         let options = try WriteRequestOptions(request.query, kind: "PatchOptions")
         if patchType == Self.applyMediaType { return try await apply(&request, options: options) }
         guard request.query["force"] == nil else {
@@ -31,17 +33,17 @@ struct PatchHandler: Sendable {
         case "application/json-patch+json":
             let patched = try await context.objects.jsonPatch(
                 request.type, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write)
-            return APIResponse.json(patched)
+            return APIResponse.written(patched, type: request.type)
         case "application/strategic-merge-patch+json":
             // Strategic patches carry $-directives the schema does not know, so they are not pruned here.
             let patched = try await context.objects.strategicMergePatch(
                 request.type, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write)
-            return APIResponse.json(patched)
+            return APIResponse.written(patched, type: request.type)
         default:
             let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
             let patched = try await context.objects.mergePatch(
                 request.type, namespace: request.namespace, name: request.name, patch: body, subresource: request.info.subresource, options: write)
-            return APIResponse.json(patched, warnings: warnings)
+            return APIResponse.written(patched, type: request.type, warnings: warnings)
         }
     }
 
@@ -57,6 +59,6 @@ struct PatchHandler: Sendable {
         write.fieldManager = manager
         let result = try await context.objects.apply(
             request.type, namespace: request.namespace, name: request.name, config: config, subresource: request.info.subresource, force: force, options: write)
-        return APIResponse.json(result.object, status: result.created ? 201 : 200, warnings: warnings)
+        return APIResponse.written(result.object, type: request.type, status: result.created ? 201 : 200, warnings: warnings)
     }
 }

@@ -5,7 +5,7 @@ struct ReadHandler: Sendable {
     let context: HandlerContext
 
     func get(_ request: ResourceRequest) async throws -> Response {
-        let object = try await context.objects.get(request.type, namespace: request.namespace, name: request.name)
+        let object = CustomResourceConversion.convert(try await context.objects.get(request.type, namespace: request.namespace, name: request.name), to: request.type)
         if request.wantsTable {
             return APIResponse.json(TableConvertor.table(request.type, items: [object], listMetadata: [:], includeObject: request.query["includeObject"]))
         }
@@ -13,7 +13,8 @@ struct ReadHandler: Sendable {
     }
 
     func list(_ request: ResourceRequest) async throws -> Response {
-        let list = try await context.objects.list(request.type, namespace: request.namespace, options: try request.listOptions())
+        let list = CustomResourceConversion.convertList(
+            try await context.objects.list(request.type, namespace: request.namespace, options: try request.listOptions()), to: request.type)
         if request.wantsTable {
             return APIResponse.json(
                 TableConvertor.table(

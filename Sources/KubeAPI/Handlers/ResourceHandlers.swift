@@ -22,7 +22,7 @@ struct ResourceHandlers: Sendable {
         case ("list", nil):
             return try await ReadHandler(context: context).list(request)
         case ("watch", nil):
-            return try await WatchHandler(context: context).watch(request, type: type)
+            return try await WatchHandler(context: context).watch(request, type: type, present: CustomResourceConversion.watchPresenter(for: type))
         case ("create", nil):
             return try await CreateHandler(context: context).create(&request)
         case ("create", "binding") where type.group.isEmpty && type.plural == "pods":

@@ -10,6 +10,6 @@ struct UpdateHandler: Sendable {
         let updated = try await context.objects.update(
             request.type, namespace: request.namespace, name: request.name, body: body, subresource: request.info.subresource,
             options: options.store(request))
-        return APIResponse.json(updated, warnings: warnings)
+        return APIResponse.written(updated, type: request.type, warnings: warnings)
     }
 }

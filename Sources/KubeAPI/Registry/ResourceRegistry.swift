@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The kinds the API server serves, looked up by group, version and plural.
 public struct ResourceRegistry: Sendable {
     /// Every served resource type, in discovery order.
@@ -62,7 +64,33 @@ public struct ResourceRegistry: Sendable {
         ResourceType(group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true, shortNames: ["netpol"]),
         ResourceType(group: "storage.k8s.io", version: "v1", kind: "StorageClass", plural: "storageclasses", namespaced: false, shortNames: ["sc"]),
         ResourceType(group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true, shortNames: ["pdb"], subresources: ["status"]),
+        ResourceType(
+            group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false,
+            shortNames: ["crd", "crds"], subresources: ["status"], categories: ["api-extensions"]),
+        ResourceType(group: "apiregistration.k8s.io", version: "v1", kind: "APIService", plural: "apiservices", namespaced: false, subresources: ["status"], categories: ["api-extensions"]),
         ResourceType(group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectAccessReview", plural: "selfsubjectaccessreviews", namespaced: false, verbs: ["create"]),
         ResourceType(group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", namespaced: false, verbs: ["create"]),
     ])
+}
+
+/// The registry as it is now: the built-in kinds plus the custom kinds of established
+/// CustomResourceDefinitions, which come and go while the server runs.
+final class LiveRegistry: Sendable {
+    private let state: Mutex<(base: [ResourceType], custom: [String: [ResourceType]], current: ResourceRegistry)>
+
+    init(_ base: ResourceRegistry) {
+        state = Mutex((base.types, [:], base))
+    }
+
+    /// The kinds served now.
+    var current: ResourceRegistry { state.withLock { $0.current } }
+
+    /// Serves `types` for definition `name` (replacing what it served before); `[]` stops serving it.
+    func setCustomTypes(_ types: [ResourceType], for name: String) {
+        state.withLock { state in
+            state.custom[name] = types.isEmpty ? nil : types
+            let custom = state.custom.keys.sorted().flatMap { state.custom[$0]! }
+            state.current = ResourceRegistry(types: state.base + custom)
+        }
+    }
 }

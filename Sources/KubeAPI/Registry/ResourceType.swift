@@ -20,6 +20,8 @@ public struct ResourceType: Sendable, Hashable {
     public var categories: [String]
     /// The verbs served. Virtual kinds (reviews) serve only `create` and are never stored.
     public var verbs: [String]
+    /// What a CustomResourceDefinition declares about this kind (nil for built-in kinds).
+    public var custom: CustomResourceInfo?
 
     /// Whether objects of this kind are computed per request rather than stored.
     public var isVirtual: Bool { verbs == ["create"] }

@@ -157,9 +157,9 @@ public struct APIServer: HTTPResponder {
             guard registry.groups.contains(parts[1]) else { throw APIError.pathNotFound }
             return APIResponse.json(Discovery.group(registry, parts[1]))
         case 2 where parts == ["openapi", "v3"]:
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIV3.builtIn.index)))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIV3.current(registry).index)))
         case 3... where parts[0] == "openapi" && parts[1] == "v3":
-            guard let document = OpenAPIV3.builtIn.documents[parts.dropFirst(2).joined(separator: "/")] else { throw APIError.pathNotFound }
+            guard let document = OpenAPIV3.current(registry).documents[parts.dropFirst(2).joined(separator: "/")] else { throw APIError.pathNotFound }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         case 2 where parts == ["openapi", "v2"]:
             return Response(

@@ -9,8 +9,10 @@ import Foundation
 public struct ObjectStore: Sendable, Allocator {
     /// The store underneath.
     public let store: any KeyValueStore
-    /// The kinds served.
-    public let registry: ResourceRegistry
+    /// The kinds served now (built-in and custom).
+    public var registry: ResourceRegistry { live.current }
+    /// The registry custom resource definitions add kinds to.
+    let live: LiveRegistry
     let parser = JSONParser()
     let watchCaches: WatchCaches
     /// The admission plugins every create, update and delete runs, whoever makes it.
@@ -20,7 +22,7 @@ public struct ObjectStore: Sendable, Allocator {
     /// watch cache per kind configured by `watchCache` (nil: every watch reads the store).
     public init(store: any KeyValueStore, registry: ResourceRegistry = .builtIn, watchCache: WatchCacheConfiguration? = WatchCacheConfiguration()) {
         self.store = store
-        self.registry = registry
+        self.live = LiveRegistry(registry)
         self.watchCaches = WatchCaches(configuration: watchCache)
         // The plugins read through a copy without them (a read never runs admission).
         self.admission = .builtIn(objects: self)

@@ -14,6 +14,8 @@ protocol ResourceStrategy: Sendable {
     func validateStatusUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause]
     /// Keys under `/registry/_allocations/` this object holds exclusively.
     func allocations(_ object: JSONValue) -> [String]
+    /// Warnings to send with the answer to a write that stored `object`.
+    func warnings(for object: JSONValue) -> [String]
 }
 
 extension ResourceStrategy {
@@ -23,6 +25,7 @@ extension ResourceStrategy {
     func validateUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause] { validate(new) }
     func validateStatusUpdate(_ new: JSONValue, old: JSONValue) -> [APIError.Cause] { [] }
     func allocations(_ object: JSONValue) -> [String] { [] }
+    func warnings(for object: JSONValue) -> [String] { [] }
 }
 
 /// Hands out values that must be unique; the registry then claims them atomically with the object.
@@ -34,6 +37,11 @@ protocol Allocator: Sendable {
 /// The strategies of the built-in kinds.
 enum Strategies {
     static func strategy(for type: ResourceType) -> (any ResourceStrategy)? {
+        if let custom = type.custom { return CustomResourceStrategy(type: type, info: custom) }
+        return builtIn(type)
+    }
+
+    private static func builtIn(_ type: ResourceType) -> (any ResourceStrategy)? {
         switch (type.group, type.plural) {
         case ("", "pods"): PodStrategy()
         case ("", "services"): ServiceStrategy()
@@ -51,6 +59,8 @@ enum Strategies {
         case ("", "persistentvolumes"): PersistentVolumeStrategy()
         case ("", "persistentvolumeclaims"): PersistentVolumeClaimStrategy()
         case ("storage.k8s.io", "storageclasses"): StorageClassStrategy()
+        case ("apiextensions.k8s.io", "customresourcedefinitions"): CustomResourceDefinitionStrategy()
+        case ("apiregistration.k8s.io", "apiservices"): APIServiceStrategy()
         default: nil
         }
     }

@@ -8,10 +8,12 @@ struct TableColumn: Sendable {
     var format: String = ""
     /// 0 for default output, 1 for `-o wide` only.
     var priority: Int = 0
+    /// The column's description (nil: its name).
+    var description: String? = nil
     /// The cell for an object, given the current time in Unix seconds.
     var cell: @Sendable (JSONValue, Int64) -> JSONValue
 
     var definition: JSONValue {
-        ["name": .string(name), "type": .string(type), "format": .string(format), "description": .string(name), "priority": .integer(Int64(priority))]
+        ["name": .string(name), "type": .string(type), "format": .string(format), "description": .string(description ?? name), "priority": .integer(Int64(priority))]
     }
 }

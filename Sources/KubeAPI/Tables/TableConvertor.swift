@@ -32,6 +32,7 @@ enum TableConvertor {
     static func columns(for type: ResourceType) -> [TableColumn] {
         let name = TableColumn(name: "Name", type: "string", format: "name") { object, _ in object[path: ["metadata", "name"]] ?? "" }
         let age = TableColumn(name: "Age", type: "string") { object, now in .string(Self.age(object, now)) }
+        if let custom = type.custom { return [name] + printerColumns(custom.printerColumns, age: age) }
         switch (type.group, type.plural) {
         case ("", "pods"):
             return [
