@@ -73,4 +73,27 @@ struct PythonClientEndToEndTests {
             "no manager 422 PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
         ])
     }
+
+    @Test("a CRD from create_from_yaml, then its custom resources through the dynamic client")
+    func customResources() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
+        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
+        let master = try MasterProcess.start(dataDir: root + "/data")
+        defer { master.stop() }
+        let script = Self.repository.appendingPathComponent("Tests/Python/custom_resource_check.py").path
+        let crd = Self.repository.appendingPathComponent("Tests/EndToEndTests/Fixtures/crds/widgets.example.com.yaml").path
+        let result = try run(python, [script, master.kubeconfig, crd])
+        #expect(result.status == 0, "\(result.output)\n\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "established Widget ['v1']",
+            "created py large 1",
+            "listed ['py']",
+            "patched green",
+            "status 4",
+            "invalid 422",
+            "remaining []",
+        ])
+    }
 }

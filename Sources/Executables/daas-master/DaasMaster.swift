@@ -241,6 +241,8 @@ struct DaasMaster: AsyncParsableCommand {
                     .init(service: informers),
                     .init(service: CustomResourceDefinitionController(
                         objects: objects, definitions: informers.informer(group: "apiextensions.k8s.io", plural: "customresourcedefinitions")!, logger: logger)),
+                    .init(service: APIServiceController(
+                        objects: objects, apiServices: informers.informer(group: "apiregistration.k8s.io", plural: "apiservices")!, logger: logger)),
                     .init(service: NodeStakeRecorder(
                         objects: objects, nodes: informers.informer(group: "", plural: "nodes")!, reader: reader, interval: .seconds(stakeTTL), logger: logger)),
                     .init(service: controllerService),

@@ -21,8 +21,8 @@ package enum ObjectMeta {
 
     /// The causes that make `name` invalid for `resource` (namespaces need a label, others a subdomain).
     static func nameCauses(_ name: String, resource: ResourceType) -> [APIError.Cause] {
-        if resource.group == "rbac.authorization.k8s.io" {
-            // RBAC objects take path-segment names, so `system:basic-user` is valid.
+        if resource.group == "rbac.authorization.k8s.io" || resource.group == "apiregistration.k8s.io" {
+            // RBAC objects and APIServices take path-segment names, so `system:basic-user` and `v1.` are valid.
             if name == "." || name == ".." {
                 return [APIError.Cause(field: "metadata.name", message: "Invalid value: \"\(name)\": may not be '\(name)'")]
             }

@@ -277,6 +277,20 @@ enum TableConvertor {
                 age,
                 TableColumn(name: "PreemptionPolicy", type: "string") { object, _ in object["preemptionPolicy"] ?? "" },
             ]
+        case ("apiregistration.k8s.io", "apiservices"):
+            return [
+                name,
+                TableColumn(name: "Service", type: "string") { object, _ in
+                    guard let service = object[path: ["spec", "service"]], service != .null else { return "Local" }
+                    return .string("\(service["namespace"]?.stringValue ?? "")/\(service["name"]?.stringValue ?? "")")
+                },
+                TableColumn(name: "Available", type: "string") { object, _ in
+                    guard let condition = object[path: ["status", "conditions"]]?.arrayValue?.first(where: { $0["type"] == "Available" }) else { return "Unknown" }
+                    let status = condition["status"]?.stringValue ?? "Unknown"
+                    return .string(status == "True" ? status : "\(status) (\(condition["reason"]?.stringValue ?? ""))")
+                },
+                age,
+            ]
         case ("storage.k8s.io", "storageclasses"):
             return [
                 TableColumn(name: "Name", type: "string", format: "name") { object, _ in
