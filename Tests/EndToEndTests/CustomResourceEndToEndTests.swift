@@ -124,4 +124,54 @@ struct CustomResourceEndToEndTests {
             #expect(bad.status == 1 && bad.error.contains("metadata.name: Invalid value: \"wrong\""), "\(bad.error)")
         }
     }
+
+    @Test("a remote APIService: its group is proxied to the extension server with the front-proxy identity, and discovered")
+    func aggregatedServer() throws {
+        try withMaster { master in
+            let certificate = root + "/ext.crt"
+            let key = root + "/ext.key"
+            let made = try run("/usr/bin/env", [
+                "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", certificate,
+                "-days", "1", "-subj", "/CN=metrics-server", "-addext", "subjectAltName=DNS:metrics-server.kube-system.svc",
+            ], timeout: 30)
+            try #require(made.status == 0, "\(made.error)")
+            let script = Self.repository.appendingPathComponent("Tests/Python/extension_apiserver.py").path
+            let server = try ChildProcess("/usr/bin/env", ["python3", script, certificate, key, master.dataDir + "/pki/front-proxy-ca.crt"], outputPath: root + "/ext.log")
+            defer { server.kill() }
+            #expect(eventually(20) { Int(server.output.split(separator: "\n").first ?? "") != nil })
+            let port = try #require(Int(server.output.split(separator: "\n").first ?? ""))
+            let bundle = try Data(contentsOf: URL(fileURLWithPath: certificate)).base64EncodedString()
+            let manifest = try write("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: metrics-server, namespace: kube-system}
+                spec: {ports: [{name: https, port: 443, targetPort: \(port)}]}
+                ---
+                apiVersion: v1
+                kind: Endpoints
+                metadata: {name: metrics-server, namespace: kube-system}
+                subsets: [{addresses: [{ip: 127.0.0.1}], ports: [{name: https, port: \(port)}]}]
+                ---
+                apiVersion: apiregistration.k8s.io/v1
+                kind: APIService
+                metadata: {name: v1beta1.metrics.k8s.io}
+                spec: {group: metrics.k8s.io, version: v1beta1, groupPriorityMinimum: 100, versionPriority: 100, caBundle: \(bundle), service: {name: metrics-server, namespace: kube-system}}
+                """, "aggregated.yaml")
+            _ = try master.ok(["apply", "-f", manifest])
+            #expect(eventually(30) {
+                ((try? master.ok(["get", "apiservice", "v1beta1.metrics.k8s.io", "-o", "jsonpath={.status.conditions[0].status} {.status.conditions[0].reason}"])) ?? "") == "True Passed"
+            })
+            let raw = try master.ok(["get", "--raw", "/apis/metrics.k8s.io/v1beta1/nodes"])
+            // The extension server saw the user and groups, the front proxy's certificate, and no client credentials.
+            #expect(raw.contains(#"\"authorization\": false, \"client\": \"front-proxy-client\", \"groups\": [\"system:masters\", \"system:authenticated\"], \"user\": \"system:admin\""#), "\(raw)")
+            let resources = try master.ok(["api-resources", "--api-group=metrics.k8s.io"])
+            #expect(resources.contains("NodeMetrics") && resources.contains("PodMetrics"), "\(resources)")
+            #expect(try master.ok(["get", "configmap", "-n", "kube-system", "extension-apiserver-authentication", "-o", "jsonpath={.data.requestheader-allowed-names}"]) == #"["front-proxy-client"]"#)
+            // A CA bundle the server's certificate does not chain to fails the discovery check.
+            _ = try master.ok(["patch", "apiservice", "v1beta1.metrics.k8s.io", "--type=merge", "-p", #"{"spec":{"caBundle":null,"insecureSkipTLSVerify":false}}"#])
+            #expect(eventually(30) {
+                ((try? master.ok(["get", "apiservice", "v1beta1.metrics.k8s.io", "-o", "jsonpath={.status.conditions[0].reason}"])) ?? "") == "FailedDiscoveryCheck"
+            })
+        }
+    }
 }

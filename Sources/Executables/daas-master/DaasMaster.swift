@@ -202,6 +202,7 @@ struct DaasMaster: AsyncParsableCommand {
         // The provisioner's client to node agents (removing deleted volumes' data).
         let kubelets = try NodeConnections(
             caCertificatePEM: pki.caCertificatePEM, clientCertificatePEM: pki.kubeletClientCertificatePEM, clientKeyPEM: pki.kubeletClientKeyPEM)
+        let aggregator = try APIServiceProxy(clientCertificatePEM: pki.frontProxyClientCertificatePEM, clientKeyPEM: pki.frontProxyClientKeyPEM)
         let informers = InformerSet(objects: objects, logger: logger)
         let controllers = ControllerManager(
             objects: objects, informers: informers,
@@ -227,7 +228,7 @@ struct DaasMaster: AsyncParsableCommand {
             schedulerService = LeaderElectedService(elector: try elector("kube-scheduler"), service: scheduler)
         }
         let server = KubeAPIServer(
-            configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], logger: logger,
+            configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator, logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(
@@ -242,7 +243,8 @@ struct DaasMaster: AsyncParsableCommand {
                     .init(service: CustomResourceDefinitionController(
                         objects: objects, definitions: informers.informer(group: "apiextensions.k8s.io", plural: "customresourcedefinitions")!, logger: logger)),
                     .init(service: APIServiceController(
-                        objects: objects, apiServices: informers.informer(group: "apiregistration.k8s.io", plural: "apiservices")!, logger: logger)),
+                        objects: objects, apiServices: informers.informer(group: "apiregistration.k8s.io", plural: "apiservices")!, proxy: aggregator,
+                        logger: logger)),
                     .init(service: NodeStakeRecorder(
                         objects: objects, nodes: informers.informer(group: "", plural: "nodes")!, reader: reader, interval: .seconds(stakeTTL), logger: logger)),
                     .init(service: controllerService),

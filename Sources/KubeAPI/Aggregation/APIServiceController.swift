@@ -4,9 +4,11 @@ public import ServiceLifecycle
 
 /// Keeps apiregistration.k8s.io/v1 APIServices as kube-aggregator does for what this server can
 /// serve: every group-version served here (built-in and custom kinds) has a local APIService,
-/// created when missing, and local APIServices are `Available`. An APIService naming a Service
-/// reports why it is not available: the Service or its endpoints are missing, or, when they are
-/// there, that this server does not proxy to extension API servers. Runs in every API server.
+/// created when missing, and local APIServices are `Available`. An APIService naming a Service is
+/// `Available` once its extension server answers discovery through the ``APIServiceProxy`` (which
+/// then serves its group), and says why not otherwise: the Service or its endpoints are missing,
+/// or the discovery check failed. Remote APIServices are checked again every few seconds. Runs
+/// in every API server.
 public final class APIServiceController: Controller, Service {
     public let name = "apiservice-controller"
     public let queue = WorkQueue<String>(baseDelay: .milliseconds(100), maxDelay: .seconds(10))
@@ -16,10 +18,13 @@ public final class APIServiceController: Controller, Service {
     let logger: Logger
     /// How often local group-versions are checked for missing APIServices (custom kinds come and go).
     let registrationInterval: Duration
+    /// Checks and remembers remote APIServices' discovery (nil: remote ones are never available).
+    let proxy: APIServiceProxy?
 
     /// A controller over the APIService informer.
-    public init(objects: ObjectStore, apiServices: SharedInformer, registrationInterval: Duration = .seconds(2), logger: Logger) {
+    public init(objects: ObjectStore, apiServices: SharedInformer, proxy: APIServiceProxy?, registrationInterval: Duration = .seconds(2), logger: Logger) {
         self.objects = objects
+        self.proxy = proxy
         self.apiServices = apiServices
         self.apiServiceType = objects.registry.lookup(group: "apiregistration.k8s.io", version: "v1", plural: "apiservices")!
         self.registrationInterval = registrationInterval
@@ -101,10 +106,14 @@ public final class APIServiceController: Controller, Service {
     }
 
     public func reconcile(_ key: String) async throws {
-        guard let apiService = apiServices.get(key) else { return }
+        guard let apiService = apiServices.get(key) else {
+            if let dot = key.firstIndex(of: ".") { proxy?.forget(group: String(key[key.index(after: dot)...]), version: String(key[..<dot])) }
+            return
+        }
         let condition: JSONValue
+        let remote = apiService[path: ["spec", "service"]].map { $0 != .null } ?? false
         if let service = apiService[path: ["spec", "service"]], service != .null {
-            condition = try await remoteCondition(service)
+            condition = try await remoteCondition(service, group: apiService[path: ["spec", "group"]]?.stringValue ?? "", version: apiService[path: ["spec", "version"]]?.stringValue ?? "")
         } else {
             condition = Self.available(true, reason: "Local", message: "Local APIServices are always available")
         }
@@ -117,11 +126,24 @@ public final class APIServiceController: Controller, Service {
             updated["status"] = ["conditions": [fresh]]
             _ = try await objects.update(apiServiceType, namespace: nil, name: key, body: updated, subresource: "status", options: .init(fieldManager: "kube-apiserver"))
         }
-        // A remote service is looked at again: its Service and endpoints come and go.
-        if condition["status"] == "False" { throw RequeueRequest(condition["message"]?.stringValue ?? "unavailable") }
+        // A remote service is looked at again: its Service, endpoints and server come and go.
+        if remote { throw RequeueRequest(condition["message"]?.stringValue ?? "recheck") }
     }
 
-    private func remoteCondition(_ service: JSONValue) async throws -> JSONValue {
+    private func remoteCondition(_ service: JSONValue, group: String, version: String) async throws -> JSONValue {
+        let condition = try await serviceCondition(service)
+        guard condition["status"] == "True" else {
+            proxy?.forget(group: group, version: version)
+            return condition
+        }
+        guard let proxy else { return Self.available(false, reason: "ProxyNotSupported", message: "this API server does not proxy requests to extension API servers") }
+        if let failure = await proxy.checkDiscovery(group: group, version: version, objects: objects) {
+            return Self.available(false, reason: "FailedDiscoveryCheck", message: failure)
+        }
+        return Self.available(true, reason: "Passed", message: "all checks passed")
+    }
+
+    private func serviceCondition(_ service: JSONValue) async throws -> JSONValue {
         let namespace = service["namespace"]?.stringValue ?? ""
         let name = service["name"]?.stringValue ?? ""
         let services = objects.registry.lookup(group: "", version: "v1", plural: "services")!
@@ -133,7 +155,7 @@ public final class APIServiceController: Controller, Service {
         guard subsets.contains(where: { !($0["addresses"]?.arrayValue ?? []).isEmpty }) else {
             return Self.available(false, reason: "MissingEndpoints", message: "endpoints for service/\(name) in \"\(namespace)\" have no addresses")
         }
-        return Self.available(false, reason: "ProxyNotSupported", message: "this API server does not proxy requests to extension API servers")
+        return Self.available(true, reason: "Passed", message: "endpoints present")
     }
 
     static func available(_ status: Bool, reason: String, message: String) -> JSONValue {

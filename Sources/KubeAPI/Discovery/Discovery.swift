@@ -6,13 +6,26 @@ enum Discovery {
     }
 
     /// `/apis`.
-    static func groups(_ registry: ResourceRegistry) -> JSONValue {
-        ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(registry.groups.map { group(registry, $0) })]
+    /// `remote` holds the resource lists of extension API servers by `group/version`.
+    static func groups(_ registry: ResourceRegistry, remote: [String: JSONValue] = [:]) -> JSONValue {
+        let names = registry.groups + remoteGroups(remote, excluding: registry)
+        return ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(names.map { group(registry, $0, remote: remote) })]
+    }
+
+    /// The groups only extension servers serve, sorted.
+    static func remoteGroups(_ remote: [String: JSONValue], excluding registry: ResourceRegistry) -> [String] {
+        Set(remote.keys.compactMap { $0.split(separator: "/").first.map(String.init) }).subtracting(registry.groups).sorted()
+    }
+
+    /// The versions of `group` extension servers serve.
+    private static func remoteVersions(_ remote: [String: JSONValue], of group: String) -> [String] {
+        remote.keys.filter { $0.hasPrefix(group + "/") }.map { String($0.dropFirst(group.count + 1)) }.sorted { CustomResourceTypes.priority($0) > CustomResourceTypes.priority($1) }
     }
 
     /// `/apis/<group>`.
-    static func group(_ registry: ResourceRegistry, _ name: String) -> JSONValue {
-        let versions = registry.versions(of: name).map { JSONValue.object(["groupVersion": .string("\(name)/\($0)"), "version": .string($0)]) }
+    static func group(_ registry: ResourceRegistry, _ name: String, remote: [String: JSONValue] = [:]) -> JSONValue {
+        let served = registry.versions(of: name)
+        let versions = (served.isEmpty ? remoteVersions(remote, of: name) : served).map { JSONValue.object(["groupVersion": .string("\(name)/\($0)"), "version": .string($0)]) }
         return ["kind": "APIGroup", "apiVersion": "v1", "name": .string(name), "versions": .array(versions), "preferredVersion": versions.first ?? .null]
     }
 
@@ -69,9 +82,9 @@ enum Discovery {
 
     /// `/api` (`core: true`) or `/apis` as an `APIGroupDiscoveryList`: every group, version and
     /// resource in one document, as kubectl prefers.
-    static func aggregated(_ registry: ResourceRegistry, core: Bool) -> JSONValue {
+    static func aggregated(_ registry: ResourceRegistry, core: Bool, remote: [String: JSONValue] = [:]) -> JSONValue {
         let groups = core ? [""] : registry.groups
-        let items: [JSONValue] = groups.map { group in
+        var items: [JSONValue] = groups.map { group in
             let versions: [JSONValue] = registry.versions(of: group).map { version in
                 let resources: [JSONValue] = registry.types.filter { $0.group == group && $0.version == version }.map { type in
                     var entry: JSONValue = [
@@ -98,7 +111,39 @@ enum Discovery {
             }
             return ["metadata": ["name": .string(group), "creationTimestamp": .null], "versions": .array(versions)]
         }
+        if !core {
+            for group in remoteGroups(remote, excluding: registry) {
+                let versions: [JSONValue] = remoteVersions(remote, of: group).map { version in
+                    ["version": .string(version), "resources": .array(aggregatedResources(remote["\(group)/\(version)"] ?? [:], group: group, version: version)), "freshness": "Current"]
+                }
+                items.append(["metadata": ["name": .string(group), "creationTimestamp": .null], "versions": .array(versions)])
+            }
+        }
         return ["kind": "APIGroupDiscoveryList", "apiVersion": "apidiscovery.k8s.io/v2", "metadata": [:], "items": .array(items)]
+    }
+
+    /// An extension server's `APIResourceList` in the aggregated form.
+    private static func aggregatedResources(_ list: JSONValue, group: String, version: String) -> [JSONValue] {
+        let resources = list["resources"]?.arrayValue ?? []
+        return resources.compactMap { resource -> JSONValue? in
+            guard let name = resource["name"]?.stringValue, !name.contains("/") else { return nil }
+            var entry: JSONValue = [
+                "resource": .string(name),
+                "responseKind": ["group": .string(group), "version": .string(version), "kind": resource["kind"] ?? ""],
+                "scope": resource["namespaced"] == true ? "Namespaced" : "Cluster", "singularResource": resource["singularName"] ?? "",
+                "verbs": resource["verbs"] ?? [],
+            ]
+            for key in ["shortNames", "categories"] where resource[key] != nil { entry[key] = resource[key] }
+            let subresources: [JSONValue] = resources.compactMap { sub in
+                guard let full = sub["name"]?.stringValue, full.hasPrefix(name + "/") else { return nil }
+                return [
+                    "subresource": .string(String(full.dropFirst(name.count + 1))),
+                    "responseKind": ["group": .string(group), "version": .string(version), "kind": sub["kind"] ?? ""], "verbs": sub["verbs"] ?? [],
+                ]
+            }
+            if !subresources.isEmpty { entry["subresources"] = .array(subresources) }
+            return entry
+        }
     }
 
     /// `/version`: the Kubernetes version whose API this server follows.

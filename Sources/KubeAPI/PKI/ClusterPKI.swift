@@ -19,6 +19,11 @@ public struct ClusterPKI: Sendable {
     /// `kube-apiserver-kubelet-client`, O `system:masters`) and its key, PEM.
     public var kubeletClientCertificatePEM = ""
     public var kubeletClientKeyPEM = ""
+    /// The front-proxy CA (PEM), which extension API servers trust for proxied requests, and the
+    /// client certificate (CN `front-proxy-client`) and key the API server proxies them with.
+    public var frontProxyCACertificatePEM = ""
+    public var frontProxyClientCertificatePEM = ""
+    public var frontProxyClientKeyPEM = ""
 
     /// Loads the certificates from `directory`, creating any that are missing.
     /// - Parameters:
@@ -27,26 +32,8 @@ public struct ClusterPKI: Sendable {
     public static func loadOrCreate(directory: String, hosts: [String]) throws -> ClusterPKI {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         func path(_ name: String) -> String { directory + "/" + name }
-        let (caCert, caKey): (Certificate, P256.Signing.PrivateKey)
-        if let certPEM = read(path("ca.crt")), let keyPEM = read(path("ca.key")) {
-            caCert = try Certificate(pemEncoded: certPEM)
-            caKey = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
-        } else {
-            caKey = P256.Signing.PrivateKey()
-            let name = try DistinguishedName { CommonName("k3s-daas-ca@\(Int(Date().timeIntervalSince1970))") }
-            caCert = try Certificate(
-                version: .v3, serialNumber: .init(), publicKey: .init(caKey.publicKey),
-                notValidBefore: Date() - 3600, notValidAfter: Date() + 10 * 365 * 86400,
-                issuer: name, subject: name,
-                extensions: try Certificate.Extensions {
-                    Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
-                    Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
-                    SubjectKeyIdentifier(hash: .init(caKey.publicKey))
-                },
-                issuerPrivateKey: .init(caKey))
-            try write(path("ca.key"), caKey.pemRepresentation, mode: 0o600)
-            try write(path("ca.crt"), try caCert.serializeAsPEM().pemString, mode: 0o644)
-        }
+        let (caCert, caKey) = try authority("ca", commonName: "k3s-daas-ca", directory: directory)
+        let frontProxyCA = try authority("front-proxy-ca", commonName: "k3s-daas-front-proxy-ca", directory: directory)
         let server = try leaf(
             "server", directory: directory, ca: (caCert, caKey), hosts: hosts,
             subject: try DistinguishedName { CommonName("kube-apiserver") }, usage: .serverAuth)
@@ -68,7 +55,40 @@ public struct ClusterPKI: Sendable {
             adminCertificatePEM: admin.0, adminKeyPEM: admin.1)
         pki.kubeletClientCertificatePEM = kubeletClient.0
         pki.kubeletClientKeyPEM = kubeletClient.1
+        let frontProxyClient = try leaf(
+            "front-proxy-client", directory: directory, ca: frontProxyCA, hosts: [],
+            subject: try DistinguishedName { CommonName(Self.frontProxyClientName) }, usage: .clientAuth)
+        pki.frontProxyCACertificatePEM = try frontProxyCA.0.serializeAsPEM().pemString
+        pki.frontProxyClientCertificatePEM = frontProxyClient.0
+        pki.frontProxyClientKeyPEM = frontProxyClient.1
         return pki
+    }
+
+    /// The common name of the front-proxy client certificate extension API servers accept.
+    public static let frontProxyClientName = "front-proxy-client"
+
+    /// The CA `<name>.crt`/`<name>.key` in `directory`, created (key 0600) when missing.
+    private static func authority(_ name: String, commonName: String, directory: String) throws -> (Certificate, P256.Signing.PrivateKey) {
+        let certPath = directory + "/\(name).crt"
+        let keyPath = directory + "/\(name).key"
+        if let certPEM = read(certPath), let keyPEM = read(keyPath) {
+            return (try Certificate(pemEncoded: certPEM), try P256.Signing.PrivateKey(pemRepresentation: keyPEM))
+        }
+        let key = P256.Signing.PrivateKey()
+        let subject = try DistinguishedName { CommonName("\(commonName)@\(Int(Date().timeIntervalSince1970))") }
+        let certificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
+            notValidBefore: Date() - 3600, notValidAfter: Date() + 10 * 365 * 86400,
+            issuer: subject, subject: subject,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+                Critical(KeyUsage(digitalSignature: true, keyCertSign: true, cRLSign: true))
+                SubjectKeyIdentifier(hash: .init(key.publicKey))
+            },
+            issuerPrivateKey: .init(key))
+        try write(keyPath, key.pemRepresentation, mode: 0o600)
+        try write(certPath, try certificate.serializeAsPEM().pemString, mode: 0o644)
+        return (certificate, key)
     }
 
     private static func leaf(

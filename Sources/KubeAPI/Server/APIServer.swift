@@ -23,6 +23,7 @@ public struct APIServer: HTTPResponder {
     let handlers: ResourceHandlers
     let nodeCertificates: NodeServingCertificates?
     private let inFlight: InFlightLimiter
+    private let aggregator: APIServiceProxy?
     private let tokenWork: ClientWorkLimiter
 
     /// Creates the server.
@@ -36,13 +37,15 @@ public struct APIServer: HTTPResponder {
     ///   - serviceAccountTokens: Issues (TokenRequest) and authenticates ServiceAccount tokens.
     ///   - nodes: Clients to node agents, for `pods/log`, `exec`, `attach` and `portforward`; nil
     ///     answers 404 there.
+    ///   - aggregator: Passes requests for remote APIServices' group-versions to their servers.
     ///   - nodeCertificates: Issues node agents' serving certificates
     ///     (`POST /daas/v1/kubelet-serving-certificate`); nil answers 404 there.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
         attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil,
-        nodes: NodeConnections? = nil, nodeCertificates: NodeServingCertificates? = nil
+        nodes: NodeConnections? = nil, aggregator: APIServiceProxy? = nil, nodeCertificates: NodeServingCertificates? = nil
     ) {
+        self.aggregator = aggregator
         self.limits = limits
         self.attestation = attestation
         self.inFlight = InFlightLimiter(readOnly: limits.maxRequestsInFlight, mutating: limits.maxMutatingRequestsInFlight)
@@ -129,6 +132,7 @@ public struct APIServer: HTTPResponder {
         case .deny(let reason): throw RequestAuthorizer.forbidden(attributes, user: user, reason: reason)
         case .noOpinion: throw RequestAuthorizer.forbidden(attributes, user: user, reason: nil)
         }
+        if let response = try await aggregated(request, path: path, user: user) { return response }
         if let response = try discovery(request, path: path) { return response }
         guard let info, let type = registry.lookup(group: info.group, version: info.version, plural: info.resource),
             type.namespaced || info.namespace == nil || info.resource == "namespaces"
@@ -139,23 +143,35 @@ public struct APIServer: HTTPResponder {
         return try await handlers.handle(&resourceRequest)
     }
 
+    /// A request under `/apis/<group>/<version>` of a group-version this server does not serve,
+    /// passed to the extension server of its APIService; nil for other requests.
+    private func aggregated(_ request: Request, path: String, user: UserInfo) async throws -> Response? {
+        guard let aggregator else { return nil }
+        let parts = path.split(separator: "/", maxSplits: 3).map(String.init)
+        guard parts.count >= 3, parts[0] == "apis", !objects.registry.versions(of: parts[1]).contains(parts[2]),
+            let target = try await aggregator.target(group: parts[1], version: parts[2], objects: objects)
+        else { return nil }
+        return try await aggregator.proxy(request, to: target, user: user)
+    }
+
     /// Discovery and OpenAPI documents, or nil for other paths.
     private func discovery(_ request: Request, path: String) throws -> Response? {
         let registry = objects.registry
+        let remote = aggregator?.resourceLists ?? [:]
         let parts = path.split(separator: "/").map(String.init)
         switch parts.count {
         case 1 where Discovery.wantsAggregated(request.headers[.accept]) && (parts[0] == "api" || parts[0] == "apis"):
             return Response(
                 status: .ok, headers: [.contentType: Discovery.aggregatedMediaType],
-                body: .init(byteBuffer: ByteBuffer(bytes: Discovery.aggregated(registry, core: parts[0] == "api").serialized())))
+                body: .init(byteBuffer: ByteBuffer(bytes: Discovery.aggregated(registry, core: parts[0] == "api", remote: remote).serialized())))
         case 1 where parts[0] == "api": return APIResponse.json(Discovery.coreVersions(serverAddress: serverAddress))
-        case 1 where parts[0] == "apis": return APIResponse.json(Discovery.groups(registry))
+        case 1 where parts[0] == "apis": return APIResponse.json(Discovery.groups(registry, remote: remote))
         case 2 where parts[0] == "api":
             guard let list = Discovery.resources(registry, group: "", version: parts[1]) else { throw APIError.pathNotFound }
             return APIResponse.json(list)
         case 2 where parts[0] == "apis":
-            guard registry.groups.contains(parts[1]) else { throw APIError.pathNotFound }
-            return APIResponse.json(Discovery.group(registry, parts[1]))
+            guard registry.groups.contains(parts[1]) || Discovery.remoteGroups(remote, excluding: registry).contains(parts[1]) else { throw APIError.pathNotFound }
+            return APIResponse.json(Discovery.group(registry, parts[1], remote: remote))
         case 2 where parts == ["openapi", "v3"]:
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIV3.current(registry).index)))
         case 3... where parts[0] == "openapi" && parts[1] == "v3":

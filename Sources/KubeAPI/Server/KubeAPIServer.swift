@@ -58,14 +58,17 @@ public struct KubeAPIServer: Service {
     let objects: ObjectStore
     let tokenAuthenticators: [any TokenAuthenticator]
     let logger: Logger
+    /// Passes requests for remote APIServices' group-versions on (nil: they are 404).
+    let aggregator: APIServiceProxy?
     let onReady: @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void
 
     /// Creates the server.
     /// - Parameter onReady: Called once the port is bound and `admin.kubeconfig` is written.
     public init(
         configuration: Configuration, objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [],
-        logger: Logger, onReady: @escaping @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void = { _, _ in }
+        aggregator: APIServiceProxy? = nil, logger: Logger, onReady: @escaping @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void = { _, _ in }
     ) {
+        self.aggregator = aggregator
         self.configuration = configuration
         self.objects = objects
         self.tokenAuthenticators = tokenAuthenticators
@@ -101,7 +104,7 @@ public struct KubeAPIServer: Service {
             responder: APIServer(
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
                 attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
-                nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki")),
+                aggregator: aggregator, nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki")),
             // exec, attach and port-forward connections become tunnels to the node (HTTP/1.1 only).
             server: try .http2Upgrade(
                 tlsConfiguration: tls,
@@ -112,7 +115,7 @@ public struct KubeAPIServer: Service {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 do {
-                    try await Bootstrap.ensure(objects, apiServerHost: configuration.host, port: port)
+                    try await Bootstrap.ensure(objects, apiServerHost: configuration.host, port: port, pki: pki)
                 } catch {
                     logger.error("creating the bootstrap objects failed", metadata: ["error": "\(error)"])
                 }
@@ -158,7 +161,7 @@ public struct KubeAPIServer: Service {
 
 /// The objects every cluster starts with.
 enum Bootstrap {
-    static func ensure(_ objects: ObjectStore, apiServerHost: String, port: Int) async throws {
+    static func ensure(_ objects: ObjectStore, apiServerHost: String, port: Int, pki: ClusterPKI? = nil) async throws {
         let registry = objects.registry
         let namespaces = registry.lookup(group: "", version: "v1", plural: "namespaces")!
         let accounts = registry.lookup(group: "", version: "v1", plural: "serviceaccounts")!
@@ -181,6 +184,22 @@ enum Bootstrap {
             "metadata": ["name": .string(LocalPathProvisioner.storageClassName), "annotations": ["storageclass.kubernetes.io/is-default-class": "true"]],
             "provisioner": .string(LocalPathProvisioner.name), "volumeBindingMode": "WaitForFirstConsumer", "reclaimPolicy": "Delete",
         ])
+        if let pki {
+            // What extension API servers read to trust the front proxy (kube-apiserver's
+            // requestheader settings), kept current with the CAs.
+            let configMaps = registry.lookup(group: "", version: "v1", plural: "configmaps")!
+            func list(_ values: [String]) -> JSONValue { .string(JSONValue.array(values.map { .string($0) }).jsonString) }
+            let data: JSONValue = [
+                "client-ca-file": .string(pki.caCertificatePEM), "requestheader-client-ca-file": .string(pki.frontProxyCACertificatePEM),
+                "requestheader-allowed-names": list([ClusterPKI.frontProxyClientName]), "requestheader-username-headers": list(["X-Remote-User"]),
+                "requestheader-group-headers": list(["X-Remote-Group"]), "requestheader-extra-headers-prefix": list(["X-Remote-Extra-"]),
+            ]
+            if (try? await objects.create(configMaps, namespace: "kube-system", body: ["metadata": ["name": "extension-apiserver-authentication"], "data": data])) == nil,
+                let current = try? await objects.get(configMaps, namespace: "kube-system", name: "extension-apiserver-authentication"), current["data"] != data
+            {
+                _ = try? await objects.mergePatch(configMaps, namespace: "kube-system", name: "extension-apiserver-authentication", patch: ["data": data])
+            }
+        }
         let services = registry.lookup(group: "", version: "v1", plural: "services")!
         _ = try? await objects.create(
             services, namespace: "default",
