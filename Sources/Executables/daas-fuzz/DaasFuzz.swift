@@ -27,7 +27,7 @@ struct DaasFuzz: AsyncParsableCommand {
         let all: [any FuzzTarget] = [
             SealTokenTarget(), SealPayloadTarget(), JSONTarget(), YAMLTarget(), ProtobufTarget(), SelectorTarget(), ContinueTokenTarget(),
             KubeconfigTarget(), KeystoreTarget(), CBORTarget(), COSETarget(), try AttestationDocumentTarget(), AttestationAnswerTarget(),
-            SuiJSONRPCTarget(), SuiGraphQLTarget(), QuantityTarget(), PatchTarget(), ServiceAccountTokenTarget(), CronScheduleTarget(), CRILogTarget(), EnvExpansionTarget(), UpgradeResponseTarget(), DNSQueryTarget(),
+            SuiJSONRPCTarget(), SuiGraphQLTarget(), QuantityTarget(), PatchTarget(), ServiceAccountTokenTarget(), CronScheduleTarget(), CRILogTarget(), EnvExpansionTarget(), UpgradeResponseTarget(), DNSQueryTarget(), ServerSideApplyTarget(), CustomResourceTarget(),
             HTTPTarget(connections: connections),
         ]
         if list {

@@ -104,6 +104,13 @@ struct CustomResourceDefinitionStrategy: ResourceStrategy {
     private func structuralCauses(_ schema: JSONValue, path: String, depth: Int) -> [APIError.Cause] {
         guard depth < StructuralSchema.maxDepth else { return [.init(field: path, message: "Invalid value: \"...\": schema nested too deeply")] }
         var causes: [APIError.Cause] = []
+        if let pattern = schema["pattern"]?.stringValue {
+            do {
+                _ = try SchemaPattern(pattern)
+            } catch {
+                causes.append(.init(field: "\(path).pattern", message: "Invalid value: \(APIError.quoted(pattern)): \(error.message)"))
+            }
+        }
         for (name, property) in (schema["properties"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
             let child = "\(path).properties[\(name)]"
             if property["type"] == nil, property["x-kubernetes-int-or-string"] != true, property["x-kubernetes-preserve-unknown-fields"] != true {

@@ -18,6 +18,22 @@ public struct CustomResourceInfo: Sendable, Hashable {
         public var specReplicasPath: String
         public var statusReplicasPath: String
         public var labelSelectorPath: String?
+
+        /// Paths as a definition's `subresources.scale` names them.
+        public init(specReplicasPath: String, statusReplicasPath: String, labelSelectorPath: String? = nil) {
+            self.specReplicasPath = specReplicasPath
+            self.statusReplicasPath = statusReplicasPath
+            self.labelSelectorPath = labelSelectorPath
+        }
+    }
+
+    /// What definition `definition` declares for one version.
+    public init(definition: String, schema: JSONValue?, printerColumns: [JSONValue] = [], storageVersion: String, scale: Scale? = nil) {
+        self.definition = definition
+        self.schema = schema
+        self.printerColumns = printerColumns
+        self.storageVersion = storageVersion
+        self.scale = scale
     }
 
     public static func == (a: Self, b: Self) -> Bool {
