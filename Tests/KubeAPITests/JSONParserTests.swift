@@ -9,6 +9,22 @@ struct JSONParserTests {
 
     func parse(_ text: String) throws -> JSONValue { try parser.parse(Array(text.utf8)) }
 
+    @Test("fieldsV1 members are checked but kept encoded, and written back byte for byte")
+    func rawFieldsV1() throws {
+        let text = #"{"metadata":{"managedFields":[{"fieldsV1":{"f:data":{".":{},"f:a":{}}},"manager":"m"}]}}"#
+        let value = try JSONParser().parse(Array(text.utf8))
+        #expect(value[path: ["metadata", "managedFields"]]?.arrayValue?.first?["fieldsV1"] == .rawJSON(Array(#"{"f:data":{".":{},"f:a":{}}}"#.utf8)))
+        #expect(value.jsonString == text)
+        for bad in [#"{"fieldsV1":{"f:a":}}"#, #"{"fieldsV1":{"f:a":{},}}"#, #"{"fieldsV1":{"\ud800":{}}}"#, #"{"fieldsV1":{"a":[1,]}}"#, #"{"fieldsV1":{"a":01}}"#] {
+            #expect(throws: JSONParser.Error.self, "\(bad)") { try JSONParser().parse(Array(bad.utf8)) }
+        }
+        // Strings inside are UTF-8-checked as well: the bytes are written back as they are.
+        #expect(throws: JSONParser.Error.self) { try JSONParser().parse(Array(#"{"fieldsV1":{"f:"#.utf8) + [0xC0, 0x80] + Array(#"":{}}}"#.utf8)) }
+        #expect(try JSONParser().parse(Array(#"{"fieldsV1":{"f:é\u00e9\ud83d\ude00":{"a":[true,null,-1.5e3]}}}"#.utf8))["fieldsV1"] != nil)
+        // Only objects are kept encoded.
+        #expect(try JSONParser().parse(Array(#"{"fieldsV1":"x"}"#.utf8))["fieldsV1"] == "x")
+    }
+
     @Test("documents parse to values and serialize back")
     func roundTrip() throws {
         let value = try parse(#"{"kind":"Pod","n":-12,"big":12345678901234567890,"f":1.5e3,"t":true,"z":null,"a":[1,"two",{}],"s":"line\nq\"é\u00e9\ud83d\ude00"}"#)

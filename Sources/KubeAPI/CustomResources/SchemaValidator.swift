@@ -207,7 +207,7 @@ struct SchemaValidator {
         case .double: "number"
         case .string: "string"
         case .array: "array"
-        case .object: "object"
+        case .object, .rawJSON: "object"
         }
     }
 

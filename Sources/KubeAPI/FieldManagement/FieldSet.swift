@@ -119,6 +119,14 @@ struct FieldSet: Hashable, Sendable {
     /// - Throws: ``FieldSetError`` for anything but nested objects with valid path elements, deeper
     ///   than ``maxDepth`` or larger than ``maxNodes``.
     init(fieldsV1 value: JSONValue) throws(FieldSetError) {
+        var value = value
+        if case .rawJSON(let bytes) = value {
+            do {
+                value = try JSONParser(maxDepth: Self.maxDepth + 1).parse(bytes)
+            } catch {
+                throw FieldSetError("FieldsV1 is not valid JSON: \(error)")
+            }
+        }
         var budget = Self.maxNodes
         self = try Self.decode(value, depth: 0, budget: &budget)
         isMember = false  // the root is a path of no elements, never owned

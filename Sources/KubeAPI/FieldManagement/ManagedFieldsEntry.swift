@@ -58,7 +58,7 @@ struct ManagedFieldsEntry: Hashable, Sendable {
         return .array(sorted.map { entry in
             var object: [String: JSONValue] = [
                 "manager": .string(entry.manager), "operation": .string(entry.operation.rawValue), "apiVersion": .string(entry.apiVersion),
-                "fieldsType": "FieldsV1", "fieldsV1": entry.fields.fieldsV1,
+                "fieldsType": "FieldsV1", "fieldsV1": .rawJSON(entry.fields.fieldsV1.serialized()),
             ]
             if let time = entry.time { object["time"] = .string(time) }
             if !entry.subresource.isEmpty { object["subresource"] = .string(entry.subresource) }

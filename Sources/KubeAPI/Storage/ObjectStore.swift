@@ -194,7 +194,7 @@ extension JSONValue {
         case .double: true
         case .array(let elements): elements.contains { $0.holdsDouble }
         case .object(let members): members.values.contains { $0.holdsDouble }
-        case .null, .bool, .integer, .string: false
+        case .null, .bool, .integer, .string, .rawJSON: false
         }
     }
 

@@ -129,6 +129,7 @@ extension SchedulerConfiguration {
         case .string(let s): return .string(s)
         case .array(let l): return .list(l.map(args))
         case .object(let m): return .map(m.mapValues(args))
+        case .rawJSON(let bytes): return (try? JSONParser().parse(bytes)).map(args) ?? .null
         case .null: return .null
         }
     }

@@ -83,7 +83,14 @@ public struct JSONParser: Sendable {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
                 index += 1
                 skipWhitespace()
-                members[key] = try value(depth: depth)
+                if key == "fieldsV1", index < bytes.count, bytes[index] == UInt8(ascii: "{") {
+                    // Managed fields are checked as JSON but kept encoded (see JSONValue.rawJSON).
+                    let start = index
+                    try skipValue(depth: depth)
+                    members[key] = .rawJSON(Array(bytes[start..<index]))
+                } else {
+                    members[key] = try value(depth: depth)
+                }
                 skipWhitespace()
                 guard index < bytes.count else { throw failure("unterminated object") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -177,6 +184,100 @@ public struct JSONParser: Sendable {
                 run = index
             }
             return out
+        }
+
+        /// Checks one value as strictly as `value(depth:)` (and its strings' UTF-8) without
+        /// building it, leaving `index` after it.
+        mutating func skipValue(depth: Int) throws(Error) {
+            guard index < bytes.count else { throw failure("unexpected end of input") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                guard depth + 1 <= maxDepth else { throw failure("nesting deeper than \(maxDepth)") }
+                index += 1
+                skipWhitespace()
+                if index < bytes.count, bytes[index] == close {
+                    index += 1
+                    return
+                }
+                while true {
+                    skipWhitespace()
+                    if close == UInt8(ascii: "}") {
+                        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw failure("expected a member name") }
+                        try skipString()
+                        skipWhitespace()
+                        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
+                        index += 1
+                        skipWhitespace()
+                    }
+                    try skipValue(depth: depth + 1)
+                    skipWhitespace()
+                    guard index < bytes.count else { throw failure("unterminated value") }
+                    if bytes[index] == UInt8(ascii: ",") {
+                        index += 1
+                    } else if bytes[index] == close {
+                        index += 1
+                        return
+                    } else {
+                        throw failure("expected ',' or a closing bracket")
+                    }
+                }
+            case UInt8(ascii: "\""): try skipString()
+            case UInt8(ascii: "t"): try literal("true")
+            case UInt8(ascii: "f"): try literal("false")
+            case UInt8(ascii: "n"): try literal("null")
+            default: _ = try number()
+            }
+        }
+
+        /// Checks one string (escapes, surrogate pairs, control characters, UTF-8) without building it.
+        mutating func skipString() throws(Error) {
+            index += 1
+            while true {
+                guard index < bytes.count else { throw failure("unterminated string") }
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    index += 1
+                    return
+                }
+                if byte < 0x20 { throw failure("control character in string") }
+                if byte == UInt8(ascii: "\\") {
+                    index += 1
+                    guard index < bytes.count else { throw failure("unterminated escape") }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        continue
+                    case UInt8(ascii: "u"):
+                        let code = try hex4()
+                        if (0xD800...0xDBFF).contains(code) {
+                            guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else { throw failure("unpaired surrogate") }
+                            index += 2
+                            guard (0xDC00...0xDFFF).contains(try hex4()) else { throw failure("unpaired surrogate") }
+                        } else if (0xDC00...0xDFFF).contains(code) {
+                            throw failure("unpaired surrogate")
+                        }
+                    default:
+                        throw failure("invalid escape")
+                    }
+                    continue
+                }
+                if byte < 0x80 {
+                    index += 1
+                    continue
+                }
+                // A multi-byte UTF-8 sequence: no overlong forms, surrogates or code points past U+10FFFF.
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC2 ? 2 : 0
+                guard length > 0, byte <= 0xF4, index + length <= bytes.count,
+                    bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 })
+                else { throw failure("invalid UTF-8") }
+                let second = bytes[index + 1]
+                if (byte == 0xE0 && second < 0xA0) || (byte == 0xED && second >= 0xA0) || (byte == 0xF0 && second < 0x90) || (byte == 0xF4 && second >= 0x90) {
+                    throw failure("invalid UTF-8")
+                }
+                index += length
+            }
         }
 
         mutating func hex4() throws(Error) -> UInt32 {

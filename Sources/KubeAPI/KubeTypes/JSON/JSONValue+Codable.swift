@@ -28,6 +28,7 @@ extension JSONValue: Codable {
         case .string(let text): try container.encode(text)
         case .array(let elements): try container.encode(elements)
         case .object(let members): try container.encode(members)
+        case .rawJSON(let bytes): try container.encode(try JSONParser().parse(bytes))
         }
     }
 }

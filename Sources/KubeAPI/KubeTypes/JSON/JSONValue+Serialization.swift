@@ -21,6 +21,7 @@ extension JSONValue {
         case .double(let value):
             out += Array((value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)").utf8)
         case .string(let value): Self.writeString(value, to: &out)
+        case .rawJSON(let bytes): out += bytes
         case .array(let elements):
             out.append(UInt8(ascii: "["))
             for (index, element) in elements.enumerated() {

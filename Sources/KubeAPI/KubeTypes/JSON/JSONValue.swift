@@ -9,6 +9,10 @@ public enum JSONValue: Sendable, Hashable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
+    /// A value kept as its JSON encoding, written out as is: how bulky members no server logic
+    /// walks are held (`managedFields[].fieldsV1`, which the parser keeps unparsed and the field
+    /// manager re-encodes on every write). The bytes are always one valid JSON value.
+    case rawJSON([UInt8])
 
     /// The member `key` of an object, or `nil`.
     public subscript(key: String) -> JSONValue? {
