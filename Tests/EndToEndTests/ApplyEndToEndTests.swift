@@ -9,16 +9,11 @@ struct ApplyEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-apply-\(UUID().uuidString)").path
 
     func withMaster(_ body: (MasterProcess) throws -> Void) throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let master = try MasterProcess.start(dataDir: root + "/data")
-        defer { master.stop() }
-        try body(master)
+        try DaaSTestSupport.withMaster(root: root, body)
     }
 
     func write(_ text: String, _ name: String) throws -> String {
-        let path = root + "/" + name
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try writeFile(text, in: root, named: name)
     }
 
     func deployment(replicas: Int = 2, image: String = "nginx:1.27", labels: String = "team: a") -> String {

@@ -7,12 +7,8 @@ import Testing
 struct KubectlEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-kubectl-\(UUID().uuidString)").path
 
-    /// Starts a master, runs `body`, stops the master and removes its files.
     func withMaster(_ body: (MasterProcess) throws -> Void) throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let master = try MasterProcess.start(dataDir: root + "/data")
-        defer { master.stop() }
-        try body(master)
+        try DaaSTestSupport.withMaster(root: root, body)
     }
 
     /// Runs kubectl and expects success, returning standard output.

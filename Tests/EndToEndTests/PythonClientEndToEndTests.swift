@@ -8,17 +8,24 @@ struct PythonClientEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-python-\(UUID().uuidString)").path
     static let repository = repositoryRoot()
 
-    @Test("creates, lists, watches, patches and deletes through its generated API")
-    func generatedClient() throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
+    /// Runs `Tests/Python/<script> KUBECONFIG <arguments>` against a fresh master and returns the
+    /// lines it printed; a non-zero exit is recorded with its output.
+    func check(_ script: String, _ arguments: [String]) throws -> [String] {
         let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
         try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
-        let master = try MasterProcess.start(dataDir: root + "/data")
-        defer { master.stop() }
-        let script = Self.repository.appendingPathComponent("Tests/Python/kubernetes_client_check.py").path
-        let result = try run(python, [script, master.kubeconfig])
-        #expect(result.status == 0, "\(result.output)\n\(result.error)")
-        let lines = result.output.split(separator: "\n").map(String.init)
+        var lines: [String] = []
+        try withMaster(root: root) { master in
+            let path = Self.repository.appendingPathComponent("Tests/Python/\(script)").path
+            let result = try run(python, [path, master.kubeconfig] + arguments)
+            #expect(result.status == 0, "\(result.output)\n\(result.error)")
+            lines = result.output.split(separator: "\n").map(String.init)
+        }
+        return lines
+    }
+
+    @Test("creates, lists, watches, patches and deletes through its generated API")
+    func generatedClient() throws {
+        let lines = try check("kubernetes_client_check.py", [])
         #expect(lines == [
             "created settings True",
             "listed ['settings'] True",
@@ -33,15 +40,7 @@ struct PythonClientEndToEndTests {
 
     @Test("an informer (list at resourceVersion 0, watch with bookmarks, relist) against the watch cache")
     func informer() throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
-        let master = try MasterProcess.start(dataDir: root + "/data")
-        defer { master.stop() }
-        let script = Self.repository.appendingPathComponent("Tests/Python/informer_check.py").path
-        let result = try run(python, [script, master.kubeconfig])
-        #expect(result.status == 0, "\(result.output)\n\(result.error)")
-        let lines = result.output.split(separator: "\n").map(String.init)
+        let lines = try check("informer_check.py", [])
         #expect(lines == [
             "listed from the cache ['cm0', 'cm1', 'cm2'] True",
             "watched [('MODIFIED', 'cm0'), ('DELETED', 'cm1'), ('ADDED', 'cm3')]",
@@ -53,15 +52,7 @@ struct PythonClientEndToEndTests {
 
     @Test("server-side apply (create_from_yaml apply=True, the dynamic client, conflicts, force) and a JSON patch body")
     func apply() throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
-        let master = try MasterProcess.start(dataDir: root + "/data")
-        defer { master.stop() }
-        let script = Self.repository.appendingPathComponent("Tests/Python/apply_check.py").path
-        let result = try run(python, [script, master.kubeconfig, root])
-        #expect(result.status == 0, "\(result.output)\n\(result.error)")
-        let lines = result.output.split(separator: "\n").map(String.init)
+        let lines = try check("apply_check.py", [root])
         #expect(lines == [
             "applied ['settings', 'web']",
             "managers [('python-client', 'Apply')]",
@@ -76,16 +67,7 @@ struct PythonClientEndToEndTests {
 
     @Test("a CRD from create_from_yaml, then its custom resources through the dynamic client")
     func customResources() throws {
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let python = Self.repository.appendingPathComponent(".build-python/bin/python").path
-        try #require(FileManager.default.isExecutableFile(atPath: python), "run scripts/install-deps.sh (make test does) to install the client")
-        let master = try MasterProcess.start(dataDir: root + "/data")
-        defer { master.stop() }
-        let script = Self.repository.appendingPathComponent("Tests/Python/custom_resource_check.py").path
-        let crd = Self.repository.appendingPathComponent("Tests/EndToEndTests/Fixtures/crds/widgets.example.com.yaml").path
-        let result = try run(python, [script, master.kubeconfig, crd])
-        #expect(result.status == 0, "\(result.output)\n\(result.error)")
-        let lines = result.output.split(separator: "\n").map(String.init)
+        let lines = try check("custom_resource_check.py", [Self.repository.appendingPathComponent("Tests/EndToEndTests/Fixtures/crds/widgets.example.com.yaml").path])
         #expect(lines == [
             "established Widget ['v1']",
             "created py large 1",

@@ -114,3 +114,18 @@ extension MasterProcess {
         return String(address)
     }
 }
+
+/// Starts a master with its data under `root`, runs `body`, then stops the master and removes `root`.
+public func withMaster(root: String, arguments: [String] = [], _ body: (MasterProcess) throws -> Void) throws {
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let master = try MasterProcess.start(dataDir: root + "/data", arguments: arguments)
+    defer { master.stop() }
+    try body(master)
+}
+
+/// Writes `text` to `<directory>/<name>` and returns that path.
+public func writeFile(_ text: String, in directory: String, named name: String) throws -> String {
+    let path = directory + "/" + name
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}

@@ -37,18 +37,10 @@ public final class APIServiceController: Controller, Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.apiServices.waitForSync()
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.runWorkers(1, logger: self.logger) }
-                group.addTask {
-                    await withTaskCancellationHandler {
-                        while !Task.isCancelled {
-                            await self.registerLocalGroupVersions()
-                            try? await Task.sleep(for: self.registrationInterval)
-                        }
-                    } onCancel: {
-                        self.queue.shutDown()
-                    }
+            await self.runUntilCancelled(workers: 1, after: self.apiServices, logger: self.logger) {
+                while !Task.isCancelled {
+                    await self.registerLocalGroupVersions()
+                    try? await Task.sleep(for: self.registrationInterval)
                 }
             }
         }

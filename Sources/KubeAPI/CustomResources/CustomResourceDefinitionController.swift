@@ -27,17 +27,7 @@ public final class CustomResourceDefinitionController: Controller, Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            await self.definitions.waitForSync()
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.runWorkers(2, logger: self.logger) }
-                group.addTask {
-                    await withTaskCancellationHandler {
-                        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                    } onCancel: {
-                        self.queue.shutDown()
-                    }
-                }
-            }
+            await self.runUntilCancelled(workers: 2, after: self.definitions, logger: self.logger)
         }
     }
 

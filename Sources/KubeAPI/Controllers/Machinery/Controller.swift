@@ -42,6 +42,25 @@ extension Controller {
     }
 }
 
+extension Controller {
+    /// Runs a controller that is its own service: once `informer` has listed, `workers` workers
+    /// (and `alongside`, if given) until the task is cancelled, which shuts the queue down.
+    public func runUntilCancelled(workers: Int, after informer: SharedInformer, logger: Logger, alongside: (@Sendable () async -> Void)? = nil) async {
+        await informer.waitForSync()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await runWorkers(workers, logger: logger) }
+            if let alongside { group.addTask { await alongside() } }
+            group.addTask {
+                await withTaskCancellationHandler {
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                } onCancel: {
+                    queue.shutDown()
+                }
+            }
+        }
+    }
+}
+
 /// Thrown by a reconcile that made progress but must look again later (a namespace still
 /// emptying): the key is retried with the queue's backoff, without a warning.
 public struct RequeueRequest: Error, CustomStringConvertible {
