@@ -32,8 +32,9 @@ fi
 
 # The Python kubernetes client, a second real client for the end-to-end tests, in a private venv;
 venv="$(cd "$(dirname "$0")/.." && pwd)/.build-python"
-# graphql-core validates SuiClient's GraphQL documents against Sui's schema in a test.
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes, graphql" 2>/dev/null; then
+# graphql-core validates SuiClient's GraphQL documents against Sui's schema in a test;
+# prometheus_client's parser reads /metrics in the observability tests.
+if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes, graphql, prometheus_client" 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "kubernetes==37.0.2" "graphql-core==3.2.6"
+    "$venv/bin/pip" install -q "kubernetes==37.0.2" "graphql-core==3.2.6" "prometheus_client==0.21.1"
 fi

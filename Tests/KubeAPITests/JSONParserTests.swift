@@ -12,17 +12,18 @@ struct JSONParserTests {
     @Test("fieldsV1 members are checked but kept encoded, and written back byte for byte")
     func rawFieldsV1() throws {
         let text = #"{"metadata":{"managedFields":[{"fieldsV1":{"f:data":{".":{},"f:a":{}}},"manager":"m"}]}}"#
-        let value = try JSONParser().parse(Array(text.utf8))
+        let value = try JSONParser(keepsFieldsV1Encoded: true).parse(Array(text.utf8))
         #expect(value[path: ["metadata", "managedFields"]]?.arrayValue?.first?["fieldsV1"] == .rawJSON(Array(#"{"f:data":{".":{},"f:a":{}}}"#.utf8)))
         #expect(value.jsonString == text)
         for bad in [#"{"fieldsV1":{"f:a":}}"#, #"{"fieldsV1":{"f:a":{},}}"#, #"{"fieldsV1":{"\ud800":{}}}"#, #"{"fieldsV1":{"a":[1,]}}"#, #"{"fieldsV1":{"a":01}}"#] {
-            #expect(throws: JSONParser.Error.self, "\(bad)") { try JSONParser().parse(Array(bad.utf8)) }
+            #expect(throws: JSONParser.Error.self, "\(bad)") { try JSONParser(keepsFieldsV1Encoded: true).parse(Array(bad.utf8)) }
         }
         // Strings inside are UTF-8-checked as well: the bytes are written back as they are.
-        #expect(throws: JSONParser.Error.self) { try JSONParser().parse(Array(#"{"fieldsV1":{"f:"#.utf8) + [0xC0, 0x80] + Array(#"":{}}}"#.utf8)) }
-        #expect(try JSONParser().parse(Array(#"{"fieldsV1":{"f:é\u00e9\ud83d\ude00":{"a":[true,null,-1.5e3]}}}"#.utf8))["fieldsV1"] != nil)
-        // Only objects are kept encoded.
-        #expect(try JSONParser().parse(Array(#"{"fieldsV1":"x"}"#.utf8))["fieldsV1"] == "x")
+        #expect(throws: JSONParser.Error.self) { try JSONParser(keepsFieldsV1Encoded: true).parse(Array(#"{"fieldsV1":{"f:"#.utf8) + [0xC0, 0x80] + Array(#"":{}}}"#.utf8)) }
+        #expect(try JSONParser(keepsFieldsV1Encoded: true).parse(Array(#"{"fieldsV1":{"f:é\u00e9\ud83d\ude00":{"a":[true,null,-1.5e3]}}}"#.utf8))["fieldsV1"] != nil)
+        // Only when asked (schemas name a property fieldsV1 too), and only objects.
+        #expect(try JSONParser().parse(Array(text.utf8))[path: ["metadata", "managedFields"]]?.arrayValue?.first?["fieldsV1"]?.objectValue != nil)
+        #expect(try JSONParser(keepsFieldsV1Encoded: true).parse(Array(#"{"fieldsV1":"x"}"#.utf8))["fieldsV1"] == "x")
     }
 
     @Test("documents parse to values and serialize back")

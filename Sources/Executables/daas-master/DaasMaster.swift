@@ -3,6 +3,8 @@ import AsyncHTTPClient
 import ClusterScheduler
 import EncStore
 import Foundation
+import Metrics
+import Prometheus
 import KubeAPI
 import Logging
 import Scheduler
@@ -227,8 +229,14 @@ struct DaasMaster: AsyncParsableCommand {
             controllerService = LeaderElectedService(elector: try elector("kube-controller-manager"), service: controllers)
             schedulerService = LeaderElectedService(elector: try elector("kube-scheduler"), service: scheduler)
         }
+        let metrics = Self.bootstrapMetrics()
+        let informerSync = HealthChecks.Check(name: "informer-sync") {
+            let pending = informers.all.filter { !$0.informer.hasSynced }.map(\.type.groupResource)
+            return pending.isEmpty ? nil : "not synced: \(pending.joined(separator: ", "))"
+        }
         let server = KubeAPIServer(
-            configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator, logger: logger,
+            configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator,
+            healthChecks: HealthChecks(readiness: [informerSync]), metrics: metrics, logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(
@@ -259,6 +267,20 @@ struct DaasMaster: AsyncParsableCommand {
         } catch {
             await kubelets.shutdown()
             throw Failure("\(error)")
+        }
+    }
+
+    /// Routes swift-metrics to a Prometheus registry (with kube-apiserver's request-duration
+    /// buckets) and returns the exporter `/metrics` serves.
+    static func bootstrapMetrics() -> @Sendable () -> String {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets["apiserver_request_duration_seconds"] = KubeAPIMetrics.requestDurationBuckets.map { .milliseconds(Int64($0 * 1000)) }
+        MetricsSystem.bootstrap(factory)
+        return {
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return String(decoding: buffer, as: UTF8.self)
         }
     }
 }

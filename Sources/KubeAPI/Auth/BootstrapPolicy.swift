@@ -55,6 +55,7 @@ enum BootstrapPolicy {
                 rule(["authentication.k8s.io"], ["selfsubjectreviews"], ["create"]),
             ]),
             ("system:public-info-viewer", [nonResource(["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
+            ("system:monitoring", [nonResource(["/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"])]),
             // Upstream's system:node rules. As upstream, nothing binds them: nodes get their rights
             // from node authorization (with NodeRestriction), which arrives with node authentication.
             ("system:node", [
@@ -78,6 +79,7 @@ enum BootstrapPolicy {
         ("cluster-admin", "cluster-admin", [["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:masters"]]),
         ("system:discovery", "system:discovery", [["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:authenticated"]]),
         ("system:basic-user", "system:basic-user", [["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:authenticated"]]),
+        ("system:monitoring", "system:monitoring", [["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:monitoring"]]),
         ("system:public-info-viewer", "system:public-info-viewer", [
             ["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:authenticated"],
             ["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "system:unauthenticated"],

@@ -1,5 +1,7 @@
 import Foundation
 public import Hummingbird
+import EncStore
+import Metrics
 import HTTPTypes
 import NIOCore
 import Logging
@@ -24,6 +26,9 @@ public struct APIServer: HTTPResponder {
     let nodeCertificates: NodeServingCertificates?
     private let inFlight: InFlightLimiter
     private let aggregator: APIServiceProxy?
+    private let healthChecks: HealthChecks
+    private let metrics: (@Sendable () -> String)?
+    private let watches: ActiveWatches
     private let tokenWork: ClientWorkLimiter
 
     /// Creates the server.
@@ -38,15 +43,27 @@ public struct APIServer: HTTPResponder {
     ///   - nodes: Clients to node agents, for `pods/log`, `exec`, `attach` and `portforward`; nil
     ///     answers 404 there.
     ///   - aggregator: Passes requests for remote APIServices' group-versions to their servers.
+    ///   - healthChecks: Checks `/livez` and `/readyz` run besides `ping`, `log`, `etcd` and `shutdown`.
+    ///   - metrics: The Prometheus text of the process's metrics, served on `/metrics` (RBAC:
+    ///     nonResourceURL `/metrics`); nil answers 404 there.
     ///   - nodeCertificates: Issues node agents' serving certificates
     ///     (`POST /daas/v1/kubelet-serving-certificate`); nil answers 404 there.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
         attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil,
-        nodes: NodeConnections? = nil, aggregator: APIServiceProxy? = nil, nodeCertificates: NodeServingCertificates? = nil
+        nodes: NodeConnections? = nil, aggregator: APIServiceProxy? = nil, nodeCertificates: NodeServingCertificates? = nil,
+        healthChecks: HealthChecks = HealthChecks(), metrics: (@Sendable () -> String)? = nil
     ) {
         self.aggregator = aggregator
+        self.metrics = metrics
+        var checks = healthChecks
+        checks.liveness.insert(HealthChecks.Check(name: "etcd") { [objects] in
+            (try? await objects.store.currentRevision()) == nil ? "the store does not answer" : nil
+        }, at: 0)
+        checks.readiness.append(HealthChecks.Check(name: "shutdown") { [watches] in watches.isClosed ? "the server is shutting down" : nil })
+        self.healthChecks = checks
         self.limits = limits
+        self.watches = watches
         self.attestation = attestation
         self.inFlight = InFlightLimiter(readOnly: limits.maxRequestsInFlight, mutating: limits.maxMutatingRequestsInFlight)
         self.tokenWork = ClientWorkLimiter(perClient: limits.maxTokenVerificationsPerClient)
@@ -61,23 +78,26 @@ public struct APIServer: HTTPResponder {
     }
 
     public func respond(to request: Request, context: APIRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
         do {
-            return try await serve(request, context: context)
+            response = try await serve(request, context: context)
         } catch let error as APIError {
-            return APIResponse.error(error)
+            response = APIResponse.error(error)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            return APIResponse.error(APIError.tooLarge(limit: RequestBody.maxSize))
+            response = APIResponse.error(APIError.tooLarge(limit: RequestBody.maxSize))
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
-            return APIResponse.error(APIError.internalError(String(describing: type(of: error))))
+            response = APIResponse.error(APIError.internalError(String(describing: type(of: error))))
         }
+        RequestMetrics.record(request, query: QueryParameters(request.uri.query ?? ""), status: response.status.code, duration: ContinuousClock.now - started)
+        return response
     }
 
     private func serve(_ request: Request, context: APIRequestContext) async throws -> Response {
         let query = QueryParameters(request.uri.query ?? "")
+        if let health = await healthChecks.respond(path: request.uri.path, query: query) { return health }
         switch request.uri.path {
-        case "/healthz", "/livez", "/readyz":
-            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
         case "/version":
             return APIResponse.json(Discovery.version)
         case "/daas/v1/attestation":
@@ -132,6 +152,11 @@ public struct APIServer: HTTPResponder {
         case .deny(let reason): throw RequestAuthorizer.forbidden(attributes, user: user, reason: reason)
         case .noOpinion: throw RequestAuthorizer.forbidden(attributes, user: user, reason: nil)
         }
+        if path == "/metrics", let metrics {
+            await recordServerGauges()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        }
         if let response = try await aggregated(request, path: path, user: user) { return response }
         if let response = try discovery(request, path: path) { return response }
         guard let info, let type = registry.lookup(group: info.group, version: info.version, plural: info.resource),
@@ -141,6 +166,19 @@ public struct APIServer: HTTPResponder {
             http: request, info: info, type: type, namespace: type.namespaced ? info.namespace : nil, query: query, user: user,
             admission: Admission(user: user), channel: channel)
         return try await handlers.handle(&resourceRequest)
+    }
+
+    /// The gauges read at scrape time: requests in flight, open watches, stored objects per resource.
+    private func recordServerGauges() async {
+        let current = inFlight.current
+        Gauge(label: "apiserver_current_inflight_requests", dimensions: [("request_kind", "readOnly")]).record(current.readOnly)
+        Gauge(label: "apiserver_current_inflight_requests", dimensions: [("request_kind", "mutating")]).record(current.mutating)
+        Gauge(label: "apiserver_registered_watchers").record(watches.count)
+        var seen = Set<String>()
+        for type in objects.registry.types where !type.isVirtual && seen.insert(type.storagePrefix).inserted {
+            guard let count = try? await objects.store.count(prefix: type.storagePrefix).count else { continue }
+            Gauge(label: "apiserver_storage_objects", dimensions: [("resource", type.groupResource)]).record(count)
+        }
     }
 
     /// A request under `/apis/<group>/<version>` of a group-version this server does not serve,

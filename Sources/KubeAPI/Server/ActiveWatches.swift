@@ -34,6 +34,9 @@ public final class ActiveWatches: Sendable {
     /// The number of open watches.
     public var count: Int { state.withLock { $0.finishers.count } }
 
+    /// Whether ``closeAll()`` has run (the server is shutting down).
+    public var isClosed: Bool { state.withLock { $0.closed } }
+
     /// Ends every open watch and refuses new ones.
     public func closeAll() {
         let finishers = state.withLock { state -> [@Sendable () -> Void] in

@@ -28,6 +28,9 @@ final class InFlightLimiter: Sendable {
         return true
     }
 
+    /// The requests in flight now (read-only, mutating).
+    var current: (readOnly: Int, mutating: Int) { (readOnly.load(ordering: .relaxed), mutating.load(ordering: .relaxed)) }
+
     /// Gives a slot back.
     func release(mutating isMutating: Bool) {
         if isMutating {

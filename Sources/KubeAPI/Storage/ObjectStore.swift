@@ -13,7 +13,8 @@ public struct ObjectStore: Sendable, Allocator {
     public var registry: ResourceRegistry { live.current }
     /// The registry custom resource definitions add kinds to.
     let live: LiveRegistry
-    let parser = JSONParser()
+    /// Stored objects' managed fields stay encoded: no server logic but the field manager reads them.
+    let parser = JSONParser(keepsFieldsV1Encoded: true)
     let watchCaches: WatchCaches
     /// The admission plugins every create, update and delete runs, whoever makes it.
     private(set) var admission = AdmissionChain(plugins: [])

@@ -15,13 +15,20 @@ public struct JSONParser: Sendable {
     /// The deepest nesting of arrays and objects accepted. Default 100.
     public var maxDepth: Int
 
+    /// Whether object members named `fieldsV1` are checked but kept encoded
+    /// (``JSONValue/rawJSON(_:)``), as stored objects' managed fields are held. Default false.
+    public var keepsFieldsV1Encoded: Bool
+
     /// Creates a parser.
-    public init(maxDepth: Int = 100) { self.maxDepth = maxDepth }
+    public init(maxDepth: Int = 100, keepsFieldsV1Encoded: Bool = false) {
+        self.maxDepth = maxDepth
+        self.keepsFieldsV1Encoded = keepsFieldsV1Encoded
+    }
 
     /// Parses one JSON document.
     public func parse(_ bytes: some Collection<UInt8>) throws(Error) -> JSONValue {
         let buffer = Array(bytes)
-        var cursor = Cursor(bytes: buffer, maxDepth: maxDepth)
+        var cursor = Cursor(bytes: buffer, maxDepth: maxDepth, keepsFieldsV1Encoded: keepsFieldsV1Encoded)
         cursor.skipWhitespace()
         let value = try cursor.value(depth: 0)
         cursor.skipWhitespace()
@@ -32,11 +39,13 @@ public struct JSONParser: Sendable {
     private struct Cursor {
         let bytes: [UInt8]
         let maxDepth: Int
+        let keepsFieldsV1Encoded: Bool
         var index = 0
 
-        init(bytes: [UInt8], maxDepth: Int) {
+        init(bytes: [UInt8], maxDepth: Int, keepsFieldsV1Encoded: Bool) {
             self.bytes = bytes
             self.maxDepth = maxDepth
+            self.keepsFieldsV1Encoded = keepsFieldsV1Encoded
         }
 
         func failure(_ reason: String) -> Error { Error(reason: reason, offset: index) }
@@ -83,7 +92,7 @@ public struct JSONParser: Sendable {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
                 index += 1
                 skipWhitespace()
-                if key == "fieldsV1", index < bytes.count, bytes[index] == UInt8(ascii: "{") {
+                if keepsFieldsV1Encoded, key == "fieldsV1", index < bytes.count, bytes[index] == UInt8(ascii: "{") {
                     // Managed fields are checked as JSON but kept encoded (see JSONValue.rawJSON).
                     let start = index
                     try skipValue(depth: depth)

@@ -1,0 +1,34 @@
+"""Reads a Prometheus text exposition (from /metrics) with prometheus_client's own parser and prints
+the samples the observability test checks.
+
+Usage: metrics_check.py FILE. Exits non-zero if the text does not parse.
+"""
+import sys
+
+from prometheus_client.parser import text_string_to_metric_families
+
+families = {family.name: family for family in text_string_to_metric_families(open(sys.argv[1]).read())}
+
+
+def samples(name, suffix="", **labels):
+    family = families.get(name)
+    if family is None:
+        return []
+    return [s for s in family.samples if s.name == name + suffix and all(s.labels.get(k) == v for k, v in labels.items())]
+
+
+def total(name, suffix="", **labels):
+    return sum(s.value for s in samples(name, suffix, **labels))
+
+
+print("types", families["apiserver_request"].type if "apiserver_request" in families else families["apiserver_request_total"].type,
+      families["apiserver_request_duration_seconds"].type)
+print("created configmaps", total("apiserver_request", "_total", verb="POST", resource="configmaps", code="201", scope="namespace") >= 2)
+print("listed configmaps", total("apiserver_request", "_total", verb="LIST", resource="configmaps", code="200") >= 1)
+print("got missing", total("apiserver_request", "_total", verb="GET", resource="configmaps", code="404", scope="resource") >= 1)
+print("applied", total("apiserver_request", "_total", verb="APPLY", resource="configmaps") >= 1)
+print("durations", total("apiserver_request_duration_seconds", "_count", verb="POST", resource="configmaps") >= 2,
+      any(s.labels.get("le") == "0.005" for s in samples("apiserver_request_duration_seconds", "_bucket")))
+print("stored configmaps", total("apiserver_storage_objects", "", resource="configmaps") >= 3)
+print("inflight", sorted(s.labels["request_kind"] for s in samples("apiserver_current_inflight_requests")))
+print("watchers", len(samples("apiserver_registered_watchers")) == 1)
