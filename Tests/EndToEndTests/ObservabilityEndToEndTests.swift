@@ -34,6 +34,7 @@ struct ObservabilityEndToEndTests {
                 "stored configmaps True",
                 "inflight ['mutating', 'readOnly']",
                 "watchers True",
+                "store True True True True",
             ], "\(parsed.output)")
             // Only who may read /metrics does (system:monitoring, cluster-admin).
             let denied = try master.kubectl(["get", "--raw", "/metrics", "--as=someone"])

@@ -32,3 +32,5 @@ print("durations", total("apiserver_request_duration_seconds", "_count", verb="P
 print("stored configmaps", total("apiserver_storage_objects", "", resource="configmaps") >= 3)
 print("inflight", sorted(s.labels["request_kind"] for s in samples("apiserver_current_inflight_requests")))
 print("watchers", len(samples("apiserver_registered_watchers")) == 1)
+print("store", total("encstore_commit_duration_seconds", "_count") >= 3, total("encstore_commit_batch_size", "_count") >= 3,
+      total("encstore_transactions", "_total") >= 3, total("encstore_revision") >= 3)

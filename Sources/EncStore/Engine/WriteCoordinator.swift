@@ -1,3 +1,4 @@
+import Metrics
 /// Serialises every write to a backend and commits concurrent transactions together (group
 /// commit): while one backend commit (and its fsync) is under way, new transactions queue; the
 /// next commit takes all of them, so 32 concurrent writers share one fsync instead of paying 32.
@@ -84,6 +85,15 @@ actor WriteCoordinator {
 
     private func commit(_ batch: [([WriteOperation], CheckedContinuation<TransactionResult, any Error>)]) async {
         let operations = batch.map(\.0)
+        let started = ContinuousClock.now
+        defer {
+            // The store's metrics (names after etcd's): commit latency with its fsync, group-commit batch size.
+            let elapsed = ContinuousClock.now - started
+            let (seconds, attoseconds) = elapsed.components
+            Timer(label: "encstore_commit_duration_seconds").recordNanoseconds(seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+            Recorder(label: "encstore_commit_batch_size").record(batch.count)
+            Counter(label: "encstore_transactions_total").increment(by: batch.count)
+        }
         do {
             let outcomes = try await backend.write { writer in
                 var outcomes: [Result<TransactionResult, StoreError>] = []

@@ -1,4 +1,5 @@
 public import Logging
+import Metrics
 public import ServiceLifecycle
 import Synchronization
 
@@ -149,6 +150,8 @@ public final class MVCCStore: KeyValueStore, Service {
         guard revision > compacted else { return }
         try await coordinator.perform { try $0.setCompactedThrough(revision) }
         while try await coordinator.perform({ try $0.removeHistory(through: revision, limit: 10_000) }) > 0 {}
+        Counter(label: "encstore_compactions_total").increment()
+        Gauge(label: "encstore_compacted_revision").record(revision)
         logger.debug("compacted history", metadata: ["through": "\(revision)"])
     }
 

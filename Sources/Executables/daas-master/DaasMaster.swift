@@ -276,6 +276,7 @@ struct DaasMaster: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["apiserver_request_duration_seconds"] = KubeAPIMetrics.requestDurationBuckets.map { .milliseconds(Int64($0 * 1000)) }
+        factory.valueHistogramBuckets["encstore_commit_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
         MetricsSystem.bootstrap(factory)
         return {
             var buffer: [UInt8] = []

@@ -174,6 +174,7 @@ public struct APIServer: HTTPResponder {
         Gauge(label: "apiserver_current_inflight_requests", dimensions: [("request_kind", "readOnly")]).record(current.readOnly)
         Gauge(label: "apiserver_current_inflight_requests", dimensions: [("request_kind", "mutating")]).record(current.mutating)
         Gauge(label: "apiserver_registered_watchers").record(watches.count)
+        if let revision = try? await objects.store.currentRevision() { Gauge(label: "encstore_revision").record(revision) }
         var seen = Set<String>()
         for type in objects.registry.types where !type.isVirtual && seen.insert(type.storagePrefix).inserted {
             guard let count = try? await objects.store.count(prefix: type.storagePrefix).count else { continue }
