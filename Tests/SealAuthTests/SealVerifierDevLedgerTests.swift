@@ -23,7 +23,7 @@ struct SealVerifierDevLedgerTests {
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         let url = "http://127.0.0.1:\(port)" + (transport == .graphQL ? "/graphql" : "")
-        let configuration = SuiReaderConfiguration(endpoints: [url], transport: transport, requestTimeout: .seconds(5), retries: 0)
+        let configuration = SuiReaderConfiguration(endpoints: [url], transport: transport, requestTimeout: .seconds(60), retries: 0)
         let client = SuiReaders.makeHTTPClient(configuration: configuration)
         let reader = try SuiReaders.make(configuration: configuration, httpClient: client, logger: logger)
         let clock = TestClock()

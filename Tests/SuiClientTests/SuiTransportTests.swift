@@ -109,7 +109,9 @@ struct SuiTransportTests {
         let hits = Hits()
         try await Self.withScriptedServer(hits) { port in
             let base = "http://127.0.0.1:\(port)"
-            #expect(await Self.code { _ = try await Self.reader([base + "/garbage"]).chainIdentifier() }?.code == .responseMalformed)
+            // A generous timeout: under a loaded machine a timed-out first try would be retried
+            // (correctly) and hide whether the malformed answer itself was retried.
+            #expect(await Self.code { _ = try await Self.reader([base + "/garbage"], timeout: .seconds(60)).chainIdentifier() }?.code == .responseMalformed)
             #expect(hits.count("/garbage") == 1)
             #expect(await Self.code { _ = try await Self.reader([base + "/wrong-shape"]).chainIdentifier() }?.code == .responseMalformed)
             #expect(await Self.code { _ = try await Self.reader([base + "/wrong-shape"]).latestCheckpoint() }?.code == .responseMalformed)
@@ -125,11 +127,9 @@ struct SuiTransportTests {
         let hits = Hits()
         let ledger = try SuiDevLedger(stateFile: nil)
         try await Self.withScriptedServer(hits) { port in
-            let clock = ContinuousClock()
-            let start = clock.now
+            // /slow answers after 2 s; a 300 ms timeout makes the call fail instead (no wall-clock assertion).
             let slow = try Self.reader(["http://127.0.0.1:\(port)/slow"], timeout: .milliseconds(300), retries: 0)
             #expect(await Self.code { _ = try await slow.chainIdentifier() }?.code == .transportUnavailable)
-            #expect(clock.now - start < .seconds(4))
             try await withDevLedger(ledger) { ledgerPort in
                 let reader = try Self.reader(
                     ["http://127.0.0.1:\(port)/slow", "http://127.0.0.1:\(ledgerPort)"], timeout: .milliseconds(300), retries: 0)
