@@ -79,9 +79,12 @@ public struct APIServer: HTTPResponder {
 
     public func respond(to request: Request, context: APIRequestContext) async throws -> Response {
         let started = ContinuousClock.now
+        // Parsed once: routing, authorization and the request metrics all read them.
+        let query = QueryParameters(request.uri.query ?? "")
+        let info = RequestInfo(method: request.method.rawValue, path: request.uri.path, query: query)
         let response: Response
         do {
-            response = try await serve(request, context: context)
+            response = try await serve(request, query: query, info: info, context: context)
         } catch let error as APIError {
             response = APIResponse.error(error)
         } catch let error as HTTPError where error.status == .contentTooLarge {
@@ -90,12 +93,11 @@ public struct APIServer: HTTPResponder {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             response = APIResponse.error(APIError.internalError(String(describing: type(of: error))))
         }
-        RequestMetrics.record(request, query: QueryParameters(request.uri.query ?? ""), status: response.status.code, duration: ContinuousClock.now - started)
+        RequestMetrics.record(request, info: info, query: query, status: response.status.code, duration: ContinuousClock.now - started)
         return response
     }
 
-    private func serve(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let query = QueryParameters(request.uri.query ?? "")
+    private func serve(_ request: Request, query: QueryParameters, info: RequestInfo?, context: APIRequestContext) async throws -> Response {
         if let health = await healthChecks.respond(path: request.uri.path, query: query) { return health }
         switch request.uri.path {
         case "/version":
@@ -118,7 +120,7 @@ public struct APIServer: HTTPResponder {
             var request = request
             return try await issueServingCertificate(&request, user: user)
         }
-        return try await authorizeAndRoute(request, query: query, user: user, channel: context.channel)
+        return try await authorizeAndRoute(request, query: query, info: info, user: user, channel: context.channel)
     }
 
     static let tooManyRequests = APIError(code: 429, reason: "TooManyRequests", message: "Too many requests, please try again later.", details: ["retryAfterSeconds": 1])
@@ -141,10 +143,9 @@ public struct APIServer: HTTPResponder {
         (channel.remoteAddress ?? channel.parent?.remoteAddress)?.ipAddress ?? "unknown"
     }
 
-    private func authorizeAndRoute(_ request: Request, query: QueryParameters, user: UserInfo, channel: any Channel) async throws -> Response {
+    private func authorizeAndRoute(_ request: Request, query: QueryParameters, info: RequestInfo?, user: UserInfo, channel: any Channel) async throws -> Response {
         let path = request.uri.path
         let registry = objects.registry
-        let info = RequestInfo(method: request.method.rawValue, path: path, query: query)
         let attributes = info.map { AuthorizationAttributes($0, query: query) }
             ?? AuthorizationAttributes(verb: request.method == .get || request.method == .head ? "get" : request.method.rawValue.lowercased(), path: path)
         switch try await authorizer.authorize(user, attributes) {

@@ -13,8 +13,7 @@ public enum KubeAPIMetrics {
 /// component, code) and `apiserver_request_duration_seconds` (the same but code).
 enum RequestMetrics {
     /// Records one answered request.
-    static func record(_ request: Request, query: QueryParameters, status: Int, duration: Duration) {
-        let info = RequestInfo(method: request.method.rawValue, path: request.uri.path, query: query)
+    static func record(_ request: Request, info: RequestInfo?, query: QueryParameters, status: Int, duration: Duration) {
         var dimensions: [(String, String)] = [
             ("verb", verb(request, info: info, query: query)), ("dry_run", query.all("dryRun").isEmpty ? "" : "All"),
             ("group", info?.group ?? ""), ("version", info?.version ?? ""), ("resource", info?.resource ?? ""),
