@@ -8,7 +8,7 @@ import Testing
 
 @testable import Agent
 
-@Suite("Node network: DNS answers, Service and NetworkPolicy rules")
+@Suite("Node network: DNS answers, Service and NetworkPolicy rules", .blockingWaits)
 struct NetworkTests {
     static let services: [JSONValue] = [
         ["metadata": ["name": "web", "namespace": "default"],

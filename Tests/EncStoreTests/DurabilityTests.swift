@@ -4,7 +4,7 @@ import Testing
 
 @testable import EncStore
 
-@Suite("Durability")
+@Suite("Durability", .blockingWaits)
 struct DurabilityTests {
     @Test("every acknowledged write survives kill -9 of the writing process")
     func killNine() async throws {

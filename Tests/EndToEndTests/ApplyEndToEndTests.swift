@@ -4,7 +4,7 @@ import Testing
 
 /// Server-side apply, every patch type, diff, edit, replace and server dry runs, through the real
 /// kubectl against a real daas-master.
-@Suite("kubectl apply, patch, diff, edit and dry runs")
+@Suite("kubectl apply, patch, diff, edit and dry runs", .blockingWaits)
 struct ApplyEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-apply-\(UUID().uuidString)").path
 

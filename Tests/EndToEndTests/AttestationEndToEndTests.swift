@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The master attests itself; daasctl verifies that the attestation binds the TLS connection.
-@Suite("daas-master attestation and daasctl attest verify --master")
+@Suite("daas-master attestation and daasctl attest verify --master", .blockingWaits)
 struct AttestationEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-attest-\(UUID().uuidString)").path
 

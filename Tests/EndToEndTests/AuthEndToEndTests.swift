@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Authentication and RBAC as kubectl users meet them.
-@Suite("kubectl authentication and RBAC")
+@Suite("kubectl authentication and RBAC", .blockingWaits)
 struct AuthEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-auth-\(UUID().uuidString)").path
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// CustomResourceDefinitions and APIServices through the real kubectl and the Python client.
-@Suite("CustomResourceDefinitions and API aggregation")
+@Suite("CustomResourceDefinitions and API aggregation", .blockingWaits)
 struct CustomResourceEndToEndTests {
     static let repository = repositoryRoot()
     static let fixtures = repository.appendingPathComponent("Tests/EndToEndTests/Fixtures/crds").path

@@ -4,7 +4,7 @@ import Testing
 
 /// Hostile input, shutdown, dry runs, write options and trust gaps, through the public surface:
 /// curl and kubectl against a started daas-master.
-@Suite("daas-master hardening")
+@Suite("daas-master hardening", .blockingWaits)
 struct HardeningEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-hardening-\(UUID().uuidString)").path
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `daasctl key new | import | show` against a temporary keystore.
-@Suite("daasctl key")
+@Suite("daasctl key", .blockingWaits)
 struct KeyEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-key-\(UUID().uuidString)").path
 

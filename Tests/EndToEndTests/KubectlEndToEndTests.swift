@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The real kubectl against a real daas-master: outputs and exit codes as with kube-apiserver.
-@Suite("kubectl against daas-master")
+@Suite("kubectl against daas-master", .blockingWaits)
 struct KubectlEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-kubectl-\(UUID().uuidString)").path
 
@@ -257,7 +257,7 @@ struct KubectlEndToEndTests {
     }
 }
 
-@Suite("kubectl manifests against daas-master")
+@Suite("kubectl manifests against daas-master", .blockingWaits)
 struct KubectlManifestTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-manifest-\(UUID().uuidString)").path
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Drives the built executables the way an operator does.
-@Suite("daas-master and daasctl store, end to end")
+@Suite("daas-master and daasctl store, end to end", .blockingWaits)
 struct MasterStoreEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-e2e-\(UUID().uuidString)").path
     var dataDir: String { root + "/data" }

@@ -103,7 +103,7 @@ final class TwoNodeNetwork: Sendable {
     }
 }
 
-@Suite("Cluster network: pods across nodes, Services, DNS and NetworkPolicy", .serialized)
+@Suite("Cluster network: pods across nodes, Services, DNS and NetworkPolicy", .serialized, .blockingWaits)
 struct NetworkEndToEndTests {
     @Test("two workers in their own network namespaces: pod-to-pod across nodes, a Service by DNS name, ClusterIP and NodePort, headless DNS, scaling, NetworkPolicy")
     func servicesAcrossNodes() throws {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The Python `kubernetes` client, a second real client, against daas-master.
-@Suite("Python kubernetes client against daas-master")
+@Suite("Python kubernetes client against daas-master", .blockingWaits)
 struct PythonClientEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-python-\(UUID().uuidString)").path
     static let repository = repositoryRoot()

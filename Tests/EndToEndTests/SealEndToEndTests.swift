@@ -4,7 +4,7 @@ import Testing
 
 /// The Seal token flow as a user and a worker meet it: key, stake on the dev ledger, an attested
 /// kubeconfig, and the real kubectl with exactly the rights RBAC gives.
-@Suite("Seal tokens with kubectl")
+@Suite("Seal tokens with kubectl", .blockingWaits)
 struct SealEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-seal-\(UUID().uuidString)").path
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `kubectl create token`: ServiceAccount tokens signed by the master, authenticated as the
 /// account, authorized by RBAC, and dead once the account or the bound object is gone.
-@Suite("ServiceAccount tokens")
+@Suite("ServiceAccount tokens", .blockingWaits)
 struct ServiceAccountTokenEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-satoken-\(UUID().uuidString)").path
 

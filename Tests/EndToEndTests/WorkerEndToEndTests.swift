@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// daas-worker joins only an attested master, with a node Seal token, and keeps its Lease fresh.
-@Suite("daas-worker join")
+@Suite("daas-worker join", .blockingWaits)
 struct WorkerEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-worker-\(UUID().uuidString)").path
 

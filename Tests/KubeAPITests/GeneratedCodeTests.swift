@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Every generated file is what its generator, run on the committed inputs, produces now.
-@Suite("Generated code is up to date")
+@Suite("Generated code is up to date", .blockingWaits)
 struct GeneratedCodeTests {
     static let fixtures = repositoryRoot().appendingPathComponent("Tests/KubeAPITests/Fixtures").path
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The documents SuiGraphQLReader sends, checked against Sui's schema with graphql-core
 /// (installed by scripts/install-deps.sh into the project's `.build-python` venv).
-@Suite("GraphQL query documents")
+@Suite("GraphQL query documents", .blockingWaits)
 struct SuiGraphQLQueryTests {
     /// The venv's interpreter (`make test` creates it).
     static let python = repositoryRoot()
