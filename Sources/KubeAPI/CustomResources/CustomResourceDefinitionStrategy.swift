@@ -7,6 +7,14 @@ struct CustomResourceDefinitionStrategy: ResourceStrategy {
 
     func prepareForCreate(_ object: inout JSONValue, allocator: any Allocator) async throws {
         Self.fillDefaults(&object)
+        // As apiextensions-apiserver: a new definition's status is empty but for the stored
+        // version, so clients reading it before the controller (the Python client requires
+        // `acceptedNames`) see upstream's shape.
+        var status: JSONValue = ["acceptedNames": ["plural": "", "kind": ""], "storedVersions": []]
+        if let storage = object[path: ["spec", "versions"]]?.arrayValue?.first(where: { $0["storage"] == true })?["name"] {
+            status["storedVersions"] = [storage]
+        }
+        object["status"] = status
         var finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
         if !finalizers.contains(.string(Self.cleanupFinalizer)) { finalizers.append(.string(Self.cleanupFinalizer)) }
         object[path: "metadata.finalizers"] = .array(finalizers)
