@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "KubeInformers",
-            dependencies: ["KubeTypes", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KubeTypes", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
             path: "Sources/KubeAPI/Informers",
             swiftSettings: swiftSettings
         ),
@@ -140,6 +140,7 @@ let package = Package(
             name: "SuiClient",
             dependencies: [
                 "CSecp256k1", "CSodium",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -164,13 +165,14 @@ let package = Package(
         ),
         .target(
             name: "SealAuth",
-            dependencies: ["SuiClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["SuiClient", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "TEEAttest",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -181,7 +183,7 @@ let package = Package(
         ),
         .target(
             name: "Scheduler",
-            dependencies: ["KubeTypes"],
+            dependencies: ["KubeTypes", .product(name: "Metrics", package: "swift-metrics")],
             exclude: ["Testing", "Cluster"],
             swiftSettings: swiftSettings
         ),
@@ -225,6 +227,7 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -258,6 +261,8 @@ let package = Package(
         .executableTarget(
             name: "daas-worker",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "Agent", "SealAuth", "SuiClient", "TEEAttest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

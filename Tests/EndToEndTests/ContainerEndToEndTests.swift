@@ -70,7 +70,7 @@ final class RealCluster: Sendable {
     }
 }
 
-@Suite("Real containers through containerd's CRI", .serialized)
+@Suite("Real containers through containerd's CRI", .serialized, .blockingWaits)
 struct ContainerEndToEndTests {
     @Test("kubectl run starts a busybox container: Running with a bridge IP, the node reports containerd and the images, the pod's port answers")
     func runPod() throws {
@@ -96,6 +96,16 @@ struct ContainerEndToEndTests {
         let events = try master.ok(["get", "events", "--field-selector", "involvedObject.name=web", "-o", "jsonpath={.items[*].reason}"])
         for reason in ["Scheduled", "Pulling", "Pulled", "Created", "Started"] { #expect(events.contains(reason), "events: \(events)") }
         #expect(try eventually(20) { try cluster.jsonpath("node", "real-1", ".status.images[*].names").contains("docker.io/library/busybox:latest") })
+        // The worker's metrics, through the master's node proxy, with the kubelet's names.
+        let metrics = try master.ok(["get", "--raw", "/api/v1/nodes/real-1/proxy/metrics"])
+        for sample in [
+            "kubelet_running_pods 1.0", "kubelet_running_containers{container_state=\"running\"} 1.0", "kubelet_pod_start_duration_seconds_count 1",
+            "kubelet_runtime_operations_total{operation_type=\"run_pod_sandbox\"} 1", "kubelet_runtime_operations_duration_seconds_bucket{operation_type=\"create_container\"",
+            "kubelet_image_pulls_total{result=\"ok\"}", "kubelet_image_pull_duration_seconds_count",
+        ] {
+            #expect(metrics.contains(sample), "\(sample) in \(metrics.prefix(3000))")
+        }
+        #expect(try master.kubectl(["get", "--raw", "/api/v1/nodes/real-1/proxy/metrics", "--as=someone"]).status == 1)
     }
 
     @Test("env from a ConfigMap, a Secret and the downward API, an init container sharing an emptyDir, a termination message, then Succeeded")

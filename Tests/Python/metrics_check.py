@@ -10,15 +10,15 @@ from prometheus_client.parser import text_string_to_metric_families
 families = {family.name: family for family in text_string_to_metric_families(open(sys.argv[1]).read())}
 
 
-def samples(name, suffix="", **labels):
-    family = families.get(name)
+def samples(family_name, suffix="", **labels):
+    family = families.get(family_name)
     if family is None:
         return []
-    return [s for s in family.samples if s.name == name + suffix and all(s.labels.get(k) == v for k, v in labels.items())]
+    return [s for s in family.samples if s.name == family_name + suffix and all(s.labels.get(k) == v for k, v in labels.items())]
 
 
-def total(name, suffix="", **labels):
-    return sum(s.value for s in samples(name, suffix, **labels))
+def total(family_name, suffix="", **labels):
+    return sum(s.value for s in samples(family_name, suffix, **labels))
 
 
 print("types", families["apiserver_request"].type if "apiserver_request" in families else families["apiserver_request_total"].type,
@@ -34,3 +34,11 @@ print("inflight", sorted(s.labels["request_kind"] for s in samples("apiserver_cu
 print("watchers", len(samples("apiserver_registered_watchers")) == 1)
 print("store", total("encstore_commit_duration_seconds", "_count") >= 3, total("encstore_commit_batch_size", "_count") >= 3,
       total("encstore_transactions", "_total") >= 3, total("encstore_revision") >= 3)
+print("workqueue", total("workqueue_adds", "_total", name="deployment") >= 1, total("workqueue_work_duration_seconds", "_count", name="replicaset") >= 1,
+      len(samples("workqueue_depth", name="deployment")) == 1)
+print("scheduler", total("scheduler_schedule_attempts", "_total", result="unschedulable", profile="default-scheduler") >= 1,
+      total("scheduler_scheduling_attempt_duration_seconds", "_count", result="unschedulable") >= 1,
+      sorted(s.labels["queue"] for s in samples("scheduler_pending_pods")))
+print("attestation", total("teeattest_documents", "_total", mode="dev", result="ok") >= 1, total("teeattest_document_duration_seconds", "_count", mode="dev") >= 1)
+print("seal", total("sealauth_verifications", "_total", result="token.malformed", scheme="unknown") >= 1, total("sealauth_cache_lookups", "_total", result="miss") >= 1)
+print("process", total("process_start_time_seconds") > 1.7e9, total("encstore_db_size_bytes") > 0)

@@ -1,13 +1,19 @@
 import CRI
 import Foundation
 import KubeTypes
+import Logging
+import Metrics
 
 /// Makes a container's image present as its `imagePullPolicy` says (Always pulls on every start,
 /// IfNotPresent only when missing, Never never), with credentials from the pod's
 /// `imagePullSecrets` (kubernetes.io/dockerconfigjson or dockercfg) for the image's registry.
+///
+/// Each pull is logged when it starts and ends (with its time and size), timed in
+/// `kubelet_image_pull_duration_seconds` and counted in `kubelet_image_pulls_total` (`result`).
 struct ImagePuller {
     let runtime: ContainerRuntime
     let events: PodEvents
+    let logger: Logger
 
     /// The policy the API server defaults: Always for `:latest` or no tag, else IfNotPresent.
     static func policy(_ spec: JSONValue) -> String {
@@ -50,24 +56,33 @@ struct ImagePuller {
             return present
         }
         events.record(pod, container: container, init: isInit, "Pulling", "Pulling image \"\(image)\"")
+        logger.info("pulling image", metadata: ["image": "\(image)"])
         let started = ContinuousClock.now
         do {
             let auth = try await credentials(for: image, pod: pod, objects: objects)
             _ = try await runtime.pullImage(image, auth: auth, sandboxConfig: sandboxConfig)
-        } catch let error as AgentError {
-            events.record(pod, container: container, init: isInit, warning: true, "Failed", "Failed to pull image \"\(image)\": \(error.message)")
-            throw PodSyncError(reason: "ErrImagePull", message: error.message)
-        } catch let error as PodSyncError {
-            throw error
         } catch {
-            throw PodSyncError(reason: "ErrImagePull", message: "\(error)")
+            Counter(label: "kubelet_image_pulls_total", dimensions: [("result", "error")]).increment()
+            logger.notice("image pull failed", metadata: ["image": "\(image)", "error": "\(error)"])
+            switch error {
+            case let error as AgentError:
+                events.record(pod, container: container, init: isInit, warning: true, "Failed", "Failed to pull image \"\(image)\": \(error.message)")
+                throw PodSyncError(reason: "ErrImagePull", message: error.message)
+            case let error as PodSyncError:
+                throw error
+            default:
+                throw PodSyncError(reason: "ErrImagePull", message: "\(error)")
+            }
         }
         let elapsed = ContinuousClock.now - started
+        Counter(label: "kubelet_image_pulls_total", dimensions: [("result", "ok")]).increment()
+        Metrics.Timer(label: "kubelet_image_pull_duration_seconds").record(duration: elapsed)
         guard let pulled = try? await runtime.imageStatus(image) else {
             throw PodSyncError(reason: "ErrImagePull", message: "image \(image) is missing after its pull")
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         events.record(pod, container: container, init: isInit, "Pulled", "Successfully pulled image \"\(image)\" in \(String(format: "%.3f", seconds))s. Image size: \(pulled.size) bytes.")
+        logger.info("pulled image", metadata: ["image": "\(image)", "seconds": "\(String(format: "%.3f", seconds))", "bytes": "\(pulled.size)"])
         return pulled
     }
 

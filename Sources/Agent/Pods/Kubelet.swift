@@ -150,7 +150,7 @@ public struct Kubelet: Service {
         }
         guard let identity else { return }
         let state = server
-        let kubeletAPI = KubeletAPI(runtime: runtime, pods: informer, stopping: { state.stopping.load(ordering: .relaxed) })
+        let kubeletAPI = KubeletAPI(runtime: runtime, pods: informer, metrics: configuration.metrics, stopping: { state.stopping.load(ordering: .relaxed) })
         let kubeletServer = KubeletServer(
             host: configuration.serverAddress, port: configuration.serverPort, identity: identity, caCertificatePEM: configuration.caCertificatePEM,
             api: kubeletAPI, logger: logger)

@@ -45,6 +45,14 @@ public struct KubeletConfiguration: Sendable {
     public var serverAddress = "0.0.0.0"
     /// The kubelet API's port; 0 picks a free one. Default 10250, as the kubelet.
     public var serverPort = 10250
+    /// The Prometheus text of the process's metrics, served on the kubelet API's `/metrics` (to
+    /// the master only: `kubectl get --raw /api/v1/nodes/<node>/proxy/metrics`); nil answers 404.
+    /// The agent reports kubelet's names through swift-metrics: `kubelet_pod_start_duration_seconds`,
+    /// `kubelet_runtime_operations_total`, `kubelet_runtime_operations_duration_seconds` and
+    /// `kubelet_runtime_operations_errors_total` (`operation_type`), `kubelet_running_pods`,
+    /// `kubelet_running_containers` (`container_state`), `kubelet_image_pull_duration_seconds`
+    /// and `kubelet_image_pulls_total` (`result`).
+    public var metrics: (@Sendable () -> String)?
 
     /// Where pod volumes live.
     public var podsDirectory: String { dataDirectory + "/pods" }

@@ -14,6 +14,9 @@ final class PodRecords: Sendable {
         var backoff: [String: Duration] = [:]
         /// The last status written for the pod.
         var lastStatus: JSONValue?
+        /// When the agent first synced the pod, and whether its start (first Running) was timed.
+        var firstSeen = ContinuousClock.now
+        var startTimed = false
     }
 
     private let records = Mutex<[String: Record]>([:])

@@ -1,5 +1,6 @@
 import CRI
 import Foundation
+import Metrics
 import KubeTypes
 import Logging
 import NIOHTTP1
@@ -217,7 +218,7 @@ struct PodSync: Sendable {
         }
         let pulled: Runtime_V1_Image
         do {
-            pulled = try await ImagePuller(runtime: runtime, events: events).ensure(image, spec: spec, pod: pod, sandboxConfig: sandboxConfig, objects: objects, container: name, isInit: isInit)
+            pulled = try await ImagePuller(runtime: runtime, events: events, logger: logger).ensure(image, spec: spec, pod: pod, sandboxConfig: sandboxConfig, objects: objects, container: name, isInit: isInit)
             records.with(uid) { $0.retryAt["image:" + name] = nil; $0.backoff["image:" + name] = nil; $0.waiting["image:" + name] = nil }
         } catch {
             _ = records.fail(uid, "image:" + name)
@@ -359,10 +360,17 @@ struct PodSync: Sendable {
             containers: (pod[path: ["spec", "containers"]]?.arrayValue ?? []).map(observe), now: Date())
         let status = builder.status()
         let phase = status["phase"]?.stringValue ?? ""
-        let unchanged = records.with(uid) { record in
+        let (unchanged, startedAfter) = records.with(uid) { record in
             defer { record.lastStatus = status }
-            return record.lastStatus == status
+            var startedAfter: Duration?
+            if phase == "Running", !record.startTimed {
+                record.startTimed = true
+                startedAfter = ContinuousClock.now - record.firstSeen
+            }
+            return (record.lastStatus == status, startedAfter)
         }
+        // kubelet_pod_start_duration_seconds: from the first sync of the pod to its first Running.
+        if let startedAfter { Metrics.Timer(label: "kubelet_pod_start_duration_seconds").record(duration: startedAfter) }
         if !unchanged {
             let namespace = configs.namespace, name = configs.name
             let patched = try await api.send(

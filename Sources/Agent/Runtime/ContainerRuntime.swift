@@ -1,4 +1,5 @@
 import CRI
+import Metrics
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
@@ -65,7 +66,16 @@ final class ContainerRuntime: Sendable {
     /// Runs `call`, turning any failure into an ``AgentError`` naming `what`. A call CRI defines as
     /// idempotent (reads, stops, removes) is tried once more when its stream was cut
     /// (`unavailable`: the connection to containerd dropped under it).
-    private func calling<Result>(_ what: String, idempotent: Bool = false, _ call: () async throws -> Result) async throws(AgentError) -> Result {
+    ///
+    /// Each call is counted and timed as kubelet's `kubelet_runtime_operations_*` metrics, with
+    /// `operation_type` the CRI method in snake case (`run_pod_sandbox`, `pull_image`).
+    private func calling<Result>(
+        _ what: String, operation: String? = nil, idempotent: Bool = false, _ call: () async throws -> Result
+    ) async throws(AgentError) -> Result {
+        let dimensions = [("operation_type", operation ?? Self.operationType(what))]
+        let started = ContinuousClock.now
+        Counter(label: "kubelet_runtime_operations_total", dimensions: dimensions).increment()
+        defer { Metrics.Timer(label: "kubelet_runtime_operations_duration_seconds", dimensions: dimensions).record(duration: ContinuousClock.now - started) }
         var attempts = idempotent ? 2 : 1
         while true {
             attempts -= 1
@@ -76,11 +86,24 @@ final class ContainerRuntime: Sendable {
                     try? await Task.sleep(for: .milliseconds(200))  // lets the connection come back
                     continue
                 }
+                Counter(label: "kubelet_runtime_operations_errors_total", dimensions: dimensions).increment()
                 throw AgentError(.runtime, "\(what): \(error.message.prefix(500))")
             } catch {
+                Counter(label: "kubelet_runtime_operations_errors_total", dimensions: dimensions).increment()
                 throw AgentError(.runtime, "\(what): \(error)")
             }
         }
+    }
+
+    /// `CRI RunPodSandbox` → `run_pod_sandbox`.
+    static func operationType(_ what: String) -> String {
+        var name = ""
+        for character in what.hasPrefix("CRI ") ? what.dropFirst(4) : what[...] {
+            if character.isUppercase, !name.isEmpty { name.append("_") }
+            if character == " " { break }
+            name.append(Character(character.lowercased()))
+        }
+        return name
     }
 
     // MARK: Runtime
@@ -231,7 +254,7 @@ final class ContainerRuntime: Sendable {
         request.image.image = image
         if let auth { request.auth = auth }
         request.sandboxConfig = sandboxConfig
-        return try await calling("failed to pull image \"\(image)\"") { try await images.pullImage(request, options: Self.options(600)).imageRef }
+        return try await calling("failed to pull image \"\(image)\"", operation: "pull_image") { try await images.pullImage(request, options: Self.options(600)).imageRef }
     }
 
     /// Every image the runtime holds.

@@ -1,6 +1,7 @@
 import CRI
 import Foundation
 import Hummingbird
+import Metrics
 import KubeInformers
 import KubeTypes
 import NIOCore
@@ -20,6 +21,8 @@ struct KubeletAPI: HTTPResponder {
 
     let runtime: ContainerRuntime
     let pods: SharedInformer
+    /// The process's metrics in the Prometheus text format (nil: `/metrics` is 404).
+    let metrics: (@Sendable () -> String)?
     /// Whether the server is shutting down (log follows end).
     let stopping: @Sendable () -> Bool
 
@@ -40,6 +43,11 @@ struct KubeletAPI: HTTPResponder {
         switch parts.first {
         case "healthz":
             return Response(status: .ok, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        case "metrics" where parts.count == 1:
+            guard let metrics else { return Self.status(404, "NotFound", "the server could not find the requested resource") }
+            await recordRunningGauges()
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics())))
         case "pods" where parts.count == 1 || (parts.count == 2 && parts[1].isEmpty):
             return Self.podList(pods.list().sorted { SharedInformer.key(of: $0) < SharedInformer.key(of: $1) })
         case "runningpods" where parts.count == 1 || (parts.count == 2 && parts[1].isEmpty):
@@ -48,6 +56,19 @@ struct KubeletAPI: HTTPResponder {
             return await containerLogs(namespace: parts[1], pod: parts[2], container: parts[3], query: request.uri.queryParameters)
         default:
             return Self.status(404, "NotFound", "the server could not find the requested resource")
+        }
+    }
+
+    /// `kubelet_running_pods` (ready sandboxes) and `kubelet_running_containers` by state, read
+    /// from the runtime at scrape time.
+    private func recordRunningGauges() async {
+        if let sandboxes = try? await runtime.listPodSandboxes() {
+            Gauge(label: "kubelet_running_pods").record(sandboxes.filter { $0.state == .sandboxReady }.count)
+        }
+        guard let containers = try? await runtime.listContainers() else { return }
+        let states: [(Runtime_V1_ContainerState, String)] = [(.containerCreated, "created"), (.containerRunning, "running"), (.containerExited, "exited"), (.containerUnknown, "unknown")]
+        for (state, label) in states {
+            Gauge(label: "kubelet_running_containers", dimensions: [("container_state", label)]).record(containers.filter { $0.state == state }.count)
         }
     }
 

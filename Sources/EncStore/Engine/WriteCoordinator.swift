@@ -88,9 +88,7 @@ actor WriteCoordinator {
         let started = ContinuousClock.now
         defer {
             // The store's metrics (names after etcd's): commit latency with its fsync, group-commit batch size.
-            let elapsed = ContinuousClock.now - started
-            let (seconds, attoseconds) = elapsed.components
-            Timer(label: "encstore_commit_duration_seconds").recordNanoseconds(seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
+            Timer(label: "encstore_commit_duration_seconds").record(duration: ContinuousClock.now - started)
             Recorder(label: "encstore_commit_batch_size").record(batch.count)
             Counter(label: "encstore_transactions_total").increment(by: batch.count)
         }

@@ -2,6 +2,8 @@ import Agent
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import SealAuth
 import ServiceLifecycle
 import SuiClient
@@ -191,6 +193,7 @@ struct DaasWorker: AsyncParsableCommand {
         configuration.staticPodPeriod = .seconds(fileCheckFrequency)
         configuration.imageGC.minimumAge = .seconds(imageMinimumGCAge)
         configuration.imageGC.period = .seconds(imageGCPeriod)
+        configuration.metrics = Self.bootstrapMetrics()
         let kubelet: Kubelet
         do {
             kubelet = try Kubelet(configuration: configuration, machine: machine, credentials: { try await tokens.token() }, logger: logger)
@@ -271,6 +274,26 @@ struct DaasWorker: AsyncParsableCommand {
             return try SuiKeystore.load(path: path).keyPair(for: selected)
         } catch let error as SuiClientError {
             throw Failure("\(path): \(error)")
+        }
+    }
+}
+
+extension DaasWorker {
+    /// Routes swift-metrics to a Prometheus registry (pod start and image pull times in seconds
+    /// buckets as the kubelet's) and returns the exporter the kubelet API's `/metrics` serves.
+    static func bootstrapMetrics() -> @Sendable () -> String {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        let startBuckets: [Duration] = [0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 180, 240, 300, 360, 480, 600, 900, 1200, 1800, 2700, 3600]
+            .map { .milliseconds(Int64($0 * 1000)) }
+        factory.durationHistogramBuckets["kubelet_pod_start_duration_seconds"] = startBuckets
+        factory.durationHistogramBuckets["kubelet_image_pull_duration_seconds"] = startBuckets
+        MetricsSystem.bootstrap(factory)
+        Gauge(label: "process_start_time_seconds").record(Date().timeIntervalSince1970)
+        return {
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return String(decoding: buffer, as: UTF8.self)
         }
     }
 }

@@ -11,7 +11,7 @@ public import ServiceLifecycle
 /// in every API server.
 public final class APIServiceController: Controller, Service {
     public let name = "apiservice-controller"
-    public let queue = WorkQueue<String>(baseDelay: .milliseconds(100), maxDelay: .seconds(10))
+    public let queue = WorkQueue<String>(name: "APIServiceRegistrationController", baseDelay: .milliseconds(100), maxDelay: .seconds(10))
     let objects: ObjectStore
     let apiServices: SharedInformer
     let apiServiceType: ResourceType

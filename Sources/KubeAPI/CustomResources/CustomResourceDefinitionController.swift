@@ -10,7 +10,7 @@ public import ServiceLifecycle
 /// election. Level-triggered on the definition's name.
 public final class CustomResourceDefinitionController: Controller, Service {
     public let name = "customresourcedefinition-controller"
-    public let queue = WorkQueue<String>(baseDelay: .milliseconds(100), maxDelay: .seconds(5))
+    public let queue = WorkQueue<String>(name: "crd_establishing", baseDelay: .milliseconds(100), maxDelay: .seconds(5))
     let objects: ObjectStore
     let definitions: SharedInformer
     let definitionType: ResourceType

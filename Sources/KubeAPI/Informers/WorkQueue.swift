@@ -1,9 +1,15 @@
+import Metrics
 import Synchronization
 
 /// A work queue as client-go's `workqueue.RateLimitingInterface`: keys are de-duplicated while
 /// waiting, a key being processed is never handed to a second worker (an add during processing
 /// is queued again when it is done), and failed keys come back after a per-key exponential
 /// backoff (5 ms doubling, at most 1000 s) until `forget` resets them.
+///
+/// A named queue reports client-go's work-queue metrics through swift-metrics, labelled
+/// `name`: `workqueue_depth`, `workqueue_adds_total`, `workqueue_retries_total`,
+/// `workqueue_queue_duration_seconds` (added to handed out) and `workqueue_work_duration_seconds`
+/// (handed out to done).
 public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     private struct State {
         var queue: [Key] = []
@@ -14,6 +20,10 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var delayed: [Key: ContinuousClock.Instant] = [:]
         var waiters: [CheckedContinuation<Key?, Never>] = []
         var shuttingDown = false
+        /// When each waiting key was first added, and when each key in processing was handed
+        /// out (kept only when the queue reports metrics).
+        var addedAt: [Key: ContinuousClock.Instant] = [:]
+        var startedAt: [Key: ContinuousClock.Instant] = [:]
 
         /// Hands a dirty key straight to a waiting worker (returned, to resume outside the
         /// lock), or queues it.
@@ -29,15 +39,18 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
+    private let metrics: WorkQueueMetrics?
     /// The first retry delay. Default 5 ms.
     public let baseDelay: Duration
     /// The longest retry delay. Default 1000 s.
     public let maxDelay: Duration
 
-    /// Creates an empty queue.
-    public init(baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000)) {
+    /// Creates an empty queue; a `name` (client-go's, such as `deployment`) makes it report
+    /// metrics under that name.
+    public init(name: String? = nil, baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(1000)) {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        metrics = name.map(WorkQueueMetrics.init(name:))
     }
 
     /// Queues `key` unless it is already waiting.
@@ -45,10 +58,27 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         let waiter: CheckedContinuation<Key?, Never>? = state.withLock { state in
             guard !state.shuttingDown, !state.dirty.contains(key) else { return nil }
             state.dirty.insert(key)
+            if let metrics {
+                metrics.adds.increment()
+                state.addedAt[key] = .now
+            }
             if state.processing.contains(key) { return nil }
-            return state.dispatch(key)
+            let waiter = state.dispatch(key)
+            if waiter != nil { handOut(key, state: &state) }
+            metrics?.depth.record(state.queue.count - state.head)
+            return waiter
         }
         waiter?.resume(returning: key)
+    }
+
+    /// Records, for metrics, that `key` leaves the queue for a worker.
+    private func handOut(_ key: Key, state: inout State) {
+        guard let metrics else { return }
+        let now = ContinuousClock.now
+        if let added = state.addedAt.removeValue(forKey: key) {
+            metrics.queueDuration.record(duration: now - added)
+        }
+        state.startedAt[key] = now
     }
 
     /// Queues `key` after `delay`. A key already waiting for an earlier time keeps that time
@@ -84,6 +114,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             state.failures[key, default: 0] += 1
             return state.failures[key]!
         }
+        metrics?.retries.increment()
         add(key, after: delay(afterFailures: failures))
     }
 
@@ -123,6 +154,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
                 }
                 state.dirty.remove(key)
                 state.processing.insert(key)
+                handOut(key, state: &state)
+                metrics?.depth.record(state.queue.count - state.head)
                 return .key(key)
             }
             return state.shuttingDown ? .closed : .wait
@@ -138,6 +171,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
                         state.head += 1
                         state.dirty.remove(key)
                         state.processing.insert(key)
+                        handOut(key, state: &state)
+                        metrics?.depth.record(state.queue.count - state.head)
                         return .some(key)
                     }
                     if state.shuttingDown { return .some(nil) }
@@ -153,8 +188,14 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     public func done(_ key: Key) {
         let waiter: CheckedContinuation<Key?, Never>? = state.withLock { state in
             state.processing.remove(key)
+            if let metrics, let started = state.startedAt.removeValue(forKey: key) {
+                metrics.workDuration.record(duration: ContinuousClock.now - started)
+            }
             guard state.dirty.contains(key) else { return nil }
-            return state.dispatch(key)
+            let waiter = state.dispatch(key)
+            if waiter != nil { handOut(key, state: &state) }
+            metrics?.depth.record(state.queue.count - state.head)
+            return waiter
         }
         waiter?.resume(returning: key)
     }
@@ -172,3 +213,22 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         for waiter in waiters { waiter.resume(returning: nil) }
     }
 }
+
+/// client-go's work-queue metrics for one named queue.
+struct WorkQueueMetrics: Sendable {
+    let depth: Gauge
+    let adds: Counter
+    let retries: Counter
+    let queueDuration: Metrics.Timer
+    let workDuration: Metrics.Timer
+
+    init(name: String) {
+        let dimensions = [("name", name)]
+        depth = Gauge(label: "workqueue_depth", dimensions: dimensions)
+        adds = Counter(label: "workqueue_adds_total", dimensions: dimensions)
+        retries = Counter(label: "workqueue_retries_total", dimensions: dimensions)
+        queueDuration = Metrics.Timer(label: "workqueue_queue_duration_seconds", dimensions: dimensions)
+        workDuration = Metrics.Timer(label: "workqueue_work_duration_seconds", dimensions: dimensions)
+    }
+}
+

@@ -19,7 +19,7 @@ enum RequestMetrics {
             ("group", info?.group ?? ""), ("version", info?.version ?? ""), ("resource", info?.resource ?? ""),
             ("subresource", info?.subresource ?? ""), ("scope", scope(info)), ("component", "apiserver"),
         ]
-        Timer(label: "apiserver_request_duration_seconds", dimensions: dimensions).recordNanoseconds(duration.wholeNanoseconds)
+        Timer(label: "apiserver_request_duration_seconds", dimensions: dimensions).record(duration: duration)
         dimensions.append(("code", String(status)))
         Counter(label: "apiserver_request_total", dimensions: dimensions).increment()
     }
@@ -41,14 +41,5 @@ enum RequestMetrics {
         guard let info, !info.resource.isEmpty else { return "" }
         if info.name != nil { return "resource" }
         return info.namespace != nil ? "namespace" : "cluster"
-    }
-}
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating).
-    var wholeNanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? Int64.max : scaled &+ attoseconds / 1_000_000_000
     }
 }

@@ -79,6 +79,8 @@ public struct SchedulingQueue: Sendable {
     public var backoffCount: Int { backoff.count }
     /// Pods waiting for an event (including those PreEnqueue rejected).
     public var unschedulableCount: Int { unschedulable.count }
+    /// Of those, pods PreEnqueue rejected (scheduling gates).
+    public var gatedCount: Int { gated.count }
     /// Pods being scheduled.
     public var inFlightCount: Int { inFlight.count }
 

@@ -11,6 +11,7 @@ public actor SchedulerRuntime {
     private let frameworks: [String: Framework]
     private let reporter: any SchedulingReporter
     private let clock: any SchedulerClock
+    private let metrics = SchedulerMetrics()
     private var waiting: [String: WaitingPod] = [:]
     private var bindingsInFlight = 0
     private var bindingWaiters: [CheckedContinuation<Void, Never>] = []
@@ -121,6 +122,7 @@ public actor SchedulerRuntime {
         case .storage(let kind):
             actions = queue.onEvent(kind, now: now)
         }
+        metrics.pending(queue)
         if actions.contains(.wakeScheduler) { wake() }
     }
 
@@ -160,12 +162,16 @@ public actor SchedulerRuntime {
         let now = clock.now()
         _ = queue.flush(now: now)
         guard let queued = queue.pop(now: now) else { return nil }
+        let started = ContinuousClock.now
+        defer { metrics.pending(queue) }
         let podInfo = queued.podInfo
         let pod = podInfo.pod
         guard let framework = frameworks[pod.schedulerName] else {
             _ = queue.failed(uid: pod.uid, rejectedBy: [], now: now)
+            metrics.attempt(.error, profile: pod.schedulerName, since: started)
             return .error(pod: pod.key, message: "no profile for schedulerName \"\(pod.schedulerName)\"")
         }
+        let profile = pod.schedulerName
         var state = CycleState()
         // The snapshot shares the cache's storage; it must be released before the cache is
         // mutated (assume), or the whole node array would be copied.
@@ -190,6 +196,7 @@ public actor SchedulerRuntime {
             }
             let message = fit.message
             _ = queue.failed(uid: pod.uid, rejectedBy: fit.diagnosis.unschedulablePlugins, now: clock.now())
+            metrics.attempt(.unschedulable, profile: profile, since: started)
             await reporter.failedScheduling(pod, message: message)
             return .unschedulable(pod: pod.key, message: message, nominatedNodeName: nominated)
         case .success(let r):
@@ -199,6 +206,7 @@ public actor SchedulerRuntime {
                 cache.clearNomination(uid: pod.uid)
             } catch {
                 _ = queue.failed(uid: pod.uid, rejectedBy: [], now: clock.now())
+                metrics.attempt(.error, profile: profile, since: started)
                 return .error(pod: pod.key, message: error.message)
             }
             let reserve = framework.runReserve(pod, nodeName: host, state: &state)
@@ -207,6 +215,7 @@ public actor SchedulerRuntime {
                 // An Error backs off; an Unschedulable verdict waits for the plugin's events.
                 let rejectors: Set<String> = reserve.isRejected ? reserve.plugin.map { [$0] } ?? [] : []
                 _ = queue.failed(uid: pod.uid, rejectedBy: rejectors, now: clock.now())
+                metrics.attempt(reserve.isRejected ? .unschedulable : .error, profile: profile, since: started)
                 return .error(pod: pod.key, message: reserve.message)
             }
             let (permit, wait, waitingFor) = framework.runPermit(pod, nodeName: host, state: state)
@@ -214,6 +223,7 @@ public actor SchedulerRuntime {
                 framework.runUnreserve(pod, nodeName: host, state: state)
                 cache.forget(uid: pod.uid)
                 _ = queue.failed(uid: pod.uid, rejectedBy: permit.plugin.map { [$0] } ?? [], now: clock.now())
+                metrics.attempt(.unschedulable, profile: profile, since: started)
                 return .unschedulable(pod: pod.key, message: permit.message, nominatedNodeName: nil)
             }
             queue.done(uid: pod.uid)
@@ -221,7 +231,7 @@ public actor SchedulerRuntime {
             bindingsInFlight += 1
             let frozen = state
             let attempts = queued.attempts
-            Task { await self.bindingCycle(pod, host: host, framework: framework, state: frozen, waits: wait != nil, attempts: attempts) }
+            Task { await self.bindingCycle(pod, host: host, framework: framework, state: frozen, waits: wait != nil, attempts: attempts, started: started) }
             return .assumed(pod: pod.key, nodeName: host)
         }
     }
@@ -312,13 +322,16 @@ public actor SchedulerRuntime {
         }
     }
 
-    private func bindingCycle(_ pod: Pod, host: String, framework: Framework, state: CycleState, waits: Bool, attempts: Int) async {
+    private func bindingCycle(
+        _ pod: Pod, host: String, framework: Framework, state: CycleState, waits: Bool, attempts: Int, started: ContinuousClock.Instant
+    ) async {
         var status = Status.success
         if waits { status = await waitOnPermit(pod.uid) }
         if status.isSuccess { status = await framework.runPreBind(pod, nodeName: host, state: state) }
         if status.isSuccess { status = await framework.runBind(pod, nodeName: host, state: state) }
         if status.isSuccess {
             await framework.runPostBind(pod, nodeName: host, state: state)
+            metrics.attempt(.scheduled, profile: pod.schedulerName, since: started)
             await reporter.scheduled(pod, nodeName: host)
         } else {
             framework.runUnreserve(pod, nodeName: host, state: state)
@@ -327,6 +340,8 @@ public actor SchedulerRuntime {
             _ = queue.bindingFailed(pod, attempts: attempts, now: now)
             // The forgotten pod freed resources other pods may have been rejected for.
             _ = queue.onEvent(ClusterEventKind(.pod, .delete), now: now)
+            metrics.attempt(status.isRejected ? .unschedulable : .error, profile: pod.schedulerName, since: started)
+            metrics.pending(queue)
             await reporter.failedScheduling(pod, message: "binding rejected: \(status.message)")
         }
         bindingsInFlight -= 1

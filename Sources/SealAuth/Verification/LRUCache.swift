@@ -61,6 +61,9 @@ struct LRUCache<Key: Hashable, Value> {
         if let slot = index[key] { remove(slot: slot) }
     }
 
+    /// Every value, in no particular order.
+    var values: [Value] { index.values.map { nodes[$0].value } }
+
     /// Removes every entry for which `predicate` is true.
     mutating func removeAll(where predicate: (Key, Value) -> Bool) {
         for (key, slot) in index where predicate(key, nodes[slot].value) { remove(slot: slot) }

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 public import Logging
 public import SuiClient
 import Synchronization
@@ -80,6 +81,19 @@ public final class SealVerifier: Sendable {
     /// The current revocation list.
     public var revocations: SealRevocations { state.withLock { $0.revocations } }
 
+    /// The Sui addresses with a cached, unexpired and unrevoked verdict: who holds a working
+    /// session now (what `daasctl status` reports as active stakers), each with its role.
+    public func activeAddresses() -> [SuiAddress: SealRole] {
+        let now = clock()
+        return state.withLock { state in
+            var active: [SuiAddress: SealRole] = [:]
+            for verdict in state.verdicts.values where now < verdict.until && Self.revocation(of: verdict.identity, in: state.revocations) == nil {
+                active[verdict.identity.address] = verdict.identity.subject.role
+            }
+            return active
+        }
+    }
+
     /// Drops every cached verdict and stake reading.
     public func flushCache() {
         state.withLock { state in
@@ -124,10 +138,26 @@ public final class SealVerifier: Sendable {
             return .pending(task)
         }
         switch lookup {
-        case .hit(let identity): return identity
-        case .refused(let error): throw error
-        case .pending(let task): return try await task.value
+        case .hit(let identity):
+            Counter(label: "sealauth_cache_lookups_total", dimensions: [("result", "hit")]).increment()
+            return identity
+        case .refused(let error):
+            Counter(label: "sealauth_cache_lookups_total", dimensions: [("result", "refusal_hit")]).increment()
+            throw error
+        case .pending(let task):
+            Counter(label: "sealauth_cache_lookups_total", dimensions: [("result", "miss")]).increment()
+            return try await task.value
         }
+    }
+
+    /// Counts one uncached verification: `sealauth_verifications_total` with `result` (ok or
+    /// the refusal's code) and `scheme` (the signature's, or unknown when it was not reached).
+    private static func count(result: String, token: String) {
+        var scheme = "unknown"
+        if let parsed = try? SealToken(parsing: token), let flag = parsed.signature.first, let known = SuiSignatureScheme(rawValue: flag) {
+            scheme = known.description
+        }
+        Counter(label: "sealauth_verifications_total", dimensions: [("result", result), ("scheme", scheme)]).increment()
     }
 
     private func verifyAndRemember(_ token: String, now: Int64) async throws -> SealIdentity {
@@ -137,6 +167,7 @@ public final class SealVerifier: Sendable {
                 state.inFlight[token] = nil
                 state.verdicts.set((identity, until), for: token)
             }
+            Self.count(result: "ok", token: token)
             return identity
         } catch let error as SealAuthError {
             // A malformed token costs less to parse again than to remember; a refusal that can
@@ -147,6 +178,7 @@ public final class SealVerifier: Sendable {
                 if remembered { state.refusals.set((error, now.addingSaturating(configuration.negativeTTL)), for: token) }
             }
             logger.notice("seal token refused", metadata: ["reason": "\(error.code)", "detail": "\(error.message)"])
+            Self.count(result: error.code.rawValue, token: token)
             throw error
         }
     }

@@ -1,10 +1,14 @@
 import AsyncHTTPClient
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 
 /// Posts JSON bodies to the configured endpoints with failover, timeouts, bounded retries and a
 /// response size limit. Shared by both readers.
+///
+/// Each call is timed, retries included, as `sui_reader_request_duration_seconds` (labels
+/// `transport`, `method`, `result`: ok or the error code) through swift-metrics.
 struct SuiHTTPTransport: Sendable {
     let configuration: SuiReaderConfiguration
     let httpClient: HTTPClient
@@ -28,6 +32,23 @@ struct SuiHTTPTransport: Sendable {
 
     /// Sends `body` and returns the parsed JSON response of the first endpoint that answers.
     func post(_ body: SuiValue, method: String) async throws(SuiClientError) -> SuiValue {
+        let started = ContinuousClock.now
+        do {
+            let value = try await postWithFailover(body, method: method)
+            record(method: method, result: "ok", since: started)
+            return value
+        } catch {
+            record(method: method, result: error.code.rawValue, since: started)
+            throw error
+        }
+    }
+
+    private func record(method: String, result: String, since started: ContinuousClock.Instant) {
+        let dimensions = [("transport", configuration.transport.rawValue), ("method", method), ("result", result)]
+        Metrics.Timer(label: "sui_reader_request_duration_seconds", dimensions: dimensions).record(duration: ContinuousClock.now - started)
+    }
+
+    private func postWithFailover(_ body: SuiValue, method: String) async throws(SuiClientError) -> SuiValue {
         let bytes = Array(body.jsonText.utf8)
         var lastError = SuiClientError(code: .transportUnavailable, message: "no endpoint tried")
         var backoff = configuration.initialBackoff

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import SwiftASN1
 public import X509
 
@@ -79,7 +80,22 @@ public struct AttestationVerifier: Sendable {
     /// Verifies `document` (the COSE_Sign1 bytes, tagged or untagged) against `expectations`.
     /// - Returns: the authenticated fields and chain.
     /// - Throws: ``AttestationError``; its code says which check failed.
+    ///
+    /// Each call is counted in `teeattest_verifications_total` (label `result`: ok or the error
+    /// code) through swift-metrics.
     public func verify(_ document: [UInt8], expectations: AttestationExpectations = AttestationExpectations()) throws -> VerifiedAttestation {
+        do {
+            let verified = try verifyUncounted(document, expectations: expectations)
+            Counter(label: "teeattest_verifications_total", dimensions: [("result", "ok")]).increment()
+            return verified
+        } catch {
+            let result = (error as? AttestationError)?.code.rawValue ?? "error"
+            Counter(label: "teeattest_verifications_total", dimensions: [("result", result)]).increment()
+            throw error
+        }
+    }
+
+    private func verifyUncounted(_ document: [UInt8], expectations: AttestationExpectations) throws -> VerifiedAttestation {
         let time = expectations.time ?? Date()
         let cose = try COSESign1(decoding: document, decoder: decoder)
         let payload = try AttestationDocument(payload: decoder.decode(cose.payload))

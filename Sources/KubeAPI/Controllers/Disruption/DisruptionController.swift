@@ -11,7 +11,7 @@ public import Logging
 /// known controller) no disruption is allowed, as upstream fails safe.
 public final class DisruptionController: Controller {
     public let name = "disruption-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "disruption")
     let objects: ObjectStore
     let budgets: SharedInformer
     let pods: SharedInformer

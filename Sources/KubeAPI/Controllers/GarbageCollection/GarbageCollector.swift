@@ -15,7 +15,7 @@ public final class GarbageCollector: Sendable {
     let logger: Logger
     /// Work: `dependent|<kind index>|<key>` to check a dependent's owners, `owner|<kind index>|<key>`
     /// to finish an owner's foreground or orphan deletion.
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "garbage_collector_attempt_to_delete")
     private let uids = Mutex<[String: (kind: Int, key: String)]>([:])
 
     static let foregroundFinalizer = "foregroundDeletion"

@@ -5,7 +5,7 @@ public import Logging
 /// `kube-root-ca.crt` with the cluster CA (`ca.crt`) pods use to trust the API server.
 public final class NamespaceDefaultsController: Controller {
     public let name = "namespace-defaults-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "serviceaccount")
     let objects: ObjectStore
     let namespaces: SharedInformer
     let serviceAccounts: SharedInformer

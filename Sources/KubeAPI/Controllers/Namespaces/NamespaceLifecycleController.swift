@@ -10,7 +10,7 @@ public import Logging
 /// namespace still holding objects is looked at again with the queue's backoff.
 public final class NamespaceLifecycleController: Controller {
     public let name = "namespace-controller"
-    public let queue = WorkQueue<String>(baseDelay: .milliseconds(200), maxDelay: .seconds(5))
+    public let queue = WorkQueue<String>(name: "namespace", baseDelay: .milliseconds(200), maxDelay: .seconds(5))
     let objects: ObjectStore
     let namespaces: SharedInformer
     let namespaceType: ResourceType

@@ -8,7 +8,7 @@ import Synchronization
 /// A full range leaves the node without one and records a `CIDRNotAvailable` event, as upstream.
 public final class NodeIPAMController: Controller {
     public let name = "node-ipam-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "node_ipam")
     let objects: ObjectStore
     let nodes: SharedInformer
     let nodeType: ResourceType

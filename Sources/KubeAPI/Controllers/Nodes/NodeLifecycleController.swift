@@ -11,7 +11,7 @@ public import Logging
 /// DiskPressure, PIDPressure) that is True adds its NoSchedule taint, as TaintNodesByCondition.
 public final class NodeLifecycleController: Controller {
     public let name = "node-lifecycle-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "node_lifecycle_controller")
     let objects: ObjectStore
     let nodes: SharedInformer
     let leases: SharedInformer

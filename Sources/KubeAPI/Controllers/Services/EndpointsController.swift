@@ -9,7 +9,7 @@ public import Logging
 /// keep whatever Endpoints their owner writes.
 public final class EndpointsController: Controller {
     public let name = "endpoints-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "endpoint")
     let objects: ObjectStore
     let services: SharedInformer
     let pods: SharedInformer

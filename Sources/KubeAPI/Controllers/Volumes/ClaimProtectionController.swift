@@ -6,7 +6,7 @@ public import Logging
 /// finished uses it, and loses it (so the deletion completes) once none does.
 public final class ClaimProtectionController: Controller {
     public let name = "pvc-protection-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "pvcprotection")
     let objects: ObjectStore
     let claims: SharedInformer
     let pods: SharedInformer

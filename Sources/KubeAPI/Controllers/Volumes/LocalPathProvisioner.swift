@@ -25,7 +25,7 @@ public final class LocalPathProvisioner: Controller {
     static let teardownPath = "/localPathVolumes"
 
     public let name = "local-path-provisioner"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "local_path_provisioner")
     let objects: ObjectStore
     let claims: SharedInformer
     let volumes: SharedInformer

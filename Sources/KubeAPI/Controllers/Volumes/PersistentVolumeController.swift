@@ -12,7 +12,7 @@ public import Logging
 /// Claims queue as `claim:<ns>/<name>`, volumes as `volume:<name>`.
 public final class PersistentVolumeController: Controller {
     public let name = "persistentvolume-binder"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "claims")
     let objects: ObjectStore
     let claims: SharedInformer
     let volumes: SharedInformer

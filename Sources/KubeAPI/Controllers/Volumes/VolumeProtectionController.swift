@@ -5,7 +5,7 @@ public import Logging
 /// `kubernetes.io/pv-protection` finalizer while it is `Bound`, and loses it once it is not.
 public final class VolumeProtectionController: Controller {
     public let name = "pv-protection-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "pvprotection")
     let objects: ObjectStore
     let volumes: SharedInformer
     let volumeType: ResourceType

@@ -9,7 +9,7 @@ public import Logging
 /// `failedJobsHistoryLimit` (1). `spec.timeZone` names the schedule's zone (default UTC).
 public final class CronJobController: Controller {
     public let name = "cronjob-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "cronjob")
     let objects: ObjectStore
     let cronJobs: SharedInformer
     let jobs: SharedInformer

@@ -13,7 +13,7 @@ public import Logging
 /// what `kubectl rollout status` reads.
 public final class DaemonSetController: Controller {
     public let name = "daemonset-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "daemonset")
     let objects: ObjectStore
     let daemonSets: SharedInformer
     let nodes: SharedInformer

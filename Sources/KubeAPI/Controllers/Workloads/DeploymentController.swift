@@ -13,7 +13,7 @@ public import Logging
 /// Progressing conditions (with ProgressDeadlineExceeded after `progressDeadlineSeconds`).
 public final class DeploymentController: Controller {
     public let name = "deployment-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "deployment")
     let objects: ObjectStore
     let deployments: SharedInformer
     let replicaSets: SharedInformer

@@ -11,7 +11,7 @@ public import Logging
 /// finished Job (and, through the garbage collector, its pods) when it runs out.
 public final class JobController: Controller {
     public let name = "job-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "job")
     let objects: ObjectStore
     let jobs: SharedInformer
     let pods: SharedInformer

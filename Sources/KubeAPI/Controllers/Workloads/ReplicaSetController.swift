@@ -9,7 +9,7 @@ public import Logging
 /// observedGeneration. Expectations keep it from acting twice on a cache that lags its writes.
 public final class ReplicaSetController: Controller {
     public let name: String
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "replicaset")
     let objects: ObjectStore
     let sets: SharedInformer
     let pods: SharedInformer

@@ -13,7 +13,7 @@ public import Logging
 /// availableReplicas, currentReplicas, updatedReplicas and the current and update revisions.
 public final class StatefulSetController: Controller {
     public let name = "statefulset-controller"
-    public let queue = WorkQueue<String>()
+    public let queue = WorkQueue<String>(name: "statefulset")
     let objects: ObjectStore
     let sets: SharedInformer
     let pods: SharedInformer
