@@ -4,49 +4,15 @@ import Testing
 
 /// Workloads as a kubectl user meets them, against a master and simulated nodes
 /// (`daas-worker --simulate`): controllers, the scheduler in the master, garbage collection.
-@Suite("Workloads with simulated nodes")
+@Suite("Workloads with simulated nodes", .blockingWaits)
 struct WorkloadEndToEndTests {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-workloads-\(UUID().uuidString)").path
 
+    typealias Cluster = SimulatedCluster
+
     /// A master and `nodes` simulated nodes (`sim-0`...), registered and Ready.
-    struct Cluster {
-        let master: MasterProcess
-        let worker: ChildProcess
-        let stoppedFile: String
-
-        func kubectl(_ arguments: [String], timeout: Double = 120) throws -> CommandResult { try master.kubectl(arguments, timeout: timeout) }
-
-        @discardableResult
-        func ok(_ arguments: [String], timeout: Double = 120) throws -> String {
-            let result = try kubectl(arguments, timeout: timeout)
-            #expect(result.status == 0, "kubectl \(arguments.joined(separator: " ")): \(result.error)")
-            return result.output
-        }
-
-        func stop() {
-            worker.signal(SIGTERM)
-            _ = worker.wait(timeout: 30)
-            master.stop()
-        }
-    }
-
     func cluster(nodes: Int = 3, extra: [String] = [], masterArguments: [String] = []) throws -> Cluster {
-        let master = try MasterProcess.start(dataDir: root + "/data", arguments: masterArguments)
-        let keystore = root + "/node.keystore"
-        _ = try master.stakedKeystore(keystore)
-        let stoppedFile = root + "/stopped"
-        FileManager.default.createFile(atPath: stoppedFile, contents: nil)
-        let worker = try ChildProcess(
-            productsDirectory.appendingPathComponent("daas-worker").path,
-            ["--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore, "--node-name", "sim",
-             "--simulate", String(nodes), "--heartbeat-interval", "1", "--simulate-stopped-file", stoppedFile] + extra,
-            outputPath: root + "/worker.log")
-        let cluster = Cluster(master: master, worker: worker, stoppedFile: stoppedFile)
-        let ready = try eventually(60) {
-            try cluster.kubectl(["get", "nodes", "--no-headers"]).output.split(separator: "\n").filter { $0.contains(" Ready ") }.count == nodes
-        }
-        #expect(ready, "\(worker.output.suffix(2000))")
-        return cluster
+        try SimulatedCluster.start(root: root, nodes: nodes, extra: extra, masterArguments: masterArguments)
     }
 
     @Test("create deployment, rollout status, set image, rollout undo, scale to 0 and back, history")

@@ -94,6 +94,9 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Flag(inversion: .prefixedEnableDisable, help: "Record metrics and serve them on /metrics (--disable-metrics: swift-metrics' no-op backend, /metrics is 404; daas-bench uses it to measure the metrics' cost).")
+    var metrics = true
+
     func run() async throws {
         var logger = Logger(label: "daas-master")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -229,14 +232,18 @@ struct DaasMaster: AsyncParsableCommand {
             controllerService = LeaderElectedService(elector: try elector("kube-controller-manager"), service: controllers)
             schedulerService = LeaderElectedService(elector: try elector("kube-scheduler"), service: scheduler)
         }
-        let metrics = Self.bootstrapMetrics()
+        let metrics = self.metrics ? Self.bootstrapMetrics(storeFile: dataDir + "/store/data.mdb") : nil
+        let status = MasterStatus(
+            clusterID: clusterID, started: Date(), attestationMode: attestation,
+            pcr0: (configuration.attestation as? MasterAttestation)?.pcr0(), objects: objects, storeFile: dataDir + "/store/data.mdb", verifier: verifier)
         let informerSync = HealthChecks.Check(name: "informer-sync") {
             let pending = informers.all.filter { !$0.informer.hasSynced }.map(\.type.groupResource)
             return pending.isEmpty ? nil : "not synced: \(pending.joined(separator: ", "))"
         }
         let server = KubeAPIServer(
             configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator,
-            healthChecks: HealthChecks(readiness: [informerSync]), metrics: metrics, logger: logger,
+            healthChecks: HealthChecks(readiness: [informerSync]), operatorEndpoints: OperatorEndpoints(metrics: metrics, status: status.document),
+            logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(
@@ -272,13 +279,17 @@ struct DaasMaster: AsyncParsableCommand {
 
     /// Routes swift-metrics to a Prometheus registry (with kube-apiserver's request-duration
     /// buckets) and returns the exporter `/metrics` serves.
-    static func bootstrapMetrics() -> @Sendable () -> String {
+    /// Also exports `encstore_db_size_bytes` (the size of `storeFile`) and
+    /// `process_start_time_seconds`, read at scrape time.
+    static func bootstrapMetrics(storeFile: String) -> @Sendable () -> String {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets["apiserver_request_duration_seconds"] = KubeAPIMetrics.requestDurationBuckets.map { .milliseconds(Int64($0 * 1000)) }
         factory.valueHistogramBuckets["encstore_commit_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
         MetricsSystem.bootstrap(factory)
+        Gauge(label: "process_start_time_seconds").record(Date().timeIntervalSince1970)
         return {
+            if let size = MasterStatus.fileSize(storeFile) { Gauge(label: "encstore_db_size_bytes").record(size) }
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return String(decoding: buffer, as: UTF8.self)

@@ -1,10 +1,7 @@
 import ArgumentParser
-import AsyncHTTPClient
 import KubeAPI
 import Foundation
-import NIOCore
 import NIOHTTP1
-import NIOSSL
 import SealAuth
 import SuiClient
 
@@ -76,52 +73,5 @@ extension UInt8 {
     /// Whether this byte is in the base64url alphabet.
     fileprivate var isBase64URL: Bool {
         (0x41...0x5a).contains(self) || (0x61...0x7a).contains(self) || (0x30...0x39).contains(self) || self == 0x2d || self == 0x5f
-    }
-}
-
-/// A minimal Kubernetes API client over the TLS identity a kubeconfig gives (CA pinned, client
-/// certificate or bearer token); enough for daasctl's few writes.
-struct APIClient {
-    private let http: HTTPClient
-    private let server: String
-    private let token: String?
-
-    init(_ config: Kubeconfig) throws {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        do {
-            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(config.certificateAuthorityPEM.utf8)))
-            if let certificate = config.clientCertificatePEM, let key = config.clientKeyPEM {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem))
-            }
-        } catch {
-            throw Failure("the kubeconfig's certificates are not usable: \(error)")
-        }
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        server = config.server.hasSuffix("/") ? String(config.server.dropLast()) : config.server
-        token = config.token
-    }
-
-    /// Sends one request; returns the status and at most 1 MiB of body.
-    func send(_ method: HTTPMethod, _ path: String, body: Data, contentType: String) async throws -> (Int, Data) {
-        var request = HTTPClientRequest(url: server + path)
-        request.method = method
-        request.headers.add(name: "Content-Type", value: contentType)
-        request.headers.add(name: "Accept", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.body = .bytes(ByteBuffer(bytes: Array(body)))
-        do {
-            let response = try await http.execute(request, timeout: .seconds(30))
-            let bytes = try await response.body.collect(upTo: 1 << 20)
-            return (Int(response.status.code), Data(bytes.readableBytesView))
-        } catch {
-            throw Failure("cannot reach \(server): \(error)")
-        }
-    }
-
-    func shutdown() {
-        try? http.syncShutdown()
     }
 }

@@ -55,7 +55,7 @@ enum BootstrapPolicy {
                 rule(["authentication.k8s.io"], ["selfsubjectreviews"], ["create"]),
             ]),
             ("system:public-info-viewer", [nonResource(["/healthz", "/livez", "/readyz", "/version", "/version/"])]),
-            ("system:monitoring", [nonResource(["/metrics", "/metrics/slis", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"])]),
+            ("system:monitoring", [nonResource(["/metrics", "/metrics/slis", "/daas/v1/status", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"])]),
             // Upstream's system:node rules. As upstream, nothing binds them: nodes get their rights
             // from node authorization (with NodeRestriction), which arrives with node authentication.
             ("system:node", [

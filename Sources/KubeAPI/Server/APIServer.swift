@@ -27,7 +27,7 @@ public struct APIServer: HTTPResponder {
     private let inFlight: InFlightLimiter
     private let aggregator: APIServiceProxy?
     private let healthChecks: HealthChecks
-    private let metrics: (@Sendable () -> String)?
+    private let operatorEndpoints: OperatorEndpoints
     private let watches: ActiveWatches
     private let tokenWork: ClientWorkLimiter
 
@@ -44,18 +44,17 @@ public struct APIServer: HTTPResponder {
     ///     answers 404 there.
     ///   - aggregator: Passes requests for remote APIServices' group-versions to their servers.
     ///   - healthChecks: Checks `/livez` and `/readyz` run besides `ping`, `log`, `etcd` and `shutdown`.
-    ///   - metrics: The Prometheus text of the process's metrics, served on `/metrics` (RBAC:
-    ///     nonResourceURL `/metrics`); nil answers 404 there.
+    ///   - operatorEndpoints: `/metrics` and `/daas/v1/status` (RBAC-guarded nonResourceURLs).
     ///   - nodeCertificates: Issues node agents' serving certificates
     ///     (`POST /daas/v1/kubelet-serving-certificate`); nil answers 404 there.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
         attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil,
         nodes: NodeConnections? = nil, aggregator: APIServiceProxy? = nil, nodeCertificates: NodeServingCertificates? = nil,
-        healthChecks: HealthChecks = HealthChecks(), metrics: (@Sendable () -> String)? = nil
+        healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints()
     ) {
         self.aggregator = aggregator
-        self.metrics = metrics
+        self.operatorEndpoints = operatorEndpoints
         var checks = healthChecks
         checks.liveness.insert(HealthChecks.Check(name: "etcd") { [objects] in
             (try? await objects.store.currentRevision()) == nil ? "the store does not answer" : nil
@@ -153,11 +152,7 @@ public struct APIServer: HTTPResponder {
         case .deny(let reason): throw RequestAuthorizer.forbidden(attributes, user: user, reason: reason)
         case .noOpinion: throw RequestAuthorizer.forbidden(attributes, user: user, reason: nil)
         }
-        if path == "/metrics", let metrics {
-            await recordServerGauges()
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics())))
-        }
+        if let response = await operatorEndpoints.respond(path: path, beforeMetrics: recordServerGauges) { return response }
         if let response = try await aggregated(request, path: path, user: user) { return response }
         if let response = try discovery(request, path: path) { return response }
         guard let info, let type = registry.lookup(group: info.group, version: info.version, plural: info.resource),

@@ -62,20 +62,20 @@ public struct KubeAPIServer: Service {
     let aggregator: APIServiceProxy?
     /// Extra `/livez` and `/readyz` checks.
     let healthChecks: HealthChecks
-    /// The Prometheus text served on `/metrics` (nil: 404).
-    let metrics: (@Sendable () -> String)?
+    /// `/metrics` and `/daas/v1/status`.
+    let operatorEndpoints: OperatorEndpoints
     let onReady: @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void
 
     /// Creates the server.
     /// - Parameter onReady: Called once the port is bound and `admin.kubeconfig` is written.
     public init(
         configuration: Configuration, objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [],
-        aggregator: APIServiceProxy? = nil, healthChecks: HealthChecks = HealthChecks(), metrics: (@Sendable () -> String)? = nil, logger: Logger,
+        aggregator: APIServiceProxy? = nil, healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints(), logger: Logger,
         onReady: @escaping @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void = { _, _ in }
     ) {
         self.aggregator = aggregator
         self.healthChecks = healthChecks
-        self.metrics = metrics
+        self.operatorEndpoints = operatorEndpoints
         self.configuration = configuration
         self.objects = objects
         self.tokenAuthenticators = tokenAuthenticators
@@ -111,7 +111,7 @@ public struct KubeAPIServer: Service {
             responder: APIServer(
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
                 attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
-                aggregator: aggregator, nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki"), healthChecks: healthChecks, metrics: metrics),
+                aggregator: aggregator, nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki"), healthChecks: healthChecks, operatorEndpoints: operatorEndpoints),
             // exec, attach and port-forward connections become tunnels to the node (HTTP/1.1 only).
             server: try .http2Upgrade(
                 tlsConfiguration: tls,
