@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import EncStore
@@ -170,9 +171,13 @@ struct EncryptionTests {
         let writer = Task {
             for index in 0..<100 { _ = try await store.put("/during/\(index)", value: "d\(index)".bytes) }
         }
-        let report = try await store.rotateKey(using: keyFile)
+        let progress = Mutex<[Int]>([])
+        let report = try await store.rotateKey(using: keyFile) { resealed in progress.withLock { $0.append(resealed) } }
         try await writer.value
         #expect(report.resealed >= 300 + 600)
+        // Progress is reported after every step, rising to the total.
+        let counts = progress.withLock { $0 }
+        #expect(counts.count >= 2 && zip(counts, counts.dropFirst()).allSatisfy { $0 <= $1 } && counts.last == report.resealed, "\(counts)")
         let ring = try keyFile.loadKeyRing()
         #expect(ring.ids == [report.activeKey] && report.activeKey != oldKey.id)
 

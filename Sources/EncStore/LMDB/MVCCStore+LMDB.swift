@@ -52,7 +52,8 @@ extension MVCCStore {
     /// Re-seals every stored value under `newKey`, online: the work runs in small write
     /// transactions between ordinary writes, and reads keep working throughout. New writes use
     /// `newKey` from the first step. Until it returns, the old key is still needed to open the store.
-    public func rotateKey(to newKey: DataKey) async throws -> KeyRotationReport {
+    /// `progress`, if given, is told the running count of re-sealed records after each step.
+    public func rotateKey(to newKey: DataKey, progress: (@Sendable (Int) -> Void)? = nil) async throws -> KeyRotationReport {
         guard let backend = backend as? LMDBBackend else {
             throw StoreError.badKeyMaterial("the in-memory store seals no values, so it has no key to rotate")
         }
@@ -66,6 +67,7 @@ extension MVCCStore {
                 let step = try await coordinator.perform { try ($0 as! LMDBWriter).reseal(table, after: after, limit: 512) }
                 resealed += step.resealed
                 cursor = step.next
+                progress?(resealed)
             } while cursor != nil
         }
         try await coordinator.perform { try ($0 as! LMDBWriter).retireKeys(keeping: newKey.id) }
@@ -76,11 +78,11 @@ extension MVCCStore {
     /// Rotates to a fresh key and records it where `keyProvider` keeps keys: the new key is saved
     /// beside the old one first, so a crash mid-rotation leaves a store that still opens, and
     /// the old key is dropped once every value is re-sealed.
-    public func rotateKey(using keyProvider: KeyProvider) async throws -> KeyRotationReport {
+    public func rotateKey(using keyProvider: KeyProvider, progress: (@Sendable (Int) -> Void)? = nil) async throws -> KeyRotationReport {
         let existing = try keyProvider.loadKeys()
         let newKey = DataKey.generate()
         try keyProvider.storeKeys([newKey] + existing)
-        let report = try await rotateKey(to: newKey)
+        let report = try await rotateKey(to: newKey, progress: progress)
         try keyProvider.storeKeys([newKey])
         return report
     }

@@ -32,15 +32,7 @@ struct APIBenchmark: AsyncParsableCommand {
         let server = try BenchProcess(executable: executable, arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"], logPath: root + "/master.log")
         defer { server.stop() }
         let url = String(try server.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
-        let pki = root + "/master/pki/"
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki + "ca.crt"))
-        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(pki + "admin.crt").map { .certificate($0) }
-        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: pki + "admin.key", format: .pem))
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: clients + watchers + 8)
-        configuration.httpVersion = .http1Only
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let client = try Self.adminClient(pki: root + "/master/pki/", connections: clients + watchers + 8)
         let api = API(client: client, base: url)
 
         progress("creating the namespace")
@@ -87,12 +79,56 @@ struct APIBenchmark: AsyncParsableCommand {
         print(String(format: "watch delivery to %d watchers: p50 %.2f ms, p99 %.2f ms", watchers, percentile(watchLatencies, 0.5), percentile(watchLatencies, 0.99)))
         print(String(format: "master resident memory with %d pods and %d ConfigMaps: %.0f MiB (target < 300 MB)", pods, creates, rss))
 
+        // The cost of metrics: creates on fresh masters with and without them, alternated.
+        var withMetrics: [Double] = []
+        var withoutMetrics: [Double] = []
+        for round in 0..<2 {
+            for enabled in [true, false] {
+                progress("creates \(enabled ? "with" : "without") metrics, round \(round + 1)")
+                let rate = try await measureCreates(executable: executable, root: root + "/metrics-\(round)-\(enabled)", metrics: enabled, body: body)
+                if enabled { withMetrics.append(rate) } else { withoutMetrics.append(rate) }
+            }
+        }
+        let (on, off) = (withMetrics.max() ?? 0, withoutMetrics.max() ?? 0)
+        print(String(format: "metrics overhead: creates %.0f/s with metrics, %.0f/s with --disable-metrics (best of 2 each); ratio %.3f, cost %.1f%% (target < 5%%)",
+                     on, off, on / off, (1 - on / off) * 100))
+
         guard FileManager.default.isExecutableFile(atPath: etcd) else {
             print("reference: \(etcd) is not installed (apt-get install etcd-server); no etcd ratio in this run")
             return
         }
         let etcdRate = try await etcdCreates(root: root, body: body)
         print(String(format: "etcd puts of the same JSON with %d clients: %.0f/s; creates ratio (ours/etcd) %.2f", clients, etcdRate, createRate / etcdRate))
+    }
+
+    /// Creates/s of `creates` ConfigMaps by `clients` clients against a fresh master.
+    func measureCreates(executable: String, root: String, metrics: Bool, body: @escaping @Sendable (String) -> [String: Any]) async throws -> Double {
+        let server = try BenchProcess(
+            executable: executable,
+            arguments: ["--data-dir", root, "--listen", "127.0.0.1:0", "--log-level", "warning", metrics ? "--enable-metrics" : "--disable-metrics"],
+            logPath: root + ".log")
+        defer { server.stop() }
+        let url = String(try server.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
+        let client = try Self.adminClient(pki: root + "/pki/", connections: clients + 8)
+        let api = API(client: client, base: url)
+        try await api.send(.POST, "/api/v1/namespaces", ["metadata": ["name": "bench"]])
+        let seconds = try await timed {
+            try await concurrently(clients, creates) { index in try await api.send(.POST, "/api/v1/namespaces/bench/configmaps", body("cm-\(index)")) }
+        }
+        try await client.shutdown()
+        return Double(creates) / seconds
+    }
+
+    /// An HTTP/1.1 client authenticated as the admin of the master whose PKI is in `pki`.
+    static func adminClient(pki: String, connections: Int) throws -> HTTPClient {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki + "ca.crt"))
+        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(pki + "admin.crt").map { .certificate($0) }
+        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: pki + "admin.key", format: .pem))
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
+        configuration.httpVersion = .http1Only
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// Time from just before an update until each watcher holds the change.

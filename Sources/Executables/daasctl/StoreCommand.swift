@@ -1,5 +1,7 @@
 import ArgumentParser
 import EncStore
+import Foundation
+import Synchronization
 
 /// `daasctl store`: offline operations on a stopped master's encrypted store.
 struct StoreCommand: AsyncParsableCommand {
@@ -49,7 +51,16 @@ struct StoreCommand: AsyncParsableCommand {
             let store = try location.open()
             let report: MVCCStore.KeyRotationReport
             do {
-                report = try await store.rotateKey(using: location.provider)
+                // Progress on standard error, at most one line per 5,000 records.
+                let reported = Mutex(0)
+                report = try await store.rotateKey(using: location.provider) { resealed in
+                    let due = reported.withLock { last in
+                        guard resealed / 5_000 > last / 5_000 else { return false }
+                        last = resealed
+                        return true
+                    }
+                    if due { FileHandle.standardError.write(Data("re-sealed \(resealed) records...\n".utf8)) }
+                }
             } catch let error as StoreError {
                 await store.close()
                 throw Failure(error.message)
