@@ -7,5 +7,5 @@
 /// or ``SchedulerRuntime``, which composes them and binds through a ``Binder``.
 public enum Scheduler {
     /// This library's semantic version; Docs/changelogs/Scheduler.md records each release.
-    public static let version = "0.3.0"
+    public static let version = "0.4.0"
 }

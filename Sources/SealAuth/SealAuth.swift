@@ -4,5 +4,5 @@
 /// Start with ``SealVerifier`` (the master side) and ``SealTokenIssuer`` (the client side).
 public enum SealAuth {
     /// This library's semantic version; Docs/changelogs/SealAuth.md records each release.
-    public static let version = "0.3.0"
+    public static let version = "0.4.0"
 }

@@ -5,5 +5,5 @@
 /// README's status table tracks them.
 public enum SuiClient {
     /// This library's semantic version; Docs/changelogs/SuiClient.md records each release.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 }

@@ -4,5 +4,5 @@
 /// Start at ``AttestationVerifier``; Docs/ATTESTATION.md describes the format and the checks.
 public enum TEEAttest {
     /// This library's semantic version; Docs/changelogs/TEEAttest.md records each release.
-    public static let version = "0.3.0"
+    public static let version = "0.4.0"
 }

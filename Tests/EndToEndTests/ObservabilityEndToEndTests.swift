@@ -28,7 +28,14 @@ struct ObservabilityEndToEndTests {
                 "--token=seal.v1.bm90LWpzb24.AAAA", "get", "--raw", "/api",
             ])
             #expect(refused.status == 1 && refused.error.contains("Unauthorized"), "\(refused.error)")
-            #expect(eventually(30) { ((try? master.ok(["get", "--raw", "/metrics"])) ?? "").contains("scheduler_schedule_attempts_total{") })
+            // One open watch, counted per kind.
+            let watcher = try master.startKubectl(["get", "configmaps", "--watch"])
+            defer { watcher.kill() }
+            #expect(eventually(30) {
+                let text = (try? master.ok(["get", "--raw", "/metrics"])) ?? ""
+                return text.contains("scheduler_schedule_attempts_total{")
+                    && text.contains(#"apiserver_registered_watchers{group="",version="v1",kind="ConfigMap"} 1.0"#)
+            })
             let text = try master.ok(["get", "--raw", "/metrics"])
             #expect(text.contains("# TYPE apiserver_request_total counter"))
             let scraped = try writeFile(text, in: root, named: "metrics.txt")
@@ -43,7 +50,7 @@ struct ObservabilityEndToEndTests {
                 "durations True True",
                 "stored configmaps True",
                 "inflight ['mutating', 'readOnly']",
-                "watchers True",
+                "watchers 1.0",
                 "store True True True True",
                 "workqueue True True True",
                 "scheduler True True ['active', 'backoff', 'gated', 'unschedulable']",
@@ -73,7 +80,12 @@ struct ObservabilityEndToEndTests {
             #expect(try master.ok(["get", "--raw", "/livez"]) == "ok")
             #expect(try master.ok(["get", "--raw", "/livez?verbose"]) == "[+]ping ok\n[+]log ok\n[+]etcd ok\nlivez check passed\n")
             #expect(eventually(30) { ((try? master.ok(["get", "--raw", "/readyz"])) ?? "") == "ok" })
-            #expect(try master.ok(["get", "--raw", "/readyz?verbose"]) == "[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]informer-sync ok\n[+]shutdown ok\nreadyz check passed\n")
+            #expect(eventually(30) {
+                ((try? master.ok(["get", "--raw", "/readyz?verbose"])) ?? "")
+                    == "[+]ping ok\n[+]log ok\n[+]etcd ok\n[+]informer-sync ok\n[+]scheduler ok\n[+]sui-reader ok\n[+]attestation ok\n[+]shutdown ok\nreadyz check passed\n"
+            })
+            #expect(try master.ok(["get", "--raw", "/readyz/sui-reader"]) == "ok")
+            #expect(try master.ok(["get", "--raw", "/readyz/attestation"]) == "ok")
             #expect(try master.ok(["get", "--raw", "/readyz?verbose&exclude=etcd"]).contains("[+]etcd excluded: ok\n"))
             #expect(try master.ok(["get", "--raw", "/readyz/informer-sync"]) == "ok")
             #expect(try master.kubectl(["get", "--raw", "/livez/informer-sync"]).status == 1)

@@ -31,7 +31,7 @@ print("durations", total("apiserver_request_duration_seconds", "_count", verb="P
       any(s.labels.get("le") == "0.005" for s in samples("apiserver_request_duration_seconds", "_bucket")))
 print("stored configmaps", total("apiserver_storage_objects", "", resource="configmaps") >= 3)
 print("inflight", sorted(s.labels["request_kind"] for s in samples("apiserver_current_inflight_requests")))
-print("watchers", len(samples("apiserver_registered_watchers")) == 1)
+print("watchers", total("apiserver_registered_watchers", group="", version="v1", kind="ConfigMap"))
 print("store", total("encstore_commit_duration_seconds", "_count") >= 3, total("encstore_commit_batch_size", "_count") >= 3,
       total("encstore_transactions", "_total") >= 3, total("encstore_revision") >= 3)
 print("workqueue", total("workqueue_adds", "_total", name="deployment") >= 1, total("workqueue_work_duration_seconds", "_count", name="replicaset") >= 1,

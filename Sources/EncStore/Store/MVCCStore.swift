@@ -148,11 +148,19 @@ public final class MVCCStore: KeyValueStore, Service {
         let (current, compacted) = try backend.read { (try $0.revision(), try $0.compactedThrough()) }
         guard revision <= current else { throw StoreError.futureRevision(requested: revision, current: current) }
         guard revision > compacted else { return }
+        let started = ContinuousClock.now
         try await coordinator.perform { try $0.setCompactedThrough(revision) }
-        while try await coordinator.perform({ try $0.removeHistory(through: revision, limit: 10_000) }) > 0 {}
+        // In steps of 10,000 events between ordinary writes; a long one reports its progress.
+        var removed = 0
+        while case let step = try await coordinator.perform({ try $0.removeHistory(through: revision, limit: 10_000) }), step > 0 {
+            removed += step
+            if removed % 100_000 < step { logger.info("compacting history", metadata: ["through": "\(revision)", "removed": "\(removed)"]) }
+        }
         Counter(label: "encstore_compactions_total").increment()
         Gauge(label: "encstore_compacted_revision").record(revision)
-        logger.debug("compacted history", metadata: ["through": "\(revision)"])
+        logger.log(level: removed > 0 ? .info : .debug, "compacted history", metadata: [
+            "through": "\(revision)", "removedEvents": "\(removed)", "duration": "\(ContinuousClock.now - started)",
+        ])
     }
 
     /// Compacts history older than ``StoreConfiguration/History/retainedRevisions`` every

@@ -17,7 +17,7 @@ final class BenchProcess {
         self.executable = executable
         BenchProcess.stopChildrenOnSignals()
         child = try ChildProcess(executable, arguments, outputPath: logPath)
-        BenchProcess.running.withLock { $0.insert(child.pid) }
+        _ = BenchProcess.running.withLock { $0.insert(child.pid) }
     }
 
     /// Whether the process still runs.

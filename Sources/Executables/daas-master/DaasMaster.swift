@@ -167,6 +167,8 @@ struct DaasMaster: AsyncParsableCommand {
     }
 
     private func serve(store: MVCCStore, reader: any SuiReader, owners: Set<SuiAddress>, host: String, port: Int, logger: Logger) async throws {
+        // First, so every metric created from here on (work queues, the scheduler's gauges) has the backend.
+        let metrics = self.metrics ? Self.bootstrapMetrics(storeFile: dataDir + "/store/data.mdb") : nil
         let objects = ObjectStore(store: store)
         var configuration = KubeAPIServer.Configuration(host: host, port: port, dataDirectory: dataDir)
         configuration.shutdownGracePeriod = .milliseconds(Int64(shutdownGracePeriod * 1000))
@@ -232,7 +234,6 @@ struct DaasMaster: AsyncParsableCommand {
             controllerService = LeaderElectedService(elector: try elector("kube-controller-manager"), service: controllers)
             schedulerService = LeaderElectedService(elector: try elector("kube-scheduler"), service: scheduler)
         }
-        let metrics = self.metrics ? Self.bootstrapMetrics(storeFile: dataDir + "/store/data.mdb") : nil
         let status = MasterStatus(
             clusterID: clusterID, started: Date(), attestationMode: attestation,
             pcr0: (configuration.attestation as? MasterAttestation)?.pcr0(), objects: objects, storeFile: dataDir + "/store/data.mdb", verifier: verifier)
@@ -240,9 +241,15 @@ struct DaasMaster: AsyncParsableCommand {
             let pending = informers.all.filter { !$0.informer.hasSynced }.map(\.type.groupResource)
             return pending.isEmpty ? nil : "not synced: \(pending.joined(separator: ", "))"
         }
+        // With leader election a standby master's scheduler waits for the lease: that is ready too.
+        let schedulerRunning = HealthChecks.Check(name: "scheduler") { [leaderElect, state = scheduler.state] in
+            state.isRunning || leaderElect ? nil : "the scheduler is not running yet"
+        }
+        var readiness = [informerSync, schedulerRunning, MasterReadiness.suiReader(reader)]
+        if let attestation = configuration.attestation as? MasterAttestation { readiness.append(MasterReadiness.attestation(attestation)) }
         let server = KubeAPIServer(
             configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator,
-            healthChecks: HealthChecks(readiness: [informerSync]), operatorEndpoints: OperatorEndpoints(metrics: metrics, status: status.document),
+            healthChecks: HealthChecks(readiness: readiness), operatorEndpoints: OperatorEndpoints(metrics: metrics, status: status.document),
             logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path

@@ -29,7 +29,8 @@ struct WatchHandler: Sendable {
 
         // Forward through a stream the server can end on shutdown.
         let (stream, continuation) = AsyncThrowingStream<WatchFrame, any Error>.makeStream()
-        guard let id = context.watches.register({ continuation.finish() }) else {
+        let kind = ActiveWatches.WatchedKind(group: type.group, version: type.version, kind: type.kind)
+        guard let id = context.watches.register(kind, { continuation.finish() }) else {
             throw APIError(code: 503, reason: "ServiceUnavailable", message: "apiserver is shutting down", details: ["retryAfterSeconds": 1])
         }
         let forward = Task {

@@ -6,5 +6,5 @@
 /// node agent (over HTTPS) run the same informer.
 public enum KubeInformers {
     /// This library's semantic version; Docs/changelogs/KubeInformers.md records each release.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 }

@@ -169,7 +169,10 @@ public struct APIServer: HTTPResponder {
         let current = inFlight.current
         Gauge(label: "apiserver_current_inflight_requests", dimensions: [("request_kind", "readOnly")]).record(current.readOnly)
         Gauge(label: "apiserver_current_inflight_requests", dimensions: [("request_kind", "mutating")]).record(current.mutating)
-        Gauge(label: "apiserver_registered_watchers").record(watches.count)
+        // Per kind, as kube-apiserver labels it.
+        for (kind, count) in watches.countsByKind {
+            Gauge(label: "apiserver_registered_watchers", dimensions: [("group", kind.group), ("version", kind.version), ("kind", kind.kind)]).record(count)
+        }
         if let revision = try? await objects.store.currentRevision() { Gauge(label: "encstore_revision").record(revision) }
         var seen = Set<String>()
         for type in objects.registry.types where !type.isVirtual && seen.insert(type.storagePrefix).inserted {

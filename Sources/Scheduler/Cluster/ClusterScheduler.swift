@@ -3,6 +3,7 @@ public import KubeAPI
 public import Logging
 public import Scheduler
 public import ServiceLifecycle
+import Synchronization
 
 /// The Scheduler library running inside the master, as kube-scheduler runs beside
 /// kube-apiserver: it follows pods, nodes, namespaces and PodDisruptionBudgets through the
@@ -15,6 +16,8 @@ public struct ClusterScheduler: Service {
     let informers: InformerSet
     let configuration: SchedulerConfiguration
     let logger: Logger
+    /// Whether the scheduling loop runs (for the master's `/readyz` check `scheduler`).
+    public let state = ClusterSchedulerState()
 
     /// A scheduler with `configuration`'s profiles (default: the default profile).
     public init(objects: ObjectStore, informers: InformerSet, configuration: SchedulerConfiguration = SchedulerConfiguration(), logger: Logger) {
@@ -87,7 +90,9 @@ public struct ClusterScheduler: Service {
                 group.addTask {
                     await podInformer.waitForSync()
                     await nodeInformer.waitForSync()
+                    state.running.store(true, ordering: .relaxed)
                     await runtime.run()
+                    state.running.store(false, ordering: .relaxed)
                 }
                 group.addTask {
                     await withTaskCancellationHandler {
@@ -99,6 +104,14 @@ public struct ClusterScheduler: Service {
             }
         }
     }
+}
+
+/// Whether a ``ClusterScheduler``'s scheduling loop runs (it starts once the pod and node
+/// informers synced, and stops with the service, for instance when leadership is lost).
+public final class ClusterSchedulerState: Sendable {
+    let running = Atomic<Bool>(false)
+    /// Whether pods are being scheduled now.
+    public var isRunning: Bool { running.load(ordering: .relaxed) }
 }
 
 /// Binds through the registry's pods/binding (spec.nodeName once, PodScheduled True).
