@@ -32,8 +32,8 @@ struct APIBenchmark: AsyncParsableCommand {
         let server = try BenchProcess(executable: executable, arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"], logPath: root + "/master.log")
         defer { server.stop() }
         let url = String(try server.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
-        let client = try Self.adminClient(pki: root + "/master/pki/", connections: clients + watchers + 8)
-        let api = API(client: client, base: url)
+        let api = try ClusterBenchmark.adminClient(url: url, pki: root + "/master/pki/", connections: clients + watchers + 8)
+        let client = api.client
 
         progress("creating the namespace")
         try await api.send(.POST, "/api/v1/namespaces", ["metadata": ["name": "bench"]])
@@ -109,26 +109,13 @@ struct APIBenchmark: AsyncParsableCommand {
             logPath: root + ".log")
         defer { server.stop() }
         let url = String(try server.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
-        let client = try Self.adminClient(pki: root + "/pki/", connections: clients + 8)
-        let api = API(client: client, base: url)
+        let api = try ClusterBenchmark.adminClient(url: url, pki: root + "/pki/", connections: clients + 8)
         try await api.send(.POST, "/api/v1/namespaces", ["metadata": ["name": "bench"]])
         let seconds = try await timed {
             try await concurrently(clients, creates) { index in try await api.send(.POST, "/api/v1/namespaces/bench/configmaps", body("cm-\(index)")) }
         }
-        try await client.shutdown()
+        try await api.client.shutdown()
         return Double(creates) / seconds
-    }
-
-    /// An HTTP/1.1 client authenticated as the admin of the master whose PKI is in `pki`.
-    static func adminClient(pki: String, connections: Int) throws -> HTTPClient {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki + "ca.crt"))
-        tls.certificateChain = try NIOSSLCertificate.fromPEMFile(pki + "admin.crt").map { .certificate($0) }
-        tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: pki + "admin.key", format: .pem))
-        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.connectionPool = .init(idleTimeout: .seconds(120), concurrentHTTP1ConnectionsPerHostSoftLimit: connections)
-        configuration.httpVersion = .http1Only
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// Time from just before an update until each watcher holds the change.
