@@ -25,7 +25,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	.build/debug/daas-fuzz --seconds 2 --crash-directory .build
-	scripts/generate-cri.sh --check
+	scripts/generate-grpc.sh --check
 
 ## The full fuzz run (release): 1,000,000 inputs per parser; figures go to Docs/SECURITY.md.
 fuzz: deps

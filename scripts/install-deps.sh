@@ -4,10 +4,11 @@ set -euo pipefail
 # containerd, runc, the CNI plugins, iproute2 and busybox-static run real pods (daas-worker
 # --manage-containerd); docker-registry serves the local images; protoc regenerates the CRI client;
 # nftables and conntrack carry the node network (Services, NetworkPolicy); socat relays the local
-# registry into the network namespaces of the multi-node tests.
+# registry into the network namespaces of the multi-node tests; etcd-server is the etcd the
+# etcd store backend is tested and benchmarked against.
 packages=(liblmdb-dev libsecp256k1-dev libsodium-dev pkg-config make curl openssl python3-venv
     containerd runc containernetworking-plugins iproute2 busybox-static docker-registry protobuf-compiler
-    nftables conntrack socat)
+    nftables conntrack socat etcd-server)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
