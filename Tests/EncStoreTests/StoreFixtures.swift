@@ -1,15 +1,21 @@
+import DaaSTestSupport
 import Foundation
+import ServiceLifecycle
 import Testing
 
 @testable import EncStore
 
-/// The implementations every contract test runs against.
+/// The implementations every contract test runs against (etcd: a fresh one-member etcd per test).
 enum Implementation: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
     case lmdb
+    case etcd
 
     var testDescription: String { rawValue }
 }
+
+/// What the contract tests use of a store: the contract and its background service.
+typealias ContractStore = KeyValueStore & Service
 
 /// A fresh temporary directory, removed by the caller.
 func temporaryDirectory(_ name: String = "encstore") -> String {
@@ -23,9 +29,20 @@ func temporaryDirectory(_ name: String = "encstore") -> String {
 func withStore(
     _ implementation: Implementation,
     configuration: StoreConfiguration = StoreConfiguration(),
-    _ body: (MVCCStore) async throws -> Void
+    _ body: (any ContractStore) async throws -> Void
 ) async throws {
     switch implementation {
+    case .etcd:
+        let server = try EtcdProcess()
+        defer { server.stop() }
+        let store = try await server.store(configuration: configuration)
+        do {
+            try await body(store)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
     case .memory:
         let store = MVCCStore.inMemory(configuration: configuration)
         defer { Task { await store.close() } }
@@ -49,7 +66,7 @@ extension String {
     var bytes: [UInt8] { Array(utf8) }
 }
 
-extension MVCCStore {
+extension KeyValueStore {
     /// The current value of `key` as text, or nil.
     func text(_ key: String) async throws -> String? {
         try await get(key).kv.map { String(decoding: $0.value, as: UTF8.self) }

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Testing
 
 @testable import EncStore

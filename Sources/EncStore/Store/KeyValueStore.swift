@@ -2,8 +2,9 @@
 /// compare-and-swap writes, all-or-nothing transactions, and gap-free watches.
 ///
 /// Implementations: ``MVCCStore/lmdb(configuration:keyRing:logger:)`` (durable, encrypted at
-/// rest) and ``MVCCStore/inMemory(configuration:)`` (same semantics, for tests of the layers
-/// above). Every implementation passes the same contract test suite.
+/// rest), ``MVCCStore/inMemory(configuration:)`` (same semantics, for tests of the layers
+/// above) and ``EtcdStore`` (an etcd v3 cluster several masters share, values sealed before
+/// they leave the process). Every implementation passes the same contract test suite.
 public protocol KeyValueStore: Sendable {
     /// Reads one key at the current revision.
     func get(_ key: String) async throws -> GetResult
@@ -42,6 +43,10 @@ public protocol KeyValueStore: Sendable {
 
     /// The current store revision.
     func currentRevision() async throws -> Int64
+
+    /// Ends every watcher with ``StoreError/Code/closed`` and releases the store; later calls
+    /// fail with `closed`. Idempotent.
+    func close() async
 }
 
 extension KeyValueStore {

@@ -39,7 +39,7 @@ public final class MVCCStore: KeyValueStore, Service {
 
     public func get(_ key: String) async throws -> GetResult {
         try checkOpen()
-        try validate(key: key)
+        try configuration.validate(key: key)
         return try backend.read { reader in
             GetResult(kv: try reader.current(key), revision: try reader.revision())
         }
@@ -47,8 +47,8 @@ public final class MVCCStore: KeyValueStore, Service {
 
     public func range(prefix: String, limit: Int, after: String?, atRevision revision: Int64) async throws -> RangeResult {
         try checkOpen()
-        try validate(prefix: prefix)
-        if let after { try validate(key: after) }
+        try configuration.validate(prefix: prefix)
+        if let after { try configuration.validate(key: after) }
         return try backend.read { reader in
             let current = try reader.revision()
             guard revision <= current else { throw StoreError.futureRevision(requested: revision, current: current) }
@@ -83,8 +83,8 @@ public final class MVCCStore: KeyValueStore, Service {
 
     public func range(prefix: String, limit: Int, after: String?) async throws -> RangeResult {
         try checkOpen()
-        try validate(prefix: prefix)
-        if let after { try validate(key: after) }
+        try configuration.validate(prefix: prefix)
+        if let after { try configuration.validate(key: after) }
         return try backend.read { reader in
             let (kvs, more) = try reader.range(prefix: prefix, after: after, limit: max(0, limit))
             return RangeResult(kvs: kvs, more: more, revision: try reader.revision())
@@ -93,7 +93,7 @@ public final class MVCCStore: KeyValueStore, Service {
 
     public func count(prefix: String) async throws -> CountResult {
         try checkOpen()
-        try validate(prefix: prefix)
+        try configuration.validate(prefix: prefix)
         return try backend.read { reader in
             CountResult(count: try reader.count(prefix: prefix), revision: try reader.revision())
         }
@@ -108,17 +108,7 @@ public final class MVCCStore: KeyValueStore, Service {
 
     public func transaction(_ operations: [WriteOperation]) async throws -> TransactionResult {
         try checkOpen()
-        guard !operations.isEmpty else { throw StoreError.invalidTransaction("a transaction needs at least one operation") }
-        var seen = Set<String>()
-        for operation in operations {
-            try validate(key: operation.key)
-            if case .put(let value) = operation.action, value.count > configuration.maxValueSize {
-                throw StoreError.valueTooLarge(key: operation.key, size: value.count, limit: configuration.maxValueSize)
-            }
-            guard seen.insert(operation.key).inserted else {
-                throw StoreError.invalidTransaction("key \(operation.key) appears more than once in one transaction")
-            }
-        }
+        try configuration.validate(transaction: operations)
         return try await coordinator.submit(operations)
     }
 
@@ -126,7 +116,7 @@ public final class MVCCStore: KeyValueStore, Service {
 
     public func watch(prefix: String, fromRevision: Int64) async throws -> WatchStream {
         try checkOpen()
-        try validate(prefix: prefix)
+        try configuration.validate(prefix: prefix)
         let (stream, lastPublished) = try await hub.subscribe(prefix: prefix)
         let start = fromRevision > 0 ? fromRevision : lastPublished + 1
         let compacted = try backend.read { try $0.compactedThrough() }
@@ -199,13 +189,4 @@ public final class MVCCStore: KeyValueStore, Service {
         if isClosed.load(ordering: .relaxed) { throw StoreError.closed() }
     }
 
-    private func validate(key: String) throws {
-        guard !key.isEmpty else { throw StoreError.emptyKey() }
-        try validate(prefix: key)
-    }
-
-    private func validate(prefix: String) throws {
-        let size = prefix.utf8.count
-        guard size <= configuration.maxKeySize else { throw StoreError.keyTooLarge(size, limit: configuration.maxKeySize) }
-    }
 }

@@ -1,0 +1,451 @@
+import EtcdRPC
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+public import Logging
+import Metrics
+public import ServiceLifecycle
+import Synchronization
+
+/// The ``KeyValueStore`` contract over an etcd v3 cluster (gRPC), for masters that share one
+/// store: revisions are etcd's, writes are etcd transactions, watches are etcd watches with
+/// progress notifications, compaction is etcd's.
+///
+/// Values are sealed with the key ring before they leave the process (the same AES-256-GCM
+/// envelope as the built-in store, bound to the key path), so etcd and its operators never see
+/// plaintext; keys stay in clear under ``EtcdConfiguration/keyPrefix`` for range reads, as in
+/// kube-apiserver's encryption at rest.
+///
+/// A transaction's conditions are etcd compares; when one fails, the failure branch reads every
+/// key of the transaction at the same revision and the store works out which condition failed
+/// from those records (etcd does not say which compare failed).
+///
+/// The connection runs from ``init(configuration:keyRing:logger:)`` until ``close()``; ``run()``
+/// (as a `Service`) compacts history older than the retention window, as kube-apiserver does.
+public final class EtcdStore: KeyValueStore, Service, Sendable {
+    /// The configuration the store was opened with.
+    public let configuration: EtcdConfiguration
+    private let client: GRPCClient<HTTP2ClientTransport.Posix>
+    private let connections: Task<Void, Never>
+    private let ring: Mutex<KeyRing>
+    private let logger: Logger
+    private let closed = Atomic<Bool>(false)
+    private let prefix: [UInt8]
+    /// The open watches' streams, ended with `closed` by ``close()``.
+    private let watches = Mutex<(next: Int, open: [Int: AsyncThrowingStream<WatchEvent, any Error>.Continuation])>((0, [:]))
+    /// The highest revision this store compacted through (etcd compacts before `through + 1`).
+    private let compactedThrough = Atomic<Int64>(0)
+
+    /// Connects to the cluster `configuration` names (lazily: the first call opens the
+    /// connection), sealing values with `keyRing`'s active key.
+    /// - Throws: ``StoreError/Code/storage`` for a malformed endpoint or TLS setting.
+    public init(configuration: EtcdConfiguration, keyRing: KeyRing, logger: Logger) throws {
+        let (endpoints, tls) = try configuration.parsedEndpoints()
+        let target: any ResolvableTarget
+        if endpoints.allSatisfy({ Self.isIPv4($0.host) }) {
+            target = .ipv4(pairs: endpoints.map { (host: $0.host, port: $0.port) })
+        } else if endpoints.count == 1 {
+            target = .dns(host: endpoints[0].host, port: endpoints[0].port)
+        } else {
+            throw StoreError.storage("several etcd endpoints must be IPv4 addresses (a host name is allowed for a single endpoint)")
+        }
+        var security = HTTP2ClientTransport.Posix.TransportSecurity.plaintext
+        if tls, let ca = configuration.caFile {
+            security = .tls { tlsConfiguration in
+                tlsConfiguration.trustRoots = .certificates([.file(path: ca, format: .pem)])
+                if let certificate = configuration.certificateFile, let key = configuration.keyFile {
+                    tlsConfiguration.certificateChain = [.file(path: certificate, format: .pem)]
+                    tlsConfiguration.privateKey = .file(path: key, format: .pem)
+                }
+            }
+        }
+        do {
+            let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: security)
+            client = GRPCClient(transport: transport)
+        } catch {
+            throw StoreError.storage("cannot set up the etcd client: \(error)")
+        }
+        self.configuration = configuration
+        self.ring = Mutex(keyRing)
+        self.logger = logger
+        self.prefix = Array(configuration.keyPrefix.utf8)
+        let client = self.client
+        connections = Task { try? await client.runConnections() }
+    }
+
+    static func isIPv4(_ host: String) -> Bool {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in part.count <= 3 && UInt8(part) != nil }
+    }
+
+    // MARK: Reads
+
+    public func get(_ key: String) async throws -> GetResult {
+        try checkOpen()
+        try configuration.store.validate(key: key)
+        var request = Etcdserverpb_RangeRequest()
+        request.key = etcdKey(key)
+        let response = try await call("range") { try await kv.range(request, options: options) }
+        return GetResult(kv: try response.kvs.first.map(record), revision: response.header.revision)
+    }
+
+    public func range(prefix: String, limit: Int, after: String?) async throws -> RangeResult {
+        try await range(prefix: prefix, limit: limit, after: after, revision: 0)
+    }
+
+    public func range(prefix: String, limit: Int, after: String?, atRevision revision: Int64) async throws -> RangeResult {
+        let compacted = compactedThrough.load(ordering: .relaxed)
+        guard revision > compacted else { throw StoreError.compacted(requested: revision, compactRevision: compacted) }
+        guard revision > 0 else { throw StoreError.futureRevision(requested: revision, current: 0) }
+        return try await range(prefix: prefix, limit: limit, after: after, revision: revision)
+    }
+
+    private func range(prefix: String, limit: Int, after: String?, revision: Int64) async throws -> RangeResult {
+        try checkOpen()
+        try configuration.store.validate(prefix: prefix)
+        if let after { try configuration.store.validate(key: after) }
+        var request = Etcdserverpb_RangeRequest()
+        request.key = after.map { etcdKey($0) + Data([0]) } ?? etcdKey(prefix)
+        request.rangeEnd = Self.prefixEnd(etcdKey(prefix))
+        request.limit = Int64(max(0, limit))
+        request.revision = revision
+        let response = try await call("range", revision: revision) { try await kv.range(request, options: options) }
+        return RangeResult(kvs: try response.kvs.map(record), more: response.more, revision: revision > 0 ? revision : response.header.revision)
+    }
+
+    public func count(prefix: String) async throws -> CountResult {
+        try checkOpen()
+        try configuration.store.validate(prefix: prefix)
+        var request = Etcdserverpb_RangeRequest()
+        request.key = etcdKey(prefix)
+        request.rangeEnd = Self.prefixEnd(etcdKey(prefix))
+        request.countOnly = true
+        let response = try await call("range") { try await kv.range(request, options: options) }
+        return CountResult(count: Int(clamping: response.count), revision: response.header.revision)
+    }
+
+    public func currentRevision() async throws -> Int64 {
+        try await count(prefix: "").revision
+    }
+
+    // MARK: Writes
+
+    public func transaction(_ operations: [WriteOperation]) async throws -> TransactionResult {
+        try checkOpen()
+        try configuration.store.validate(transaction: operations)
+        let sealer = ring.withLock { $0.active }
+        var request = Etcdserverpb_TxnRequest()
+        for operation in operations {
+            let key = etcdKey(operation.key)
+            switch operation.condition {
+            case .none:
+                // A delete still needs the key to exist.
+                if case .delete = operation.action { request.compare.append(Self.compare(key, .create, .greater, 0)) }
+            case .absent:
+                request.compare.append(Self.compare(key, .create, .equal, 0))
+            case .modRevision(let revision):
+                request.compare.append(Self.compare(key, .mod, .equal, revision))
+            }
+            var op = Etcdserverpb_RequestOp()
+            switch operation.action {
+            case .put(let value):
+                var put = Etcdserverpb_PutRequest()
+                put.key = key
+                put.value = Data(Sealer.seal(value, path: operation.key, with: sealer))
+                put.prevKv = true
+                op.requestPut = put
+            case .delete:
+                var delete = Etcdserverpb_DeleteRangeRequest()
+                delete.key = key
+                delete.prevKv = true
+                op.requestDeleteRange = delete
+            }
+            request.success.append(op)
+            // Read every key when a condition fails, to tell which one did.
+            var read = Etcdserverpb_RequestOp()
+            var range = Etcdserverpb_RangeRequest()
+            range.key = key
+            read.requestRange = range
+            request.failure.append(read)
+        }
+        let response = try await call("txn") { try await kv.txn(request, options: options) }
+        let revision = response.header.revision
+        guard response.succeeded else {
+            for (index, operation) in operations.enumerated() {
+                let current = try response.responses[safe: index]?.responseRange.kvs.first.map(record)
+                let holds: Bool = switch (operation.condition, operation.action) {
+                case (.absent, _): current == nil
+                case (.modRevision(let expected), _): current?.modRevision == expected
+                case (.none, .delete): current != nil
+                case (.none, .put): true
+                }
+                if !holds { return .conditionFailed(index: index, current: current, revision: revision) }
+            }
+            throw StoreError.storage("etcd refused the transaction's conditions, yet all of them hold at revision \(revision)")
+        }
+        var results: [WriteResult] = []
+        for (index, operation) in operations.enumerated() {
+            guard let answer = response.responses[safe: index] else { throw StoreError.storage("etcd answered a transaction with too few results") }
+            switch operation.action {
+            case .put(let value):
+                let previous = answer.responsePut.hasPrevKv ? answer.responsePut.prevKv : nil
+                results.append(.written(KeyValue(
+                    key: operation.key, value: value, createRevision: previous.map(\.createRevision) ?? revision, modRevision: revision,
+                    version: (previous?.version ?? 0) + 1)))
+            case .delete:
+                guard let previous = answer.responseDeleteRange.prevKvs.first else {
+                    throw StoreError.storage("etcd deleted \(operation.key) without reporting its previous value")
+                }
+                results.append(.deleted(previous: try record(previous), revision: revision))
+            }
+        }
+        return .committed(revision: revision, results: results)
+    }
+
+    private static func compare(_ key: Data, _ target: Etcdserverpb_Compare.CompareTarget, _ result: Etcdserverpb_Compare.CompareResult, _ value: Int64) -> Etcdserverpb_Compare {
+        var compare = Etcdserverpb_Compare()
+        compare.key = key
+        compare.target = target
+        compare.result = result
+        switch target {
+        case .mod: compare.modRevision = value
+        default: compare.createRevision = value
+        }
+        return compare
+    }
+
+    // MARK: Compaction
+
+    public func compact(through revision: Int64) async throws {
+        try checkOpen()
+        let current = try await currentRevision()
+        guard revision <= current else { throw StoreError.futureRevision(requested: revision, current: current) }
+        guard revision > compactedThrough.load(ordering: .relaxed) else { return }
+        // etcd keeps the revision it compacts at and drops the ones before it.
+        var request = Etcdserverpb_CompactionRequest()
+        request.revision = min(revision + 1, current)
+        do {
+            _ = try await call("compact") { try await kv.compact(request, options: options) }
+        } catch let error as StoreError where error.code == .compacted {
+            // Another master compacted as far already.
+        }
+        compactedThrough.store(max(compactedThrough.load(ordering: .relaxed), revision), ordering: .relaxed)
+        Counter(label: "encstore_compactions_total").increment()
+        Gauge(label: "encstore_compacted_revision").record(revision)
+        logger.debug("compacted etcd history", metadata: ["through": "\(revision)"])
+    }
+
+    /// Compacts history older than ``StoreConfiguration/History/retainedRevisions`` every
+    /// ``StoreConfiguration/History/compactionInterval`` until cancelled or gracefully shut down.
+    public func run() async throws {
+        let history = configuration.store.history
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: history.compactionInterval)
+                    let target = try await self.currentRevision() - history.retainedRevisions
+                    if target > 0 { try await self.compact(through: target) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("background compaction failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    // MARK: Watch
+
+    public func watch(prefix: String, fromRevision: Int64) async throws -> WatchStream {
+        try checkOpen()
+        try configuration.store.validate(prefix: prefix)
+        let compacted = compactedThrough.load(ordering: .relaxed)
+        if fromRevision > 0, fromRevision <= compacted { throw StoreError.compacted(requested: fromRevision, compactRevision: compacted) }
+        let buffer = configuration.store.watchBufferSize
+        let (events, continuation) = AsyncThrowingStream<WatchEvent, any Error>.makeStream(bufferingPolicy: .bufferingOldest(buffer))
+        guard let id = watches.withLock({ state -> Int? in
+            guard !closed.load(ordering: .relaxed) else { return nil }
+            state.next += 1
+            state.open[state.next] = continuation
+            return state.next
+        }) else { throw StoreError.closed() }
+        var create = Etcdserverpb_WatchCreateRequest()
+        create.key = etcdKey(prefix)
+        create.rangeEnd = Self.prefixEnd(etcdKey(prefix))
+        create.startRevision = max(0, fromRevision)
+        create.prevKv = true
+        create.progressNotify = true
+        // The first answer (created, or cancelled because the start was compacted) decides
+        // whether watch() returns or throws.
+        let (ready, readyContinuation) = AsyncStream<StoreError?>.makeStream()
+        let task = Task { await self.serveWatch(create, requested: fromRevision, into: continuation, ready: readyContinuation) }
+        continuation.onTermination = { [weak self] _ in
+            task.cancel()
+            self?.watches.withLock { _ = $0.open.removeValue(forKey: id) }
+        }
+        var first = ready.makeAsyncIterator()
+        if let failure = await first.next() ?? StoreError.closed() {
+            continuation.finish()
+            task.cancel()
+            watches.withLock { _ = $0.open.removeValue(forKey: id) }
+            throw failure
+        }
+        return WatchStream(events)
+    }
+
+    private func serveWatch(
+        _ create: Etcdserverpb_WatchCreateRequest, requested: Int64, into continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation,
+        ready: AsyncStream<StoreError?>.Continuation
+    ) async {
+        var watchRequest = Etcdserverpb_WatchRequest()
+        watchRequest.createRequest = create
+        let request = watchRequest
+        let buffer = configuration.store.watchBufferSize
+        do {
+            try await Etcdserverpb_Watch.Client(wrapping: client).watch(
+                requestProducer: { writer in
+                    try await writer.write(request)
+                    // The request side stays open for the watch's life: etcd ends a watch stream
+                    // whose client half-closes it.
+                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+                },
+                onResponse: { response in
+                    for try await message in response.messages {
+                        if message.canceled {
+                            let failure = message.compactRevision > 0
+                                ? StoreError.compacted(requested: requested, compactRevision: message.compactRevision - 1)
+                                : StoreError.storage("etcd cancelled the watch: \(message.cancelReason.prefix(200))")
+                            ready.yield(failure)
+                            ready.finish()
+                            continuation.finish(throwing: failure)
+                            return
+                        }
+                        if message.created {
+                            ready.yield(nil)
+                            ready.finish()
+                        }
+                        for event in message.events {
+                            let mapped = try self.event(event)
+                            if case .dropped = continuation.yield(mapped) {
+                                continuation.finish(throwing: StoreError.watcherTooSlow(buffer: buffer))
+                                return
+                            }
+                        }
+                    }
+                    continuation.finish(throwing: self.closed.load(ordering: .relaxed) ? StoreError.closed() : StoreError.storage("etcd ended the watch stream"))
+                })
+        } catch {
+            let failure = closed.load(ordering: .relaxed) ? StoreError.closed() : (error as? StoreError ?? Self.storeError(error, revision: requested))
+            ready.yield(failure)
+            ready.finish()
+            continuation.finish(throwing: failure)
+        }
+    }
+
+    private func event(_ event: Etcdserverpb_Event) throws -> WatchEvent {
+        switch event.type {
+        case .delete:
+            let key = try userKey(event.kv.key)
+            let gone = KeyValue(key: key, value: [], createRevision: 0, modRevision: event.kv.modRevision, version: 0)
+            return WatchEvent(kind: .delete, kv: gone, previous: event.hasPrevKv ? try record(event.prevKv) : nil)
+        default:
+            return WatchEvent(kind: .put, kv: try record(event.kv), previous: event.hasPrevKv && event.kv.version > 1 ? try record(event.prevKv) : nil)
+        }
+    }
+
+    // MARK: Lifecycle
+
+    /// Ends every watch with ``StoreError/Code/closed`` and closes the connection. Later calls
+    /// fail with ``StoreError/Code/closed``.
+    public func close() async {
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        let open = watches.withLock { state in
+            defer { state.open = [:] }
+            return Array(state.open.values)
+        }
+        for continuation in open { continuation.finish(throwing: StoreError.closed()) }
+        client.beginGracefulShutdown()
+        await connections.value
+    }
+
+    // MARK: Internals
+
+    private var kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
+
+    private var options: CallOptions {
+        var options = CallOptions.defaults
+        options.timeout = configuration.requestTimeout
+        options.waitForReady = true
+        return options
+    }
+
+    private func checkOpen() throws {
+        if closed.load(ordering: .relaxed) { throw StoreError.closed() }
+    }
+
+    /// Runs one call, timing it (`encstore_etcd_request_duration_seconds`, label `method`) and
+    /// turning gRPC failures into ``StoreError``s.
+    private func call<Response>(_ method: String, revision: Int64 = 0, _ body: () async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        defer {
+            Metrics.Timer(label: "encstore_etcd_request_duration_seconds", dimensions: [("method", method)]).record(duration: ContinuousClock.now - started)
+        }
+        do {
+            return try await body()
+        } catch {
+            if closed.load(ordering: .relaxed) { throw StoreError.closed() }
+            throw Self.storeError(error, revision: revision)
+        }
+    }
+
+    /// etcd's answers as the store's errors: compacted and future revisions by their codes, the
+    /// rest as `storage` with etcd's message.
+    static func storeError(_ error: any Error, revision: Int64) -> StoreError {
+        guard let rpc = error as? RPCError else { return StoreError.storage("etcd: \(error)") }
+        let message = String(rpc.message.prefix(300))
+        if rpc.code == .outOfRange, message.contains("compacted") {
+            return StoreError.compacted(requested: revision, compactRevision: max(0, revision))
+        }
+        if rpc.code == .outOfRange, message.contains("future revision") {
+            return StoreError.futureRevision(requested: revision, current: max(0, revision - 1))
+        }
+        return StoreError.storage("etcd \(rpc.code): \(message)")
+    }
+
+    private func etcdKey(_ key: String) -> Data { Data(prefix + Array(key.utf8)) }
+
+    /// Our key of an etcd key under the prefix.
+    private func userKey(_ data: Data) throws -> String {
+        let bytes = [UInt8](data)
+        guard bytes.count >= prefix.count, bytes[..<prefix.count].elementsEqual(prefix),
+            let key = String(validating: bytes[prefix.count...], as: UTF8.self)
+        else { throw StoreError.corrupt("etcd returned a key outside \(configuration.keyPrefix) or not UTF-8") }
+        return key
+    }
+
+    /// An etcd record with its value opened.
+    private func record(_ kv: Etcdserverpb_KeyValue) throws -> KeyValue {
+        let key = try userKey(kv.key)
+        let keys = ring.withLock { $0 }
+        let value = try kv.value.withUnsafeBytes { try Sealer.open($0, path: key, ring: keys) }
+        return KeyValue(key: key, value: value, createRevision: kv.createRevision, modRevision: kv.modRevision, version: kv.version)
+    }
+
+    /// The first key after every key starting with `prefix` (etcd's `range_end` for a prefix):
+    /// the prefix with its last byte below 0xff incremented; `[0]` (no end) when there is none.
+    static func prefixEnd(_ prefix: Data) -> Data {
+        var end = [UInt8](prefix)
+        while let last = end.last {
+            if last < 0xff {
+                end[end.count - 1] = last + 1
+                return Data(end)
+            }
+            end.removeLast()
+        }
+        return Data([0])
+    }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
