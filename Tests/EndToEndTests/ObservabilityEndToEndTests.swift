@@ -117,7 +117,7 @@ struct ObservabilityEndToEndTests {
         let pinned = try runProduct("daasctl", ["attest", "verify", "--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--pcr", "0=" + pcr0])
         #expect(pinned.status == 0, "\(pinned.output) \(pinned.error)")
         #expect(lines.contains { $0.hasPrefix("UPTIME       ") && $0.contains("(since 20") }, "\(shown.output)")
-        #expect(lines.contains { $0.hasPrefix("STORE        revision ") && $0.hasSuffix(" on disk") && !$0.contains("unknown") }, "\(shown.output)")
+        #expect(lines.contains { $0.hasPrefix("STORE        lmdb, revision ") && $0.hasSuffix(" on disk") && !$0.contains("unknown") }, "\(shown.output)")
         #expect(lines.contains("NODES        2 (2 ready)"), "\(shown.output)")
         for node in ["sim-0", "sim-1"] {
             let row = lines.first { $0.hasPrefix("  \(node) ") }?.split(separator: " ").map(String.init) ?? []

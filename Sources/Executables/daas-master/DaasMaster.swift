@@ -34,6 +34,23 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Read the store's data keys from this environment variable instead of a key file.")
     var keyEnv: String?
 
+    @Option(help: "Where objects live: lmdb (embedded, under <data-dir>/store) or etcd (an etcd v3 cluster several masters share; values sealed with the data keys before they leave).")
+    var store = "lmdb"
+
+    @Option(help: "With --store etcd: the etcd members' client URLs, comma separated (http://host:port or https://host:port).")
+    var etcdEndpoints: String?
+
+    @Option(help: "With https etcd endpoints: the CA of the members' certificates (PEM file).")
+    var etcdCafile: String?
+
+    @Option(help: "With etcd's --client-cert-auth: this master's client certificate and key (PEM files).")
+    var etcdCertfile: String?
+    @Option(help: "The key of --etcd-certfile (PEM file).")
+    var etcdKeyfile: String?
+
+    @Option(help: "The prefix under which this cluster's keys live in etcd.")
+    var etcdPrefix = "/daas"
+
     @Option(help: "Attestation of this master: dev (a local attester under <data-dir>/attest), nitro (the enclave's /dev/nsm) or none.")
     var attestation = "dev"
 
@@ -117,12 +134,7 @@ struct DaasMaster: AsyncParsableCommand {
         }
         // The store first: a wrong key must stop the master before anything else starts.
         let provider = keyEnv.map { KeyProvider.environment($0) } ?? .file(keyFile ?? dataDir + "/store.key")
-        let store: MVCCStore
-        do {
-            store = try MVCCStore.lmdb(directory: dataDir + "/store", keyProvider: provider, logger: logger)
-        } catch let error as StoreError {
-            throw Failure("cannot open the store: \(error.message)")
-        }
+        let store = try await openStore(provider: provider, logger: logger)
         // The store is closed once, on every path out (close is idempotent and ends its Service).
         do {
             try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -166,7 +178,40 @@ struct DaasMaster: AsyncParsableCommand {
         return (String(text[..<colon]), port)
     }
 
-    private func serve(store: MVCCStore, reader: any SuiReader, owners: Set<SuiAddress>, host: String, port: Int, logger: Logger) async throws {
+    /// The store `--store` names: LMDB under the data directory, or etcd (reached once here, so a
+    /// wrong endpoint stops the master with one line).
+    private func openStore(provider: KeyProvider, logger: Logger) async throws -> any KeyValueStore & Service {
+        switch store {
+        case "lmdb":
+            do {
+                return try MVCCStore.lmdb(directory: dataDir + "/store", keyProvider: provider, logger: logger)
+            } catch let error as StoreError {
+                throw Failure("cannot open the store: \(error.message)")
+            }
+        case "etcd":
+            guard let endpoints = etcdEndpoints?.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }), !endpoints.isEmpty else {
+                throw Failure("--store etcd needs --etcd-endpoints")
+            }
+            let configuration = EtcdConfiguration(
+                endpoints: endpoints, caFile: etcdCafile, certificateFile: etcdCertfile, keyFile: etcdKeyfile, keyPrefix: etcdPrefix)
+            do {
+                let etcd = try EtcdStore(configuration: configuration, keyRing: try provider.loadKeyRing(), logger: logger)
+                do {
+                    _ = try await etcd.currentRevision()
+                } catch {
+                    await etcd.close()
+                    throw error
+                }
+                return etcd
+            } catch let error as StoreError {
+                throw Failure("cannot use etcd at \(endpoints.joined(separator: ",")): \(error.message)")
+            }
+        default:
+            throw Failure("--store must be lmdb or etcd, got \(store)")
+        }
+    }
+
+    private func serve(store: any KeyValueStore & Service, reader: any SuiReader, owners: Set<SuiAddress>, host: String, port: Int, logger: Logger) async throws {
         // First, so every metric created from here on (work queues, the scheduler's gauges) has the backend.
         let metrics = self.metrics ? Self.bootstrapMetrics(storeFile: dataDir + "/store/data.mdb") : nil
         let objects = ObjectStore(store: store)
@@ -236,7 +281,8 @@ struct DaasMaster: AsyncParsableCommand {
         }
         let status = MasterStatus(
             clusterID: clusterID, started: Date(), attestationMode: attestation,
-            pcr0: (configuration.attestation as? MasterAttestation)?.pcr0(), objects: objects, storeFile: dataDir + "/store/data.mdb", verifier: verifier)
+            pcr0: (configuration.attestation as? MasterAttestation)?.pcr0(), objects: objects, storeBackend: self.store,
+            storeFile: dataDir + "/store/data.mdb", verifier: verifier)
         let informerSync = HealthChecks.Check(name: "informer-sync") {
             let pending = informers.all.filter { !$0.informer.hasSynced }.map(\.type.groupResource)
             return pending.isEmpty ? nil : "not synced: \(pending.joined(separator: ", "))"

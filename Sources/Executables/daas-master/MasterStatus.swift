@@ -15,7 +15,8 @@ struct MasterStatus: Sendable {
     /// PCR0 of the master's own attestation document, hex (nil without attestation).
     let pcr0: String?
     let objects: ObjectStore
-    /// The LMDB data file whose size is reported.
+    /// The store backend (`lmdb` or `etcd`) and the LMDB data file whose size is reported.
+    let storeBackend: String
     let storeFile: String
     let verifier: SealVerifier
 
@@ -33,7 +34,7 @@ struct MasterStatus: Sendable {
             "startTime": .string(ObjectMeta.timestamp(started)),
             "uptimeSeconds": .integer(Int64(max(0, Date().timeIntervalSince(started)))),
             "attestation": attestation,
-            "store": ["revision": revision, "sizeBytes": Self.fileSize(storeFile).map { .integer(Int64($0)) } ?? .null],
+            "store": ["backend": .string(storeBackend), "revision": revision, "sizeBytes": Self.fileSize(storeFile).map { .integer(Int64($0)) } ?? .null],
             "seal": [
                 "activeAddresses": .array(active.sorted { $0.key.description < $1.key.description }.map { address, role in
                     ["address": .string(address.description), "role": .string(role.rawValue)]

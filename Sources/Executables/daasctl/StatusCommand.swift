@@ -60,7 +60,7 @@ struct StatusCommand: AsyncParsableCommand {
         lines.append(attestation)
         lines.append("UPTIME       \(duration(Int(clamping: status["uptimeSeconds"]?.integerValue ?? 0))) (since \(text(status["startTime"])))")
         let size = status["store"]?["sizeBytes"]?.integerValue.map { bytes(Int(clamping: $0)) } ?? "unknown size"
-        lines.append("STORE        revision \(text(status["store"]?["revision"])), \(size) on disk")
+        lines.append("STORE        \(text(status["store"]?["backend"])), revision \(text(status["store"]?["revision"])), \(size) on disk")
 
         var podsPerNode: [String: Int] = [:]
         var phases: [String: Int] = [:]
