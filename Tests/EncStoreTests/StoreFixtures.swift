@@ -35,14 +35,7 @@ func withStore(
     case .etcd:
         let server = try EtcdProcess()
         defer { server.stop() }
-        let store = try await server.store(configuration: configuration)
-        do {
-            try await body(store)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
+        try await using(try await server.store(configuration: configuration), body)
     case .memory:
         let store = MVCCStore.inMemory(configuration: configuration)
         defer { Task { await store.close() } }
@@ -52,14 +45,19 @@ func withStore(
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try MVCCStore.lmdb(
             directory: directory + "/data", keyProvider: .file(directory + "/store.key"), configuration: configuration)
-        do {
-            try await body(store)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
+        try await using(store, body)
     }
+}
+
+/// Runs `body` with `store`, closing it afterwards whether or not `body` throws.
+private func using(_ store: any ContractStore, _ body: (any ContractStore) async throws -> Void) async throws {
+    do {
+        try await body(store)
+    } catch {
+        await store.close()
+        throw error
+    }
+    await store.close()
 }
 
 extension String {

@@ -238,20 +238,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     /// Compacts history older than ``StoreConfiguration/History/retainedRevisions`` every
     /// ``StoreConfiguration/History/compactionInterval`` until cancelled or gracefully shut down.
     public func run() async throws {
-        let history = configuration.store.history
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await Task.sleep(for: history.compactionInterval)
-                    let target = try await self.currentRevision() - history.retainedRevisions
-                    if target > 0 { try await self.compact(through: target) }
-                } catch is CancellationError {
-                    return
-                } catch {
-                    self.logger.error("background compaction failed", metadata: ["error": "\(error)"])
-                }
-            }
-        }
+        await compactPeriodically(configuration.store.history, logger: logger)
     }
 
     // MARK: Watch

@@ -1,3 +1,6 @@
+import Logging
+import ServiceLifecycle
+
 /// An MVCC key-value store with etcd v3's contract: one revision counter for the whole store,
 /// compare-and-swap writes, all-or-nothing transactions, and gap-free watches.
 ///
@@ -50,6 +53,24 @@ public protocol KeyValueStore: Sendable {
 }
 
 extension KeyValueStore {
+    /// Compacts history older than `history`'s retained revisions every compaction interval
+    /// until cancelled or gracefully shut down (each store's `run()` as a `Service`).
+    func compactPeriodically(_ history: StoreConfiguration.History, logger: Logger) async {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await Task.sleep(for: history.compactionInterval)
+                    let target = try await self.currentRevision() - history.retainedRevisions
+                    if target > 0 { try await self.compact(through: target) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("background compaction failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+
     /// Reads every key under `prefix`.
     public func range(prefix: String) async throws -> RangeResult {
         try await range(prefix: prefix, limit: 0, after: nil)
