@@ -31,6 +31,12 @@ public struct EtcdConfiguration: Sendable {
         self.store = store
     }
 
+    /// Checks the endpoints and TLS settings as ``EtcdStore`` will read them.
+    /// - Throws: ``StoreError/Code/storage`` naming what is wrong.
+    public func validate() throws {
+        _ = try parsedEndpoints()
+    }
+
     /// One parsed endpoint.
     struct Endpoint: Hashable {
         var host: String

@@ -126,6 +126,22 @@ struct KubeconfigTarget: FuzzTarget {
     }
 }
 
+/// The etcd endpoint list of `daas-master --etcd-endpoints` (comma separated URLs).
+struct EtcdEndpointsTarget: FuzzTarget {
+    let name = "etcd-endpoints"
+    var dictionary: [[UInt8]] { ["http://", "https://", ",", ":", "2379", "127.0.0.1", "/", "@", "\u{0}"].map(\.bytes) }
+
+    func seeds() throws -> [[UInt8]] {
+        ["http://127.0.0.1:2379", "https://10.0.0.1:2379,https://10.0.0.2:2379", "http://etcd.local:2379/"].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        let endpoints = String(decoding: input, as: UTF8.self).split(separator: ",").map(String.init)
+        try? EtcdConfiguration(endpoints: endpoints, caFile: "ca.pem").validate()
+        try? EtcdConfiguration(endpoints: endpoints).validate()
+    }
+}
+
 /// The Sui CLI keystore reader.
 struct KeystoreTarget: FuzzTarget {
     let name = "keystore"
