@@ -1,7 +1,7 @@
 public import Foundation
 
-/// A one-member etcd (Debian's etcd-server) on free loopback ports with its data in a temporary
-/// directory, for tests of the etcd store and of masters sharing it. ``stop()`` ends it and
+/// An etcd member (Debian's etcd-server) on free loopback ports with its data in a temporary
+/// directory, alone or in a cluster, for tests of the etcd store and of masters sharing it. ``stop()`` ends it and
 /// removes its data; a test that forgets is covered by ``ChildProcess``'s kill on release.
 public final class EtcdProcess: Sendable {
     public static let executable = "/usr/bin/etcd"
@@ -11,20 +11,39 @@ public final class EtcdProcess: Sendable {
     public let clientURL: String
     public let process: ChildProcess
 
-    /// Starts etcd; it answers a moment later.
-    public init() throws {
+    /// The member's name and peer URL.
+    public let name: String
+    public let peerURL: String
+
+    /// Starts a one-member etcd; it answers a moment later.
+    public convenience init() throws {
+        let ports = freeLoopbackPorts(2)
+        let (client, peer) = (ports[0], ports[1])
+        let peerURL = "http://127.0.0.1:\(peer)"
+        try self.init(name: "test", clientPort: client, peerURL: peerURL, initialCluster: "test=\(peerURL)")
+    }
+
+    /// Starts `size` members forming one new cluster on loopback.
+    public static func cluster(size: Int) throws -> [EtcdProcess] {
+        let ports = freeLoopbackPorts(2 * size)
+        let members = (0..<size).map { index in (name: "m\(index)", client: ports[2 * index], peer: "http://127.0.0.1:\(ports[2 * index + 1])") }
+        let initial = members.map { "\($0.name)=\($0.peer)" }.joined(separator: ",")
+        return try members.map { try EtcdProcess(name: $0.name, clientPort: $0.client, peerURL: $0.peer, initialCluster: initial) }
+    }
+
+    private init(name: String, clientPort: Int, peerURL: String, initialCluster: String) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw CommandFailure(description: "\(Self.executable) is missing: run scripts/install-deps.sh (it installs etcd-server)")
         }
+        self.name = name
+        self.peerURL = peerURL
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let (client, peer) = (freeLoopbackPort(), freeLoopbackPort())
-        clientURL = "http://127.0.0.1:\(client)"
-        let peerURL = "http://127.0.0.1:\(peer)"
+        clientURL = "http://127.0.0.1:\(clientPort)"
         process = try ChildProcess(Self.executable, [
-            "--name", "test", "--data-dir", directory + "/data", "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
-            "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL, "--initial-cluster", "test=\(peerURL)",
-            "--log-level", "error",
+            "--name", name, "--data-dir", directory + "/data", "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
+            "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL, "--initial-cluster", initialCluster,
+            "--initial-cluster-state", "new", "--log-level", "error",
         ], outputPath: directory + "/etcd.log")
     }
 
@@ -36,16 +55,21 @@ public final class EtcdProcess: Sendable {
     }
 }
 
-/// A port the kernel reports free on 127.0.0.1 (bound to port 0, read back, released).
-public func freeLoopbackPort() -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+/// `count` distinct ports the kernel reports free on 127.0.0.1: each is bound to port 0 and read
+/// back, and all are held until the last is chosen, so the kernel cannot hand one out twice.
+public func freeLoopbackPorts(_ count: Int) -> [Int] {
+    var descriptors: [Int32] = []
+    defer { for descriptor in descriptors { close(descriptor) } }
+    return (0..<count).map { _ in
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        descriptors.append(descriptor)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 }

@@ -25,7 +25,10 @@ import Synchronization
 public final class EtcdStore: KeyValueStore, Service, Sendable {
     /// The configuration the store was opened with.
     public let configuration: EtcdConfiguration
-    private let client: GRPCClient<HTTP2ClientTransport.Posix>
+    /// One client per member, used in turn from ``current``: a call that finds its member
+    /// unreachable moves to the next (etcd's own clients fail over the same way).
+    private let clients: [GRPCClient<HTTP2ClientTransport.Posix>]
+    private let current = Atomic<Int>(0)
     private let connections: Task<Void, Never>
     private let ring: Mutex<KeyRing>
     private let logger: Logger
@@ -41,12 +44,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     /// - Throws: ``StoreError/Code/storage`` for a malformed endpoint or TLS setting.
     public init(configuration: EtcdConfiguration, keyRing: KeyRing, logger: Logger) throws {
         let (endpoints, tls) = try configuration.parsedEndpoints()
-        let target: any ResolvableTarget
-        if endpoints.allSatisfy({ Self.isIPv4($0.host) }) {
-            target = .ipv4(pairs: endpoints.map { (host: $0.host, port: $0.port) })
-        } else if endpoints.count == 1 {
-            target = .dns(host: endpoints[0].host, port: endpoints[0].port)
-        } else {
+        if endpoints.count > 1, !endpoints.allSatisfy({ Self.isIPv4($0.host) }) {
             throw StoreError.storage("several etcd endpoints must be IPv4 addresses (a host name is allowed for a single endpoint)")
         }
         var security = HTTP2ClientTransport.Posix.TransportSecurity.plaintext
@@ -60,8 +58,11 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             }
         }
         do {
-            let transport = try HTTP2ClientTransport.Posix(target: target, transportSecurity: security)
-            client = GRPCClient(transport: transport)
+            clients = try endpoints.map { endpoint in
+                let target: any ResolvableTarget = Self.isIPv4(endpoint.host)
+                    ? .ipv4(host: endpoint.host, port: endpoint.port) : .dns(host: endpoint.host, port: endpoint.port)
+                return GRPCClient(transport: try HTTP2ClientTransport.Posix(target: target, transportSecurity: security))
+            }
         } catch {
             throw StoreError.storage("cannot set up the etcd client: \(error)")
         }
@@ -69,8 +70,12 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         self.ring = Mutex(keyRing)
         self.logger = logger
         self.prefix = Array(configuration.keyPrefix.utf8)
-        let client = self.client
-        connections = Task { try? await client.runConnections() }
+        let clients = self.clients
+        connections = Task {
+            await withDiscardingTaskGroup { group in
+                for client in clients { group.addTask { try? await client.runConnections() } }
+            }
+        }
     }
 
     static func isIPv4(_ host: String) -> Bool {
@@ -85,7 +90,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         try configuration.store.validate(key: key)
         var request = Etcdserverpb_RangeRequest()
         request.key = etcdKey(key)
-        let response = try await call("range") { try await kv.range(request, options: options) }
+        let response = try await call("range") { try await $0.range(request, options: $1) }
         return GetResult(kv: try response.kvs.first.map(record), revision: response.header.revision)
     }
 
@@ -109,7 +114,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         request.rangeEnd = Self.prefixEnd(etcdKey(prefix))
         request.limit = Int64(max(0, limit))
         request.revision = revision
-        let response = try await call("range", revision: revision) { try await kv.range(request, options: options) }
+        let response = try await call("range", revision: revision) { try await $0.range(request, options: $1) }
         return RangeResult(kvs: try response.kvs.map(record), more: response.more, revision: revision > 0 ? revision : response.header.revision)
     }
 
@@ -120,7 +125,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         request.key = etcdKey(prefix)
         request.rangeEnd = Self.prefixEnd(etcdKey(prefix))
         request.countOnly = true
-        let response = try await call("range") { try await kv.range(request, options: options) }
+        let response = try await call("range") { try await $0.range(request, options: $1) }
         return CountResult(count: Int(clamping: response.count), revision: response.header.revision)
     }
 
@@ -168,7 +173,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             read.requestRange = range
             request.failure.append(read)
         }
-        let response = try await call("txn") { try await kv.txn(request, options: options) }
+        let response = try await call("txn", retries: false) { try await $0.txn(request, options: $1) }
         let revision = response.header.revision
         guard response.succeeded else {
             for (index, operation) in operations.enumerated() {
@@ -225,7 +230,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         var request = Etcdserverpb_CompactionRequest()
         request.revision = min(revision + 1, current)
         do {
-            _ = try await call("compact") { try await kv.compact(request, options: options) }
+            _ = try await call("compact") { try await $0.compact(request, options: $1) }
         } catch let error as StoreError where error.code == .compacted {
             // Another master compacted as far already.
         }
@@ -289,7 +294,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         let request = watchRequest
         let buffer = configuration.store.watchBufferSize
         do {
-            try await Etcdserverpb_Watch.Client(wrapping: client).watch(
+            try await Etcdserverpb_Watch.Client(wrapping: member().client).watch(
                 requestProducer: { writer in
                     try await writer.write(request)
                     // The request side stays open for the watch's life: etcd ends a watch stream
@@ -351,18 +356,30 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             return Array(state.open.values)
         }
         for continuation in open { continuation.finish(throwing: StoreError.closed()) }
-        client.beginGracefulShutdown()
+        for client in clients { client.beginGracefulShutdown() }
         await connections.value
     }
 
     // MARK: Internals
 
-    private var kv: Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix> { .init(wrapping: client) }
+    /// The member calls go to now, and its index (for ``moveOn(from:)``).
+    private func member() -> (index: Int, client: GRPCClient<HTTP2ClientTransport.Posix>) {
+        let index = current.load(ordering: .relaxed)
+        return (index, clients[Int(UInt(bitPattern: index) % UInt(clients.count))])
+    }
 
-    private var options: CallOptions {
+    /// Sends later calls to the member after `index`, unless a concurrent failure already moved on.
+    private func moveOn(from index: Int) {
+        _ = current.compareExchange(expected: index, desired: index &+ 1, ordering: .relaxed)
+    }
+
+    /// A first try fails at once on a member that cannot be reached (so the next one is tried);
+    /// a retry waits, within the deadline, for its member's connection (which may be backing off
+    /// after a failure of its own, as during a leader change).
+    private func options(retry: Bool) -> CallOptions {
         var options = CallOptions.defaults
         options.timeout = configuration.requestTimeout
-        options.waitForReady = true
+        options.waitForReady = retry
         return options
     }
 
@@ -372,17 +389,33 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
 
     /// Runs one call, timing it (`encstore_etcd_request_duration_seconds`, label `method`) and
     /// turning gRPC failures into ``StoreError``s.
-    private func call<Response>(_ method: String, revision: Int64 = 0, _ body: () async throws -> Response) async throws -> Response {
+    private func call<Response>(
+        _ method: String, revision: Int64 = 0, retries: Bool = true, _ body: (Etcdserverpb_KV.Client<HTTP2ClientTransport.Posix>, CallOptions) async throws -> Response
+    ) async throws -> Response {
         let started = ContinuousClock.now
         defer {
             Metrics.Timer(label: "encstore_etcd_request_duration_seconds", dimensions: [("method", method)]).record(duration: ContinuousClock.now - started)
         }
-        do {
-            return try await body()
-        } catch {
-            if closed.load(ordering: .relaxed) { throw StoreError.closed() }
-            throw Self.storeError(error, revision: revision)
+        // A member that is unreachable sends later calls to the next one. A call that never
+        // reached it (no connection could be made) is retried there at once, each member once.
+        // A write whose connection dropped is not, as clientv3 does not: it may have been
+        // applied, and a retry would then fail its own condition. Other failures (a timeout,
+        // etcd's own errors) are not retried.
+        for attempt in 0..<clients.count {
+            let (index, client) = member()
+            do {
+                return try await body(Etcdserverpb_KV.Client(wrapping: client), options(retry: attempt > 0))
+            } catch let error as RPCError where error.code == .unavailable && !closed.load(ordering: .relaxed) {
+                moveOn(from: index)
+                let notSent = error.message.contains("Could not establish a connection")
+                guard retries || notSent, attempt + 1 < clients.count else { throw Self.storeError(error, revision: revision) }
+                logger.notice("etcd member unreachable; trying the next", metadata: ["error": "\(error.message.prefix(200))"])
+            } catch {
+                if closed.load(ordering: .relaxed) { throw StoreError.closed() }
+                throw Self.storeError(error, revision: revision)
+            }
         }
+        throw StoreError.storage("no etcd member answered")
     }
 
     /// etcd's answers as the store's errors: compacted and future revisions by their codes, the
