@@ -25,10 +25,16 @@ import Synchronization
 public final class EtcdStore: KeyValueStore, Service, Sendable {
     /// The configuration the store was opened with.
     public let configuration: EtcdConfiguration
-    /// One client per member, used in turn from ``current``: a call that finds its member
-    /// unreachable moves to the next (etcd's own clients fail over the same way).
-    private let clients: [GRPCClient<HTTP2ClientTransport.Posix>]
+    /// Clients per member (``connectionsPerMember`` each), members used in turn from
+    /// ``current``: a call that finds its member unreachable moves to the next (etcd's own
+    /// clients fail over the same way).
+    private let members: [[GRPCClient<HTTP2ClientTransport.Posix>]]
     private let current = Atomic<Int>(0)
+    private let spread = Atomic<Int>(0)
+    /// Connections kept to each member. etcd's gRPC server (grpc-go) sends a PING for its
+    /// bandwidth estimate as data arrives, and SwiftNIO's HTTP/2 closes a connection whose peer
+    /// sends more than its flood limit; spreading calls keeps each connection under it.
+    static let connectionsPerMember = 4
     private let connections: Task<Void, Never>
     private let ring: Mutex<KeyRing>
     private let logger: Logger
@@ -58,10 +64,12 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             }
         }
         do {
-            clients = try endpoints.map { endpoint in
+            members = try endpoints.map { endpoint in
                 let target: any ResolvableTarget = Self.isIPv4(endpoint.host)
-                    ? .ipv4(host: endpoint.host, port: endpoint.port) : .dns(host: endpoint.host, port: endpoint.port)
-                return GRPCClient(transport: try HTTP2ClientTransport.Posix(target: target, transportSecurity: security))
+                    ? .ipv4(address: endpoint.host, port: endpoint.port) : .dns(host: endpoint.host, port: endpoint.port)
+                return try (0..<Self.connectionsPerMember).map { _ in
+                    GRPCClient(transport: try HTTP2ClientTransport.Posix(target: target, transportSecurity: security))
+                }
             }
         } catch {
             throw StoreError.storage("cannot set up the etcd client: \(error)")
@@ -70,7 +78,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         self.ring = Mutex(keyRing)
         self.logger = logger
         self.prefix = Array(configuration.keyPrefix.utf8)
-        let clients = self.clients
+        let clients = members.flatMap { $0 }
         connections = Task {
             await withDiscardingTaskGroup { group in
                 for client in clients { group.addTask { try? await client.runConnections() } }
@@ -173,7 +181,15 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             read.requestRange = range
             request.failure.append(read)
         }
-        let response = try await call("txn", retries: false) { try await $0.txn(request, options: $1) }
+        let response: Etcdserverpb_TxnResponse
+        do {
+            response = try await call("txn", retries: false) { try await $0.txn(request, options: $1) }
+        } catch let ambiguous as AmbiguousWrite {
+            // The connection dropped after the request left: find out whether etcd applied it.
+            if let outcome = try await appliedOutcome(of: operations, request: request) { return outcome }
+            logger.notice("an etcd write was cut off before it applied; sending it again", metadata: ["error": "\(ambiguous.error.message.prefix(200))"])
+            response = try await call("txn", retries: false) { try await $0.txn(request, options: $1) }
+        }
         let revision = response.header.revision
         guard response.succeeded else {
             for (index, operation) in operations.enumerated() {
@@ -204,6 +220,35 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
                 results.append(.deleted(previous: try record(previous), revision: revision))
             }
         }
+        return .committed(revision: revision, results: results)
+    }
+
+    /// The outcome of a transaction whose answer was lost, if etcd applied it; nil if it did not.
+    /// Every put carries a fresh random nonce, so its sealed bytes are in etcd only if this very
+    /// request was applied (a transaction is atomic: checking its puts is enough). A transaction
+    /// of deletes only, or with deletes, cannot be told apart from someone else's deletes: it is
+    /// reported as a storage error rather than guessed.
+    private func appliedOutcome(of operations: [WriteOperation], request: Etcdserverpb_TxnRequest) async throws -> TransactionResult? {
+        var results: [WriteResult] = []
+        var applied: Bool?
+        for (index, operation) in operations.enumerated() {
+            guard case .put(let value) = operation.action else {
+                throw StoreError.storage("the connection to etcd dropped during a delete of \(operation.key); whether it applied is unknown")
+            }
+            var read = Etcdserverpb_RangeRequest()
+            read.key = request.success[index].requestPut.key
+            let stored = try await call("range") { try await $0.range(read, options: $1) }.kvs.first
+            let found = stored.map { $0.value == request.success[index].requestPut.value } ?? false
+            if let applied, applied != found {
+                throw StoreError.storage("the connection to etcd dropped during a transaction, and its keys disagree on whether it applied")
+            }
+            applied = found
+            if let stored, found {
+                results.append(.written(KeyValue(
+                    key: operation.key, value: value, createRevision: stored.createRevision, modRevision: stored.modRevision, version: stored.version)))
+            }
+        }
+        guard applied == true, let revision = results.first?.revision else { return nil }
         return .committed(revision: revision, results: results)
     }
 
@@ -356,7 +401,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             return Array(state.open.values)
         }
         for continuation in open { continuation.finish(throwing: StoreError.closed()) }
-        for client in clients { client.beginGracefulShutdown() }
+        for client in members.flatMap({ $0 }) { client.beginGracefulShutdown() }
         await connections.value
     }
 
@@ -365,7 +410,8 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     /// The member calls go to now, and its index (for ``moveOn(from:)``).
     private func member() -> (index: Int, client: GRPCClient<HTTP2ClientTransport.Posix>) {
         let index = current.load(ordering: .relaxed)
-        return (index, clients[Int(UInt(bitPattern: index) % UInt(clients.count))])
+        let connections = members[Int(UInt(bitPattern: index) % UInt(members.count))]
+        return (index, connections[Int(UInt(bitPattern: spread.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(connections.count))])
     }
 
     /// Sends later calls to the member after `index`, unless a concurrent failure already moved on.
@@ -401,14 +447,15 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         // A write whose connection dropped is not, as clientv3 does not: it may have been
         // applied, and a retry would then fail its own condition. Other failures (a timeout,
         // etcd's own errors) are not retried.
-        for attempt in 0..<clients.count {
+        for attempt in 0..<members.count {
             let (index, client) = member()
             do {
                 return try await body(Etcdserverpb_KV.Client(wrapping: client), options(retry: attempt > 0))
             } catch let error as RPCError where error.code == .unavailable && !closed.load(ordering: .relaxed) {
                 moveOn(from: index)
                 let notSent = error.message.contains("Could not establish a connection")
-                guard retries || notSent, attempt + 1 < clients.count else { throw Self.storeError(error, revision: revision) }
+                guard retries || notSent else { throw AmbiguousWrite(error: error) }
+                guard attempt + 1 < members.count else { throw Self.storeError(error, revision: revision) }
                 logger.notice("etcd member unreachable; trying the next", metadata: ["error": "\(error.message.prefix(200))"])
             } catch {
                 if closed.load(ordering: .relaxed) { throw StoreError.closed() }
@@ -468,4 +515,9 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
 
 extension Array {
     fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// A write whose connection dropped after the request left: etcd may or may not have applied it.
+private struct AmbiguousWrite: Error {
+    let error: RPCError
 }
