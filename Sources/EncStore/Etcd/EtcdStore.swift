@@ -34,7 +34,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     /// Connections kept to each member. etcd's gRPC server (grpc-go) sends a PING for its
     /// bandwidth estimate as data arrives, and SwiftNIO's HTTP/2 closes a connection whose peer
     /// sends more than its flood limit; spreading calls keeps each connection under it.
-    static let connectionsPerMember = 4
+    static let connectionsPerMember = 8
     private let connections: Task<Void, Never>
     private let ring: Mutex<KeyRing>
     private let logger: Logger
@@ -113,17 +113,31 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         return try await range(prefix: prefix, limit: limit, after: after, revision: revision)
     }
 
+    /// Keys read per etcd call: a large range is read in pages at one revision, so no answer
+    /// approaches gRPC's message size limit.
+    static let pageSize = 500
+
     private func range(prefix: String, limit: Int, after: String?, revision: Int64) async throws -> RangeResult {
         try checkOpen()
         try configuration.store.validate(prefix: prefix)
         if let after { try configuration.store.validate(key: after) }
-        var request = Etcdserverpb_RangeRequest()
-        request.key = after.map { etcdKey($0) + Data([0]) } ?? etcdKey(prefix)
-        request.rangeEnd = Self.prefixEnd(etcdKey(prefix))
-        request.limit = Int64(max(0, limit))
-        request.revision = revision
-        let response = try await call("range", revision: revision) { try await $0.range(request, options: $1) }
-        return RangeResult(kvs: try response.kvs.map(record), more: response.more, revision: revision > 0 ? revision : response.header.revision)
+        let wanted = limit > 0 ? limit : Int.max
+        var records: [KeyValue] = []
+        var start = after.map { etcdKey($0) + Data([0]) } ?? etcdKey(prefix)
+        var pinned = revision
+        while true {
+            var request = Etcdserverpb_RangeRequest()
+            request.key = start
+            request.rangeEnd = Self.prefixEnd(etcdKey(prefix))
+            request.limit = Int64(min(wanted - records.count, Self.pageSize))
+            request.revision = pinned
+            let response = try await call("range", revision: pinned) { try await $0.range(request, options: $1) }
+            if pinned == 0 { pinned = response.header.revision }
+            records += try response.kvs.map(record)
+            guard response.more, let last = response.kvs.last else { return RangeResult(kvs: records, more: false, revision: pinned) }
+            if records.count >= wanted { return RangeResult(kvs: records, more: true, revision: pinned) }
+            start = last.key + Data([0])
+        }
     }
 
     public func count(prefix: String) async throws -> CountResult {
@@ -185,10 +199,10 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         do {
             response = try await call("txn", retries: false) { try await $0.txn(request, options: $1) }
         } catch let ambiguous as AmbiguousWrite {
-            // The connection dropped after the request left: find out whether etcd applied it.
-            if let outcome = try await appliedOutcome(of: operations, request: request) { return outcome }
-            logger.notice("an etcd write was cut off before it applied; sending it again", metadata: ["error": "\(ambiguous.error.message.prefix(200))"])
-            response = try await call("txn", retries: false) { try await $0.txn(request, options: $1) }
+            switch try await resend(request, operations: operations, after: ambiguous) {
+            case .applied(let result): return result
+            case .answered(let answer): response = answer
+            }
         }
         let revision = response.header.revision
         guard response.succeeded else {
@@ -221,6 +235,31 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             }
         }
         return .committed(revision: revision, results: results)
+    }
+
+    /// A transaction whose answer was lost: its outcome if etcd applied it, else the answer to
+    /// sending it again (at most three times in all).
+    private func resend(_ request: Etcdserverpb_TxnRequest, operations: [WriteOperation], after first: AmbiguousWrite) async throws -> Resent {
+        var lost = first
+        for _ in 0..<2 {
+            if let outcome = try await appliedOutcome(of: operations, request: request) { return .applied(outcome) }
+            logger.notice("an etcd write was cut off before it applied; sending it again", metadata: ["error": "\(lost.error.message.prefix(200))"])
+            do {
+                return .answered(try await call("txn", retries: false) { try await $0.txn(request, options: $1) })
+            } catch let again as AmbiguousWrite {
+                lost = again
+            }
+        }
+        if let outcome = try await appliedOutcome(of: operations, request: request) { return .applied(outcome) }
+        throw Self.storeError(lost.error, revision: 0)
+    }
+
+    /// What resending a cut-off transaction found.
+    private enum Resent {
+        /// The first send had been applied.
+        case applied(TransactionResult)
+        /// etcd's answer to the resent request.
+        case answered(Etcdserverpb_TxnResponse)
     }
 
     /// The outcome of a transaction whose answer was lost, if etcd applied it; nil if it did not.
@@ -443,11 +482,14 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
             Metrics.Timer(label: "encstore_etcd_request_duration_seconds", dimensions: [("method", method)]).record(duration: ContinuousClock.now - started)
         }
         // A member that is unreachable sends later calls to the next one. A call that never
-        // reached it (no connection could be made) is retried there at once, each member once.
+        // reached it (no connection could be made) is retried there at once.
         // A write whose connection dropped is not, as clientv3 does not: it may have been
         // applied, and a retry would then fail its own condition. Other failures (a timeout,
         // etcd's own errors) are not retried.
-        for attempt in 0..<members.count {
+        // Every member once, and three more tries on other connections (a lone member's
+        // connections are cut one at a time under load).
+        let attempts = members.count + 3
+        for attempt in 0..<attempts {
             let (index, client) = member()
             do {
                 return try await body(Etcdserverpb_KV.Client(wrapping: client), options(retry: attempt > 0))
@@ -455,7 +497,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
                 moveOn(from: index)
                 let notSent = error.message.contains("Could not establish a connection")
                 guard retries || notSent else { throw AmbiguousWrite(error: error) }
-                guard attempt + 1 < members.count else { throw Self.storeError(error, revision: revision) }
+                guard attempt + 1 < attempts else { throw Self.storeError(error, revision: revision) }
                 logger.notice("etcd member unreachable; trying the next", metadata: ["error": "\(error.message.prefix(200))"])
             } catch {
                 if closed.load(ordering: .relaxed) { throw StoreError.closed() }
