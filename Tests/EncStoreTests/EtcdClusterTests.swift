@@ -16,9 +16,10 @@ struct EtcdClusterTests {
         let logger = Logger(label: "etcd-cluster-test", factory: { _ in SwiftLogNoOpLogHandler() })
         var configuration = EtcdConfiguration(endpoints: members.map(\.clientURL))
         configuration.requestTimeout = .seconds(5)
-        let store = try EtcdStore(configuration: configuration, keyRing: KeyRing(active: .generate()), logger: logger)
+        let ring = KeyRing(active: .generate())
+        let store = try EtcdStore(configuration: configuration, keyRing: ring, logger: logger)
         // The cluster forms once a quorum runs; wait until every member serves clients.
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         for member in members {
             var single = EtcdConfiguration(endpoints: [member.clientURL])
             single.requestTimeout = .seconds(2)
@@ -66,6 +67,14 @@ struct EtcdClusterTests {
         #expect(written.allSatisfy { keys.contains("/load/\($0)") }, "every acknowledged write is stored")
         #expect(stored.kvs.allSatisfy { String(decoding: $0.value, as: UTF8.self) == "v" + $0.key.dropFirst("/load/".count) })
         await store.close()
+
+        // A new store starts on the dead first member: its watch and writes move on by themselves.
+        let fresh = try EtcdStore(configuration: configuration, keyRing: ring, logger: logger)
+        let stream = try await fresh.watch(prefix: "/after/", fromRevision: 0)
+        #expect(try await fresh.create("/after/x", value: [1]).succeeded)
+        #expect(try await collect(1, from: stream).map(\.kv.key) == ["/after/x"])
+        #expect(try await fresh.count(prefix: "/load/").count == stored.kvs.count)
+        await fresh.close()
     }
 }
 

@@ -44,6 +44,11 @@ struct EtcdEndToEndTests {
         #expect(keys.contains { $0.hasPrefix("/daas/") && $0.contains("configmaps") && $0.hasSuffix("/shared") }, "\(keys.prefix(20))")
         #expect(!values.isEmpty && values.allSatisfy { value in value.first == 1 && value.range(of: Data("hunter2".utf8)) == nil && value.range(of: Data("\"kind\"".utf8)) == nil })
 
+        // The status view names the backend and etcd's database size.
+        let status = try runProduct("daasctl", ["status", "--kubeconfig", second.kubeconfig])
+        #expect(status.output.split(separator: "\n").contains { $0.hasPrefix("STORE        etcd, revision ") && $0.hasSuffix(" on disk") && !$0.contains("unknown") },
+                "\(status.output) \(status.error)")
+
         // A master that cannot reach etcd says so in one line and exits.
         let refused = try runProduct("daas-master", ["--data-dir", root + "/c", "--listen", "127.0.0.1:0", "--store", "etcd", "--etcd-endpoints", "http://127.0.0.1:1"], timeout: 60)
         #expect(refused.status != 0 && refused.error.contains("cannot use etcd at http://127.0.0.1:1"), "\(refused.output) \(refused.error)")

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// An etcd member (Debian's etcd-server) on free loopback ports with its data in a temporary
 /// directory, alone or in a cluster, for tests of the etcd store and of masters sharing it. ``stop()`` ends it and
@@ -56,11 +57,13 @@ public final class EtcdProcess: Sendable {
 }
 
 /// `count` distinct ports the kernel reports free on 127.0.0.1: each is bound to port 0 and read
-/// back, and all are held until the last is chosen, so the kernel cannot hand one out twice.
+/// back, all are held until the last is chosen, and none is handed out twice in this process
+/// (tests start etcd members in parallel; a port released by one must not go to another).
 public func freeLoopbackPorts(_ count: Int) -> [Int] {
     var descriptors: [Int32] = []
     defer { for descriptor in descriptors { close(descriptor) } }
-    return (0..<count).map { _ in
+    var ports: [Int] = []
+    while ports.count < count {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         descriptors.append(descriptor)
         var address = sockaddr_in()
@@ -70,6 +73,10 @@ public func freeLoopbackPorts(_ count: Int) -> [Int] {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        if handedOutPorts.withLock({ $0.insert(port).inserted }) { ports.append(port) }
     }
+    return ports
 }
+
+private let handedOutPorts = Mutex(Set<Int>())

@@ -155,6 +155,20 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         try await count(prefix: "").revision
     }
 
+    /// The size of the database file of the member in use, in bytes (etcd's Status `dbSize`).
+    public func databaseSize() async throws -> Int64 {
+        try checkOpen()
+        let (index, client) = member()
+        do {
+            var options = CallOptions.defaults
+            options.timeout = configuration.requestTimeout
+            return try await Etcdserverpb_Maintenance.Client(wrapping: client).status(Etcdserverpb_StatusRequest(), options: options).dbSize
+        } catch {
+            if let rpc = error as? RPCError, rpc.code == .unavailable { moveOn(from: index) }
+            throw Self.storeError(error, revision: 0)
+        }
+    }
+
     // MARK: Writes
 
     public func transaction(_ operations: [WriteOperation]) async throws -> TransactionResult {
@@ -337,6 +351,22 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         try configuration.store.validate(prefix: prefix)
         let compacted = compactedThrough.load(ordering: .relaxed)
         if fromRevision > 0, fromRevision <= compacted { throw StoreError.compacted(requested: fromRevision, compactRevision: compacted) }
+        // A member that cannot be reached is skipped: each member is tried once.
+        for attempt in 0..<members.count {
+            let (index, client) = member()
+            do {
+                return try await startWatch(prefix: prefix, fromRevision: fromRevision, client: client, member: index)
+            } catch let error as StoreError where error.code == .storage && attempt + 1 < members.count && !closed.load(ordering: .relaxed) {
+                logger.notice("etcd member did not start a watch; trying the next", metadata: ["error": "\(error.message)"])
+                moveOn(from: index)
+            }
+        }
+        throw StoreError.storage("no etcd member started the watch")
+    }
+
+    private func startWatch(
+        prefix: String, fromRevision: Int64, client: GRPCClient<HTTP2ClientTransport.Posix>, member index: Int
+    ) async throws -> WatchStream {
         let buffer = configuration.store.watchBufferSize
         let (events, continuation) = AsyncThrowingStream<WatchEvent, any Error>.makeStream(bufferingPolicy: .bufferingOldest(buffer))
         guard let id = watches.withLock({ state -> Int? in
@@ -354,7 +384,9 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         // The first answer (created, or cancelled because the start was compacted) decides
         // whether watch() returns or throws.
         let (ready, readyContinuation) = AsyncStream<StoreError?>.makeStream()
-        let task = Task { await self.serveWatch(create, requested: fromRevision, into: continuation, ready: readyContinuation) }
+        let task = Task {
+            await self.serveWatch(create, requested: fromRevision, client: client, member: index, into: continuation, ready: readyContinuation)
+        }
         continuation.onTermination = { [weak self] _ in
             task.cancel()
             self?.watches.withLock { _ = $0.open.removeValue(forKey: id) }
@@ -370,15 +402,15 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     }
 
     private func serveWatch(
-        _ create: Etcdserverpb_WatchCreateRequest, requested: Int64, into continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation,
-        ready: AsyncStream<StoreError?>.Continuation
+        _ create: Etcdserverpb_WatchCreateRequest, requested: Int64, client: GRPCClient<HTTP2ClientTransport.Posix>, member index: Int,
+        into continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation, ready: AsyncStream<StoreError?>.Continuation
     ) async {
         var watchRequest = Etcdserverpb_WatchRequest()
         watchRequest.createRequest = create
         let request = watchRequest
         let buffer = configuration.store.watchBufferSize
         do {
-            try await Etcdserverpb_Watch.Client(wrapping: member().client).watch(
+            try await Etcdserverpb_Watch.Client(wrapping: client).watch(
                 requestProducer: { writer in
                     try await writer.write(request)
                     // The request side stays open for the watch's life: etcd ends a watch stream
@@ -411,6 +443,8 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
                     continuation.finish(throwing: self.closed.load(ordering: .relaxed) ? StoreError.closed() : StoreError.storage("etcd ended the watch stream"))
                 })
         } catch {
+            // A member that went away sends the next watch (the cache starts one) elsewhere.
+            if let rpc = error as? RPCError, rpc.code == .unavailable { moveOn(from: index) }
             let failure = closed.load(ordering: .relaxed) ? StoreError.closed() : (error as? StoreError ?? Self.storeError(error, revision: requested))
             ready.yield(failure)
             ready.finish()

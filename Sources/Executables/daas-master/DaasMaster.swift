@@ -289,7 +289,10 @@ struct DaasMaster: AsyncParsableCommand {
         let status = MasterStatus(
             clusterID: clusterID, started: Date(), attestationMode: attestation,
             pcr0: (configuration.attestation as? MasterAttestation)?.pcr0(), objects: objects, storeBackend: self.store,
-            storeFile: dataDir + "/store/data.mdb", verifier: verifier)
+            storeSize: { [dataDir] in
+                if let etcd = store as? EtcdStore { return (try? await etcd.databaseSize()).map { Int(clamping: $0) } }
+                return MasterStatus.fileSize(dataDir + "/store/data.mdb")
+            }, verifier: verifier)
         let informerSync = HealthChecks.Check(name: "informer-sync") {
             let pending = informers.all.filter { !$0.informer.hasSynced }.map(\.type.groupResource)
             return pending.isEmpty ? nil : "not synced: \(pending.joined(separator: ", "))"

@@ -15,9 +15,9 @@ struct MasterStatus: Sendable {
     /// PCR0 of the master's own attestation document, hex (nil without attestation).
     let pcr0: String?
     let objects: ObjectStore
-    /// The store backend (`lmdb` or `etcd`) and the LMDB data file whose size is reported.
+    /// The store backend (`lmdb` or `etcd`) and how to read its size on disk.
     let storeBackend: String
-    let storeFile: String
+    let storeSize: @Sendable () async -> Int?
     let verifier: SealVerifier
 
     func document() async -> JSONValue {
@@ -34,7 +34,7 @@ struct MasterStatus: Sendable {
             "startTime": .string(ObjectMeta.timestamp(started)),
             "uptimeSeconds": .integer(Int64(max(0, Date().timeIntervalSince(started)))),
             "attestation": attestation,
-            "store": ["backend": .string(storeBackend), "revision": revision, "sizeBytes": Self.fileSize(storeFile).map { .integer(Int64($0)) } ?? .null],
+            "store": ["backend": .string(storeBackend), "revision": revision, "sizeBytes": await storeSize().map { .integer(Int64($0)) } ?? .null],
             "seal": [
                 "activeAddresses": .array(active.sorted { $0.key.description < $1.key.description }.map { address, role in
                     ["address": .string(address.description), "role": .string(role.rawValue)]
