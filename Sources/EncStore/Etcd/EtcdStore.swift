@@ -124,11 +124,12 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         let wanted = limit > 0 ? limit : Int.max
         var records: [KeyValue] = []
         var start = after.map { etcdKey($0) + Data([0]) } ?? etcdKey(prefix)
+        let end = Self.prefixEnd(etcdKey(prefix))
         var pinned = revision
         while true {
             var request = Etcdserverpb_RangeRequest()
             request.key = start
-            request.rangeEnd = Self.prefixEnd(etcdKey(prefix))
+            request.rangeEnd = end
             request.limit = Int64(min(wanted - records.count, Self.pageSize))
             request.revision = pinned
             let response = try await call("range", revision: pinned) { try await $0.range(request, options: $1) }
@@ -151,8 +152,14 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         return CountResult(count: Int(clamping: response.count), revision: response.header.revision)
     }
 
+    /// The revision etcd reports with a read of one key (the bare prefix, which holds nothing):
+    /// counting every key would make etcd walk the whole keyspace on each call.
     public func currentRevision() async throws -> Int64 {
-        try await count(prefix: "").revision
+        try checkOpen()
+        var request = Etcdserverpb_RangeRequest()
+        request.key = Data(prefix)
+        request.countOnly = true
+        return try await call("range") { try await $0.range(request, options: $1) }.header.revision
     }
 
     /// The size of the database file of the member in use, in bytes (etcd's Status `dbSize`).

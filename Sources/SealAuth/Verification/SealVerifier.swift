@@ -151,23 +151,20 @@ public final class SealVerifier: Sendable {
     }
 
     /// Counts one uncached verification: `sealauth_verifications_total` with `result` (ok or
-    /// the refusal's code) and `scheme` (the signature's, or unknown when it was not reached).
-    private static func count(result: String, token: String) {
-        var scheme = "unknown"
-        if let parsed = try? SealToken(parsing: token), let flag = parsed.signature.first, let known = SuiSignatureScheme(rawValue: flag) {
-            scheme = known.description
-        }
-        Counter(label: "sealauth_verifications_total", dimensions: [("result", result), ("scheme", scheme)]).increment()
+    /// the refusal's code) and `scheme` (the signature's, or unknown when parsing did not reach it).
+    private static func count(result: String, scheme: SuiSignatureScheme?) {
+        Counter(label: "sealauth_verifications_total", dimensions: [("result", result), ("scheme", scheme?.description ?? "unknown")]).increment()
     }
 
     private func verifyAndRemember(_ token: String, now: Int64) async throws -> SealIdentity {
+        var scheme: SuiSignatureScheme?
         do {
-            let (identity, until) = try await verifyUncached(token, now: now)
+            let (identity, until) = try await verifyUncached(token, now: now, scheme: &scheme)
             state.withLock { state in
                 state.inFlight[token] = nil
                 state.verdicts.set((identity, until), for: token)
             }
-            Self.count(result: "ok", token: token)
+            Self.count(result: "ok", scheme: scheme)
             return identity
         } catch let error as SealAuthError {
             // A malformed token costs less to parse again than to remember; a refusal that can
@@ -178,15 +175,17 @@ public final class SealVerifier: Sendable {
                 if remembered { state.refusals.set((error, now.addingSaturating(configuration.negativeTTL)), for: token) }
             }
             logger.notice("seal token refused", metadata: ["reason": "\(error.code)", "detail": "\(error.message)"])
-            Self.count(result: error.code.rawValue, token: token)
+            Self.count(result: error.code.rawValue, scheme: scheme)
             throw error
         }
     }
 
-    /// Every check, in DESIGN.md's order; returns the identity and how long it may be cached.
-    private func verifyUncached(_ text: String, now: Int64) async throws -> (SealIdentity, Int64) {
+    /// Every check, in DESIGN.md's order; returns the identity and how long it may be cached,
+    /// and sets `scheme` to the signature's once the token parsed (for the metrics).
+    private func verifyUncached(_ text: String, now: Int64, scheme: inout SuiSignatureScheme?) async throws -> (SealIdentity, Int64) {
         let policy = configuration.policy
         let token = try SealToken(parsing: text)
+        scheme = token.signature.first.flatMap(SuiSignatureScheme.init(rawValue:))
         let payload = token.payload
         guard payload.dom == SealPayload.domain else {
             throw SealAuthError(code: .wrongDomain, message: "dom is not \(SealPayload.domain)")
