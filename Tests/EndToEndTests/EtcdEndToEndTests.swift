@@ -13,6 +13,7 @@ struct EtcdEndToEndTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let etcd = try EtcdProcess()
         defer { etcd.stop() }
+        try etcd.waitUntilHealthy()
         // Both masters seal with the same data key; leader election keeps one set of controllers.
         let shared = ["--store", "etcd", "--etcd-endpoints", etcd.clientURL, "--key-file", root + "/store.key", "--leader-elect", "true"]
         let first = try MasterProcess.start(dataDir: root + "/a", arguments: shared)

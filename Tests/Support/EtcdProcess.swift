@@ -48,6 +48,15 @@ public final class EtcdProcess: Sendable {
         ], outputPath: directory + "/etcd.log")
     }
 
+    /// Waits (at most `timeout` seconds) until etcd answers `/health` with `"health":"true"`: on a
+    /// loaded machine a member can take many seconds to serve. Throws when it does not.
+    public func waitUntilHealthy(timeout: Double = 90) throws {
+        let healthy = eventually(timeout) {
+            ((try? run("/usr/bin/curl", ["-s", "--max-time", "2", clientURL + "/health"], timeout: 10).output) ?? "").contains("\"health\":\"true\"")
+        }
+        guard healthy else { throw CommandFailure(description: "etcd at \(clientURL) is not healthy after \(Int(timeout)) s: \(process.output.suffix(2000))") }
+    }
+
     /// Stops etcd (SIGTERM, then SIGKILL after 10 s) and removes its data.
     public func stop() {
         process.signal(SIGTERM)
