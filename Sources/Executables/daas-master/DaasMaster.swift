@@ -224,14 +224,22 @@ struct DaasMaster: AsyncParsableCommand {
         let objects = ObjectStore(store: store)
         var configuration = KubeAPIServer.Configuration(host: host, port: port, dataDirectory: dataDir)
         configuration.shutdownGracePeriod = .milliseconds(Int64(shutdownGracePeriod * 1000))
+        // The cluster id, CAs and service-account key every master of this store shares.
+        let clusterID: String
         do {
-            configuration.attestation = try MasterAttestation.make(mode: attestation, dataDir: dataDir, pki: try configuration.pki())
+            clusterID = try await ClusterIdentity.synchronize(store: store, dataDirectory: dataDir, logger: logger).clusterID
+        } catch let error as APIError {
+            throw Failure("cannot agree on the cluster identity through the store: \(error.message)")
+        } catch let error as StoreError {
+            throw Failure("cannot agree on the cluster identity through the store: \(error.message)")
+        }
+        do {
+            configuration.attestation = try MasterAttestation.make(mode: attestation, dataDir: dataDir, pki: try configuration.pki(), clusterID: clusterID)
         } catch let error as Failure {
             throw error
         } catch {
             throw Failure("cannot start \(attestation) attestation: \(error)")
         }
-        let clusterID = try MasterAttestation.clusterID(dataDir)
         var policy = SealPolicy(clusterID: clusterID)
         policy.clusterOwners = owners
         policy.minimumStake = [.user: userMinStake, .node: nodeMinStake]

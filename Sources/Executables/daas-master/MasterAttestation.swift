@@ -28,7 +28,7 @@ struct MasterAttestation: AttestationProvider {
     }
 
     /// The provider for `mode` (`dev`, `nitro` or `none`), or nil for `none`.
-    static func make(mode: String, dataDir: String, pki: ClusterPKI) throws -> MasterAttestation? {
+    static func make(mode: String, dataDir: String, pki: ClusterPKI, clusterID: String) throws -> MasterAttestation? {
         let attester: any Attester
         switch mode {
         case "none":
@@ -41,18 +41,7 @@ struct MasterAttestation: AttestationProvider {
         default:
             throw Failure("--attestation must be dev, nitro or none, got \(mode)")
         }
-        let binding = MasterBinding(clusterID: try clusterID(dataDir), caSHA256: Array(SHA256.hash(data: try pki.caCertificateDER())))
+        let binding = MasterBinding(clusterID: clusterID, caSHA256: Array(SHA256.hash(data: try pki.caCertificateDER())))
         return MasterAttestation(attester: attester, publicKey: try pki.serverPublicKeyInfo(), binding: binding, mode: mode)
-    }
-
-    /// The cluster id, created once under the data directory.
-    static func clusterID(_ dataDir: String) throws -> String {
-        let path = dataDir + "/cluster-id"
-        if let text = try? String(contentsOfFile: path, encoding: .utf8), !text.isEmpty {
-            return text.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let id = UUID().uuidString.lowercased()
-        try (id + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        return id
     }
 }

@@ -32,8 +32,8 @@ public struct ClusterPKI: Sendable {
     public static func loadOrCreate(directory: String, hosts: [String]) throws -> ClusterPKI {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         func path(_ name: String) -> String { directory + "/" + name }
-        let (caCert, caKey) = try authority("ca", commonName: "k3s-daas-ca", directory: directory)
-        let frontProxyCA = try authority("front-proxy-ca", commonName: "k3s-daas-front-proxy-ca", directory: directory)
+        let (caCert, caKey) = try authority("ca", commonName: caCommonName, directory: directory)
+        let frontProxyCA = try authority("front-proxy-ca", commonName: frontProxyCACommonName, directory: directory)
         let server = try leaf(
             "server", directory: directory, ca: (caCert, caKey), hosts: hosts,
             subject: try DistinguishedName { CommonName("kube-apiserver") }, usage: .serverAuth)
@@ -67,8 +67,13 @@ public struct ClusterPKI: Sendable {
     /// The common name of the front-proxy client certificate extension API servers accept.
     public static let frontProxyClientName = "front-proxy-client"
 
+    static let caCommonName = "k3s-daas-ca"
+    static let frontProxyCACommonName = "k3s-daas-front-proxy-ca"
+    /// The certificates `loadOrCreate` issues from the CAs (`<name>.crt`, `<name>.key`).
+    static let leafNames = ["server", "admin", "kubelet-client", "front-proxy-client"]
+
     /// The CA `<name>.crt`/`<name>.key` in `directory`, created (key 0600) when missing.
-    private static func authority(_ name: String, commonName: String, directory: String) throws -> (Certificate, P256.Signing.PrivateKey) {
+    static func authority(_ name: String, commonName: String, directory: String) throws -> (Certificate, P256.Signing.PrivateKey) {
         let certPath = directory + "/\(name).crt"
         let keyPath = directory + "/\(name).key"
         if let certPEM = read(certPath), let keyPEM = read(keyPath) {
