@@ -21,7 +21,8 @@ struct DaasWorker: AsyncParsableCommand {
         commandName: "daas-worker",
         abstract: "K3s-DaaS node agent: attested join, node Seal tokens, Node registration, Lease heartbeats, and pods in containers through containerd's CRI.")
 
-    @Option(help: "The master URL, e.g. https://127.0.0.1:6443.") var master: String
+    @Option(name: .customLong("master"), help: "A master URL, e.g. https://127.0.0.1:6443; repeat it (or separate with commas) for highly available masters: the worker verifies each reachable one's attestation and reaches them through a local load balancer that moves to the next when one fails.")
+    var masters: [String]
     @Option(help: "Trusted attestation root (PEM). Default: the AWS Nitro Enclaves Root-G1 (which needs --pcr 0=HEX).") var root: String?
     @Option(name: .customLong("pcr"), help: "An expected PCR of the master as N=HEX; repeatable.") var pcrs: [String] = []
     @Option(help: "The cluster id the master must attest.") var clusterID: String?
@@ -96,29 +97,36 @@ struct DaasWorker: AsyncParsableCommand {
         guard tokenLifetime > 60, heartbeatInterval > 0 else { throw Failure("--token-lifetime must exceed 60 s and --heartbeat-interval be positive") }
         let keyPair = try loadKey()
 
-        // The join: nothing is sent to the master before its attestation verifies.
-        let attested: MasterAttestationClient.Result
-        do {
-            let trust = try MasterTrust(rootPEMFile: root, pcrs: pcrs, clusterID: clusterID, caSHA256: caSHA256)
-            attested = try await MasterAttestationClient.verify(url: master, trust: trust)
-        } catch let error as AttestationError {
-            throw Failure("master attestation refused: \(error)")
-        }
+        // The join: nothing is sent to a master before its attestation verifies.
+        let urls = masters.flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !urls.isEmpty, urls.count <= 16 else { throw Failure("give between 1 and 16 --master URLs") }
+        let attested = try await attestMasters(urls, logger: logger)
         let attestedCluster = attested.binding.clusterID
         logger.info("master attested", metadata: ["cluster": "\(attestedCluster)", "module": "\(attested.verified.moduleID)", "node": "\(name)"])
+        // One master: straight to it. Several: through a local load balancer (as k3s's agents).
+        var balancer: APIServerLoadBalancer?
+        if urls.count > 1 {
+            do {
+                balancer = try await APIServerLoadBalancer(configuration: .init(servers: urls), logger: logger)
+            } catch {
+                throw Failure("\(error)")
+            }
+        }
+        let master = balancer?.url ?? urls[0]
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var pool: APIClientPool?
         if let simulate {
-            (services, pool) = try simulation(count: simulate, prefix: name, keyPair: keyPair, audience: attestedCluster, caPEM: attested.caCertificatePEM, logger: logger)
+            (services, pool) = try simulation(master: master, count: simulate, prefix: name, keyPair: keyPair, audience: attestedCluster, caPEM: attested.caCertificatePEM, logger: logger)
         } else {
             let tokens = NodeTokenSource(keyPair: keyPair, node: name, audience: attestedCluster, lifetime: tokenLifetime)
             var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
             configuration.renewInterval = .seconds(heartbeatInterval)
-            services = try runtimeServices(node: name, caPEM: attested.caCertificatePEM, tokens: tokens, agent: &configuration, logger: logger)
+            services = try runtimeServices(master: master, node: name, caPEM: attested.caCertificatePEM, tokens: tokens, agent: &configuration, logger: logger)
             let agent = NodeAgent(configuration: configuration, credentials: { try await tokens.token() }, logger: logger)
             services.append(.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
+        if let balancer { services.insert(.init(service: balancer), at: 0) }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
@@ -129,10 +137,39 @@ struct DaasWorker: AsyncParsableCommand {
         }
     }
 
+    /// Verifies the attestation of every master in `urls` that answers (at least one must), and
+    /// that they all attest one cluster id and CA; returns the first verified.
+    private func attestMasters(_ urls: [String], logger: Logger) async throws -> MasterAttestationClient.Result {
+        let trust: MasterTrust
+        do {
+            trust = try MasterTrust(rootPEMFile: root, pcrs: pcrs, clusterID: clusterID, caSHA256: caSHA256)
+        } catch let error as AttestationError {
+            throw Failure("master attestation refused: \(error)")
+        }
+        var verified: [MasterAttestationClient.Result] = []
+        var unreachable: [String] = []
+        for url in urls {
+            do {
+                verified.append(try await MasterAttestationClient.verify(url: url, trust: trust))
+            } catch let error as AttestationError where error.code == .masterUnreachable && urls.count > 1 {
+                // An HA master that is down now is used once it is back (the load balancer skips it meanwhile).
+                logger.warning("master unreachable at start; its attestation is not checked", metadata: ["master": "\(url)", "error": "\(error)"])
+                unreachable.append(url)
+            } catch let error as AttestationError {
+                throw Failure("master attestation refused: \(urls.count > 1 ? url + ": " : "")\(error)")
+            }
+        }
+        guard let first = verified.first else { throw Failure("no master could be reached: \(unreachable.joined(separator: ", "))") }
+        for other in verified.dropFirst() where !other.binding.matches(first.binding) {
+            throw Failure("master attestation refused: the masters attest different clusters or CAs (\(first.binding.clusterID), \(other.binding.clusterID))")
+        }
+        return first
+    }
+
     /// The managed containerd (when asked) and the kubelet (when there is a runtime), in the order
     /// the group starts them; the node agent's configuration gets the runtime's state and the machine.
     private func runtimeServices(
-        node: String, caPEM: String, tokens: NodeTokenSource, agent: inout NodeAgentConfiguration, logger: Logger
+        master: String, node: String, caPEM: String, tokens: NodeTokenSource, agent: inout NodeAgentConfiguration, logger: Logger
     ) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         guard manageContainerd || containerdSocket != nil else { return [] }
         guard !(manageContainerd && containerdSocket != nil) else { throw Failure("--manage-containerd and --containerd-socket exclude each other") }
@@ -209,7 +246,7 @@ struct DaasWorker: AsyncParsableCommand {
     /// N simulated node agents and the pod simulator, each node with its own token source, all
     /// sharing one client pool (returned, to close after the group ends).
     private func simulation(
-        count: Int, prefix: String, keyPair: SuiKeyPair, audience: String, caPEM: String, logger: Logger
+        master: String, count: Int, prefix: String, keyPair: SuiKeyPair, audience: String, caPEM: String, logger: Logger
     ) throws -> ([ServiceGroupConfiguration.ServiceConfiguration], APIClientPool) {
         guard (1...10_000).contains(count) else { throw Failure("--simulate must be between 1 and 10000") }
         var labels: [String: String] = [:]
