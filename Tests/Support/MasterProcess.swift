@@ -100,19 +100,25 @@ extension MasterProcess {
     /// node's minimum); returns the key's address. Throws ``CommandFailure`` with the command's
     /// output when a step fails.
     public func stakedKeystore(_ keystore: String) throws -> String {
-        func daasctl(_ arguments: [String]) throws -> String {
-            let result = try runProduct("daasctl", arguments)
-            guard result.status == 0 else { throw CommandFailure(description: "daasctl \(arguments.joined(separator: " ")): \(result.output) \(result.error)") }
-            return result.output
-        }
-        _ = try daasctl(["key", "new", "--keystore", keystore])
-        guard let address = try daasctl(["key", "show", "--keystore", keystore])
-            .split(whereSeparator: { $0 == " " || $0 == "\n" }).first(where: { $0.hasPrefix("0x") && $0.count == 66 })
-        else { throw CommandFailure(description: "daasctl key show printed no address") }
         let ledger = try String(contentsOfFile: dataDir + "/sui-dev-ledger.url", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try daasctl(["stake", "add", "--ledger", ledger, "--secret-file", dataDir + "/sui-dev-ledger.secret", "--address", String(address), "--amount", "10000000000"])
-        return String(address)
+        return try DaaSTestSupport.stakedKeystore(keystore, ledger: ledger, secretFile: dataDir + "/sui-dev-ledger.secret")
     }
+}
+
+/// Creates a key in `keystore` and stakes it with 10 SUI on the dev ledger at `ledger` (whose admin
+/// secret is in `secretFile`); returns its address.
+public func stakedKeystore(_ keystore: String, ledger: String, secretFile: String) throws -> String {
+    func daasctl(_ arguments: [String]) throws -> String {
+        let result = try runProduct("daasctl", arguments)
+        guard result.status == 0 else { throw CommandFailure(description: "daasctl \(arguments.joined(separator: " ")): \(result.output) \(result.error)") }
+        return result.output
+    }
+    _ = try daasctl(["key", "new", "--keystore", keystore])
+    guard let address = try daasctl(["key", "show", "--keystore", keystore])
+        .split(whereSeparator: { $0 == " " || $0 == "\n" }).first(where: { $0.hasPrefix("0x") && $0.count == 66 })
+    else { throw CommandFailure(description: "daasctl key show printed no address") }
+    _ = try daasctl(["stake", "add", "--ledger", ledger, "--secret-file", secretFile, "--address", String(address), "--amount", "10000000000"])
+    return String(address)
 }
 
 /// Starts a master with its data under `root`, runs `body`, then stops the master and removes `root`.
