@@ -162,6 +162,27 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         return try await call("range") { try await $0.range(request, options: $1) }.header.revision
     }
 
+    /// Returns once a member answers a read, retrying every 250 ms for at most `timeout` (as
+    /// kube-apiserver waits for etcd at start); then throws the last error (a ``StoreError``).
+    public func waitUntilReachable(timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                _ = try await currentRevision()
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else {
+                    // etcd with --client-cert-auth drops a TLS client without a certificate mid-setup.
+                    if let error = error as? StoreError, configuration.endpoints.first?.hasPrefix("https://") == true, configuration.certificateFile == nil {
+                        throw StoreError.storage(error.message + " (etcd may require a client certificate: give one with its key)")
+                    }
+                    throw error
+                }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
     /// The size of the database file of the member in use, in bytes (etcd's Status `dbSize`).
     public func databaseSize() async throws -> Int64 {
         try checkOpen()

@@ -196,20 +196,14 @@ struct DaasMaster: AsyncParsableCommand {
                 endpoints: endpoints, caFile: etcdCafile, certificateFile: etcdCertfile, keyFile: etcdKeyfile, keyPrefix: etcdPrefix)
             do {
                 let etcd = try EtcdStore(configuration: configuration, keyRing: try provider.loadKeyRing(), logger: logger)
-                // As kube-apiserver, wait a while for etcd to come up (20 s), then give up.
-                let deadline = ContinuousClock.now + .seconds(20)
-                while true {
-                    do {
-                        _ = try await etcd.currentRevision()
-                        return etcd
-                    } catch {
-                        guard ContinuousClock.now < deadline else {
-                            await etcd.close()
-                            throw error
-                        }
-                        try await Task.sleep(for: .milliseconds(250))
-                    }
+                do {
+                    // As kube-apiserver, wait a while for etcd to come up, then give up.
+                    try await etcd.waitUntilReachable(timeout: .seconds(20))
+                } catch {
+                    await etcd.close()
+                    throw error
                 }
+                return etcd
             } catch let error as StoreError {
                 throw Failure("cannot use etcd at \(endpoints.joined(separator: ",")): \(error.message)")
             }
