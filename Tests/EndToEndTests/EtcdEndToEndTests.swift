@@ -71,6 +71,60 @@ struct EtcdEndToEndTests {
         #expect(refused.status != 0 && refused.error.contains("cannot use etcd at http://127.0.0.1:1"), "\(refused.output) \(refused.error)")
     }
 
+    @Test("a master on etcd over TLS with a client certificate; without the certificate it is refused in one line")
+    func tlsEtcd() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let etcd = try EtcdProcess.withTLS()
+        defer { etcd.stop() }
+        try etcd.waitUntilHealthy()
+        let tls = try #require(etcd.tls)
+        let master = try MasterProcess.start(dataDir: root + "/t", arguments: [
+            "--store", "etcd", "--etcd-endpoints", etcd.clientURL, "--etcd-cafile", tls.ca, "--etcd-certfile", tls.clientCertificate,
+            "--etcd-keyfile", tls.clientKey,
+        ])
+        defer { master.stop() }
+        _ = try master.ok(["create", "configmap", "over-tls", "--from-literal=k=v"])
+        #expect(try master.ok(["get", "configmap", "over-tls", "-o", "jsonpath={.data.k}"]) == "v")
+        let refused = try runProduct("daas-master", [
+            "--data-dir", root + "/u", "--listen", "127.0.0.1:0", "--store", "etcd", "--etcd-endpoints", etcd.clientURL, "--etcd-cafile", tls.ca,
+        ], timeout: 60)
+        // Logs go to standard error too; the reason is its last line.
+        let reason = refused.error.split(separator: "\n").last ?? ""
+        #expect(refused.status != 0 && reason.contains("cannot use etcd at \(etcd.clientURL)") && reason.contains("client certificate"), "\(refused.error)")
+    }
+
+    @Test("daasctl store migrate copies a stopped LMDB master into etcd: objects, cluster id and CA carry over; a second copy is refused")
+    func migrate() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dataDir = root + "/m"
+        let before = try MasterProcess.start(dataDir: dataDir)
+        _ = try before.ok(["create", "configmap", "kept", "--from-literal=k=v"])
+        _ = try before.ok(["create", "secret", "generic", "hidden", "--from-literal=password=hunter2"])
+        let clusterID = try String(contentsOfFile: dataDir + "/cluster-id", encoding: .utf8)
+        let oldKubeconfig = try String(contentsOfFile: before.kubeconfig, encoding: .utf8)
+        #expect(before.stop() == 0)
+
+        let etcd = try EtcdProcess()
+        defer { etcd.stop() }
+        try etcd.waitUntilHealthy()
+        let target = "etcd://" + etcd.clientURL.dropFirst("http://".count)
+        let copied = try runProduct("daasctl", ["store", "migrate", "--data-dir", dataDir, "--to", target], timeout: 120)
+        #expect(copied.status == 0 && copied.output.hasPrefix("copied "), "\(copied.output) \(copied.error)")
+        let again = try runProduct("daasctl", ["store", "migrate", "--data-dir", dataDir, "--to", target], timeout: 120)
+        #expect(again.status != 0 && again.error.contains("etcd already holds"), "\(again.output) \(again.error)")
+
+        let after = try MasterProcess.start(dataDir: dataDir, arguments: ["--store", "etcd", "--etcd-endpoints", etcd.clientURL])
+        defer { after.stop() }
+        #expect(try after.ok(["get", "configmap", "kept", "-o", "jsonpath={.data.k}"]) == "v")
+        #expect(try after.ok(["get", "secret", "hidden", "-o", "jsonpath={.data.password}"]) == Data("hunter2".utf8).base64EncodedString())
+        #expect(try String(contentsOfFile: dataDir + "/cluster-id", encoding: .utf8) == clusterID)
+        // A kubeconfig issued before the move still works: same CA, same cluster.
+        let old = root + "/old.kubeconfig"
+        try oldKubeconfig.write(toFile: old, atomically: true, encoding: .utf8)
+        let reused = try run("/usr/bin/env", ["kubectl", "--kubeconfig", old, "--server", after.server, "get", "configmap", "kept", "-o", "name"])
+        #expect(reused.output == "configmap/kept\n", "\(reused.error)")
+    }
+
     @Test("kill -9 of the leader master under load: the other takes the leases and runs the controllers; the worker and kubectl move over through the load balancer; every acknowledged write survives")
     func leaderFailover() async throws {
         defer { try? FileManager.default.removeItem(atPath: root) }

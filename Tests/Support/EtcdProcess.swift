@@ -8,8 +8,17 @@ public final class EtcdProcess: Sendable {
     public static let executable = "/usr/bin/etcd"
     /// Its data and log.
     public let directory: String
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (`https://` with TLS).
     public let clientURL: String
+    /// With TLS: the CA of its serving certificate and a client certificate and key it accepts (PEM files).
+    public let tls: TLSFiles?
+
+    /// The PEM files of a TLS etcd: its CA, and a client certificate and key signed by that CA.
+    public struct TLSFiles: Sendable {
+        public let ca: String
+        public let clientCertificate: String
+        public let clientKey: String
+    }
     public let process: ChildProcess
 
     /// The member's name and peer URL.
@@ -24,6 +33,14 @@ public final class EtcdProcess: Sendable {
         try self.init(name: "test", clientPort: client, peerURL: peerURL, initialCluster: "test=\(peerURL)")
     }
 
+    /// Starts a one-member etcd serving clients over TLS and requiring client certificates
+    /// (`--client-cert-auth`), with a CA, serving and client certificates made by openssl.
+    public static func withTLS() throws -> EtcdProcess {
+        let ports = freeLoopbackPorts(2)
+        let peerURL = "http://127.0.0.1:\(ports[1])"
+        return try EtcdProcess(name: "tls", clientPort: ports[0], peerURL: peerURL, initialCluster: "tls=\(peerURL)", tls: true)
+    }
+
     /// Starts `size` members forming one new cluster on loopback.
     public static func cluster(size: Int) throws -> [EtcdProcess] {
         let ports = freeLoopbackPorts(2 * size)
@@ -32,7 +49,7 @@ public final class EtcdProcess: Sendable {
         return try members.map { try EtcdProcess(name: $0.name, clientPort: $0.client, peerURL: $0.peer, initialCluster: initial) }
     }
 
-    private init(name: String, clientPort: Int, peerURL: String, initialCluster: String) throws {
+    private init(name: String, clientPort: Int, peerURL: String, initialCluster: String, tls: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw CommandFailure(description: "\(Self.executable) is missing: run scripts/install-deps.sh (it installs etcd-server)")
         }
@@ -40,19 +57,49 @@ public final class EtcdProcess: Sendable {
         self.peerURL = peerURL
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("etcd-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        clientURL = "http://127.0.0.1:\(clientPort)"
-        process = try ChildProcess(Self.executable, [
+        clientURL = "\(tls ? "https" : "http")://127.0.0.1:\(clientPort)"
+        var arguments = [
             "--name", name, "--data-dir", directory + "/data", "--listen-client-urls", clientURL, "--advertise-client-urls", clientURL,
             "--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL, "--initial-cluster", initialCluster,
             "--initial-cluster-state", "new", "--log-level", "error",
-        ], outputPath: directory + "/etcd.log")
+        ]
+        if tls {
+            let files = try Self.makeCertificates(in: directory)
+            self.tls = files
+            arguments += [
+                "--cert-file", directory + "/server.crt", "--key-file", directory + "/server.key", "--client-cert-auth", "--trusted-ca-file", files.ca,
+            ]
+        } else {
+            self.tls = nil
+        }
+        process = try ChildProcess(Self.executable, arguments, outputPath: directory + "/etcd.log")
+    }
+
+    /// A P-256 CA, a serving certificate for 127.0.0.1 and a client certificate, by openssl.
+    private static func makeCertificates(in directory: String) throws -> TLSFiles {
+        func openssl(_ arguments: [String]) throws {
+            let result = try run("/usr/bin/openssl", arguments, timeout: 30)
+            guard result.status == 0 else { throw CommandFailure(description: "openssl \(arguments.joined(separator: " ")): \(result.error)") }
+        }
+        let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try openssl(["req", "-x509"] + curve + ["-keyout", directory + "/ca.key", "-out", directory + "/ca.crt", "-days", "2", "-subj", "/CN=etcd-test-ca"])
+        for (name, usage) in [("server", "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n"), ("client", "extendedKeyUsage=clientAuth\n")] {
+            try usage.write(toFile: directory + "/\(name).ext", atomically: true, encoding: .utf8)
+            try openssl(["req"] + curve + ["-keyout", directory + "/\(name).key", "-out", directory + "/\(name).csr", "-subj", "/CN=\(name)"])
+            try openssl([
+                "x509", "-req", "-in", directory + "/\(name).csr", "-CA", directory + "/ca.crt", "-CAkey", directory + "/ca.key", "-CAcreateserial",
+                "-out", directory + "/\(name).crt", "-days", "2", "-extfile", directory + "/\(name).ext",
+            ])
+        }
+        return TLSFiles(ca: directory + "/ca.crt", clientCertificate: directory + "/client.crt", clientKey: directory + "/client.key")
     }
 
     /// Waits (at most `timeout` seconds) until etcd answers `/health` with `"health":"true"`: on a
     /// loaded machine a member can take many seconds to serve. Throws when it does not.
     public func waitUntilHealthy(timeout: Double = 90) throws {
         let healthy = eventually(timeout) {
-            ((try? run("/usr/bin/curl", ["-s", "--max-time", "2", clientURL + "/health"], timeout: 10).output) ?? "").contains("\"health\":\"true\"")
+            let credentials = tls.map { ["--cacert", $0.ca, "--cert", $0.clientCertificate, "--key", $0.clientKey] } ?? []
+            return ((try? run("/usr/bin/curl", ["-s", "--max-time", "2"] + credentials + [clientURL + "/health"], timeout: 10).output) ?? "").contains("\"health\":\"true\"")
         }
         guard healthy else { throw CommandFailure(description: "etcd at \(clientURL) is not healthy after \(Int(timeout)) s: \(process.output.suffix(2000))") }
     }
