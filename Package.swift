@@ -409,7 +409,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AgentTests",
-            dependencies: ["Agent", "CRI", "KubeInformers", "KubeTypes", "DaaSTestSupport", "daas-master", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Agent", "CRI", "KubeInformers", "KubeTypes", "DaaSTestSupport", "daas-master", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "EndToEndTests",
