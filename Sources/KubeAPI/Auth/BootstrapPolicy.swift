@@ -24,6 +24,7 @@ enum BootstrapPolicy {
         rule(["policy"], ["poddisruptionbudgets", "poddisruptionbudgets/status"], readVerbs),
         rule(["discovery.k8s.io"], ["endpointslices"], readVerbs),
         rule(["events.k8s.io"], ["events"], readVerbs),
+        rule(["metrics.k8s.io"], ["pods", "nodes"], readVerbs),
     ]
 
     static let editRules: [JSONValue] = [
@@ -49,6 +50,8 @@ enum BootstrapPolicy {
             ("admin", viewRules + editRules + adminRules),
             ("edit", viewRules + editRules),
             ("view", viewRules),
+            // metrics-server's role (aggregated into view, edit and admin, written out flat there).
+            ("system:aggregated-metrics-reader", [rule(["metrics.k8s.io"], ["pods", "nodes"], readVerbs)]),
             ("system:discovery", [nonResource(["/api", "/api/*", "/apis", "/apis/*", "/openapi", "/openapi/*", "/version", "/version/", "/healthz", "/livez", "/readyz"])]),
             ("system:basic-user", [
                 rule(["authorization.k8s.io"], ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], ["create"]),

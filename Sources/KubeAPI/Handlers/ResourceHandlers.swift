@@ -10,6 +10,9 @@ struct ResourceHandlers: Sendable {
         if type.group == "events.k8s.io", type.plural == "events", let core = context.objects.registry.lookup(group: "", version: "v1", plural: "events") {
             return try await EventsHandler(context: context, core: core).handle(&request)
         }
+        if type.group == ResourceMetricsHandler.group {
+            return try await ResourceMetricsHandler(context: context, usage: context.resourceUsage).handle(request)
+        }
         if type.isVirtual {
             guard request.info.verb == "create", request.info.name == nil else { throw APIError.methodNotAllowed(request.info.verb, type.plural) }
             return try await ReviewHandler(context: context).create(&request)

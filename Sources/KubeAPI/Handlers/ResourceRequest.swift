@@ -78,4 +78,6 @@ struct HandlerContext: Sendable {
     let serviceAccountTokens: ServiceAccountTokens?
     /// Clients to node agents (`pods/log`); nil serves no node subresources.
     var nodes: NodeConnections? = nil
+    /// Node and pod usage from node agents' summaries (`metrics.k8s.io`).
+    var resourceUsage = ResourceUsageStore()
 }

@@ -8,6 +8,8 @@ public struct KubeTypeError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidSelector
         /// The bytes are not one YAML document within the decoder's limits.
         case invalidYAML
+        /// A node's stats summary is malformed or out of bounds.
+        case invalidStats
     }
 
     /// The code.

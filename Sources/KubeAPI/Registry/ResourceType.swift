@@ -18,13 +18,14 @@ public struct ResourceType: Sendable, Hashable {
     public var subresources: [String]
     /// Discovery categories, e.g. `all`.
     public var categories: [String]
-    /// The verbs served. Virtual kinds (reviews) serve only `create` and are never stored.
+    /// The verbs served. Virtual kinds are computed per request and never stored: reviews serve
+    /// only `create`, resource metrics only `get` and `list`.
     public var verbs: [String]
     /// What a CustomResourceDefinition declares about this kind (nil for built-in kinds).
     public var custom: CustomResourceInfo?
 
     /// Whether objects of this kind are computed per request rather than stored.
-    public var isVirtual: Bool { verbs == ["create"] }
+    public var isVirtual: Bool { verbs == ["create"] || verbs == ["get", "list"] }
 
     /// Creates a resource type.
     public init(

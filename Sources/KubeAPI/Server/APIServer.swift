@@ -30,6 +30,7 @@ public struct APIServer: HTTPResponder {
     private let operatorEndpoints: OperatorEndpoints
     private let watches: ActiveWatches
     private let tokenWork: ClientWorkLimiter
+    private let statsSummaries: StatsSummaryEndpoint
 
     /// Creates the server.
     /// - Parameters:
@@ -47,11 +48,14 @@ public struct APIServer: HTTPResponder {
     ///   - operatorEndpoints: `/metrics` and `/daas/v1/status` (RBAC-guarded nonResourceURLs).
     ///   - nodeCertificates: Issues node agents' serving certificates
     ///     (`POST /daas/v1/kubelet-serving-certificate`); nil answers 404 there.
+    ///   - resourceUsage: Where node agents' stats summaries go (`POST /daas/v1/stats/summary`)
+    ///     and what `metrics.k8s.io` serves.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
         attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil,
         nodes: NodeConnections? = nil, aggregator: APIServiceProxy? = nil, nodeCertificates: NodeServingCertificates? = nil,
-        healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints()
+        healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints(),
+        resourceUsage: ResourceUsageStore = ResourceUsageStore()
     ) {
         self.aggregator = aggregator
         self.operatorEndpoints = operatorEndpoints
@@ -72,7 +76,9 @@ public struct APIServer: HTTPResponder {
         self.authorizer = authorizer
         self.serverAddress = serverAddress
         self.handlers = ResourceHandlers(context: HandlerContext(
-            objects: objects, authorizer: authorizer, watches: watches, limits: limits, serviceAccountTokens: serviceAccountTokens, nodes: nodes))
+            objects: objects, authorizer: authorizer, watches: watches, limits: limits, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
+            resourceUsage: resourceUsage))
+        self.statsSummaries = StatsSummaryEndpoint(usage: resourceUsage)
         self.nodeCertificates = nodeCertificates
     }
 
@@ -118,6 +124,10 @@ public struct APIServer: HTTPResponder {
         if request.uri.path == "/daas/v1/kubelet-serving-certificate" {
             var request = request
             return try await issueServingCertificate(&request, user: user)
+        }
+        if request.uri.path == StatsSummaryEndpoint.path {
+            var request = request
+            return try await statsSummaries.receive(&request, user: user)
         }
         return try await authorizeAndRoute(request, query: query, info: info, user: user, channel: context.channel)
     }

@@ -65,14 +65,18 @@ public struct KubeAPIServer: Service {
     /// `/metrics` and `/daas/v1/status`.
     let operatorEndpoints: OperatorEndpoints
     let onReady: @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void
+    /// Node agents' usage reports, served as `metrics.k8s.io`.
+    let resourceUsage: ResourceUsageStore
 
     /// Creates the server.
     /// - Parameter onReady: Called once the port is bound and `admin.kubeconfig` is written.
     public init(
         configuration: Configuration, objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [],
-        aggregator: APIServiceProxy? = nil, healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints(), logger: Logger,
+        aggregator: APIServiceProxy? = nil, healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints(),
+        resourceUsage: ResourceUsageStore = ResourceUsageStore(), logger: Logger,
         onReady: @escaping @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void = { _, _ in }
     ) {
+        self.resourceUsage = resourceUsage
         self.aggregator = aggregator
         self.healthChecks = healthChecks
         self.operatorEndpoints = operatorEndpoints
@@ -111,7 +115,8 @@ public struct KubeAPIServer: Service {
             responder: APIServer(
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
                 attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
-                aggregator: aggregator, nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki"), healthChecks: healthChecks, operatorEndpoints: operatorEndpoints),
+                aggregator: aggregator, nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki"), healthChecks: healthChecks, operatorEndpoints: operatorEndpoints,
+                resourceUsage: resourceUsage),
             // exec, attach and port-forward connections become tunnels to the node (HTTP/1.1 only).
             server: try .http2Upgrade(
                 tlsConfiguration: tls,
