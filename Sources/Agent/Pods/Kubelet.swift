@@ -2,7 +2,7 @@ import CRI
 import AsyncHTTPClient
 import Foundation
 import KubeInformers
-import KubeTypes
+public import KubeTypes
 public import Logging
 import Synchronization
 public import ServiceLifecycle
@@ -39,6 +39,12 @@ public struct Kubelet: Service {
         self.runtime = try ContainerRuntime(socketPath: configuration.runtimeSocket)
         self.credentials = credentials
         self.logger = logger
+    }
+
+    /// The node's and its containers' usage (the kubelet's `/stats/summary`): the machine from
+    /// `/proc`, the data folder's filesystem, containers from CRI ListContainerStats.
+    public func statsSummary() async -> StatsSummary? {
+        await NodeStatsCollector(nodeName: configuration.nodeName, dataDirectory: configuration.dataDirectory, runtime: runtime).summary()
     }
 
     /// The runtime's readiness, version and images, from CRI Status, Version and ListImages.
@@ -150,7 +156,9 @@ public struct Kubelet: Service {
         }
         guard let identity else { return }
         let state = server
-        let kubeletAPI = KubeletAPI(runtime: runtime, pods: informer, metrics: configuration.metrics, stopping: { state.stopping.load(ordering: .relaxed) })
+        let kubeletAPI = KubeletAPI(
+            runtime: runtime, pods: informer, metrics: configuration.metrics, summary: { await self.statsSummary() },
+            stopping: { state.stopping.load(ordering: .relaxed) })
         let kubeletServer = KubeletServer(
             host: configuration.serverAddress, port: configuration.serverPort, identity: identity, caCertificatePEM: configuration.caCertificatePEM,
             api: kubeletAPI, logger: logger)
@@ -190,8 +198,8 @@ public struct Kubelet: Service {
         var previous: [String: [String]] = [:]
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.pollInterval)
-            guard let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]),
-                let containers = try? await runtime.listContainers(labels: [RuntimeLabels.managed: "daas-worker"])
+            guard let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: RuntimeLabels.managedValue]),
+                let containers = try? await runtime.listContainers(labels: [RuntimeLabels.managed: RuntimeLabels.managedValue])
             else { continue }
             var current: [String: [String]] = [:]
             var keys: [String: String] = [:]
@@ -219,7 +227,7 @@ public struct Kubelet: Service {
         await informer.waitForSync()
         while !Task.isCancelled {
             let wanted = Set(informer.list().compactMap { $0[path: ["metadata", "uid"]]?.stringValue })
-            if let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]) {
+            if let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: RuntimeLabels.managedValue]) {
                 let orphans = Dictionary(grouping: sandboxes.filter { !wanted.contains($0.metadata.uid) }, by: { $0.metadata.uid })
                 for (uid, owned) in orphans {
                     await remove(uid: uid, sandboxes: owned, sync: sync)
@@ -245,7 +253,7 @@ public struct Kubelet: Service {
 
     /// Stops and removes every sandbox this agent made (on exit, with a managed containerd).
     private func removeAll(sync: PodSync) async {
-        guard let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]) else { return }
+        guard let sandboxes = try? await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: RuntimeLabels.managedValue]) else { return }
         await withDiscardingTaskGroup { group in
             for (uid, owned) in Dictionary(grouping: sandboxes, by: { $0.metadata.uid }) {
                 group.addTask { await self.remove(uid: uid, sandboxes: owned, sync: sync) }

@@ -11,6 +11,8 @@ enum RuntimeLabels {
     static let containerName = "io.kubernetes.container.name"
     /// Marks what this agent created (other clients' sandboxes on a shared containerd are left alone).
     static let managed = "daas.io/managed-by"
+    /// The value of ``managed`` on everything this agent creates.
+    static let managedValue = "daas-worker"
 }
 
 extension [Runtime_V1_Container] {
@@ -62,7 +64,7 @@ struct RuntimeConfigs {
         labels[RuntimeLabels.podName] = name
         labels[RuntimeLabels.podNamespace] = namespace
         labels[RuntimeLabels.podUID] = uid
-        labels[RuntimeLabels.managed] = "daas-worker"
+        labels[RuntimeLabels.managed] = RuntimeLabels.managedValue
         config.labels = labels
         config.annotations = pod[path: ["metadata", "annotations"]]?.stringMap ?? [:]
         for container in pod[path: ["spec", "containers"]]?.arrayValue ?? [] {
@@ -211,7 +213,7 @@ struct RuntimeConfigs {
         }
         config.labels = [
             RuntimeLabels.podName: name, RuntimeLabels.podNamespace: namespace, RuntimeLabels.podUID: uid, RuntimeLabels.containerName: containerName,
-            RuntimeLabels.managed: "daas-worker",
+            RuntimeLabels.managed: RuntimeLabels.managedValue,
         ]
         config.annotations = ["io.kubernetes.container.restartCount": String(attempt)]
         config.logPath = "\(containerName)/\(attempt).log"

@@ -48,6 +48,8 @@ public struct NodeAgent: Service {
         logger.info("node registered", metadata: ["node": "\(name)", "uid": "\(uid ?? "")"])
         var lastStatus = ContinuousClock.now
         var lastRuntime = registered.runtime
+        var lastStats: ContinuousClock.Instant?
+        await sendStats(api, last: &lastStats)
         while !Task.isShuttingDownGracefully {
             do {
                 try await Task.sleep(for: configuration.renewInterval)
@@ -67,6 +69,24 @@ public struct NodeAgent: Service {
             } catch {
                 logger.warning("heartbeat failed; retrying at the next interval", metadata: ["node": "\(name)", "error": "\(error)"])
             }
+            await sendStats(api, last: &lastStats)
+        }
+    }
+
+    /// Sends the stats summary when one is due (a failure is logged and retried when next due).
+    private func sendStats(_ api: APIConnection, last: inout ContinuousClock.Instant?) async {
+        guard let stats = configuration.stats, last.map({ ContinuousClock.now - $0 >= configuration.statsInterval }) ?? true else { return }
+        last = .now
+        guard let summary = await stats() else { return }
+        do {
+            let response = try await api.send(.POST, "/daas/v1/stats/summary", body: summary.json)
+            if response.status != 204 {
+                logger.warning("the master refused the stats summary", metadata: [
+                    "node": "\(configuration.nodeName)", "status": "\(response.status)", "message": "\(response.object["message"]?.stringValue ?? "")",
+                ])
+            }
+        } catch {
+            logger.debug("sending the stats summary failed", metadata: ["node": "\(configuration.nodeName)", "error": "\(error)"])
         }
     }
 

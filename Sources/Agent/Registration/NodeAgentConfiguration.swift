@@ -1,3 +1,4 @@
+public import KubeTypes
 /// What a simulated node offers, as kwok nodes do.
 public struct SimulatedNode: Sendable {
     /// `status.capacity` and `status.allocatable`, e.g. `["cpu": "4", "memory": "8Gi", "pods": "110"]`.
@@ -42,6 +43,11 @@ public struct NodeAgentConfiguration: Sendable {
     public var machine: NodeMachine?
     /// A client shared with other agents (simulated nodes). Default nil: the agent has its own.
     public var pool: APIClientPool?
+    /// The node's usage (kubelet Summary API shape), sent to the master every ``statsInterval``
+    /// for `metrics.k8s.io` and `kubectl top`. Default nil: nothing is sent.
+    public var stats: (@Sendable () async -> StatsSummary?)?
+    /// How often ``stats`` is sent. Default 15 s (metrics-server's resolution).
+    public var statsInterval: Duration = .seconds(15)
 
     /// Creates a configuration with the defaults above.
     public init(apiServer: String, caCertificatePEM: String, nodeName: String) {

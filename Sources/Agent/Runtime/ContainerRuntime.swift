@@ -196,6 +196,13 @@ final class ContainerRuntime: Sendable {
         return try await calling("CRI ListContainers", idempotent: true) { try await runtime.listContainers(request, options: Self.options()).containers }
     }
 
+    /// CPU and memory of every running container this agent manages (CRI ListContainerStats).
+    func listContainerStats() async throws(AgentError) -> [Runtime_V1_ContainerStats] {
+        var request = Runtime_V1_ListContainerStatsRequest()
+        request.filter.labelSelector = [RuntimeLabels.managed: RuntimeLabels.managedValue]
+        return try await calling("CRI ListContainerStats", idempotent: true) { try await runtime.listContainerStats(request, options: Self.options()).stats }
+    }
+
     /// One container's state, exit code, reason and timestamps (nanoseconds).
     func containerStatus(_ id: String) async throws(AgentError) -> Runtime_V1_ContainerStatus {
         var request = Runtime_V1_ContainerStatusRequest()

@@ -23,6 +23,8 @@ struct KubeletAPI: HTTPResponder {
     let pods: SharedInformer
     /// The process's metrics in the Prometheus text format (nil: `/metrics` is 404).
     let metrics: (@Sendable () -> String)?
+    /// The node's stats summary (`/stats/summary`).
+    let summary: @Sendable () async -> StatsSummary?
     /// Whether the server is shutting down (log follows end).
     let stopping: @Sendable () -> Bool
 
@@ -48,6 +50,9 @@ struct KubeletAPI: HTTPResponder {
             await recordRunningGauges()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        case "stats" where parts.count == 2 && parts[1] == "summary":
+            guard let summary = await summary() else { return Self.status(503, "ServiceUnavailable", "the node's usage cannot be read") }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: summary.json.serialized())))
         case "pods" where parts.count == 1 || (parts.count == 2 && parts[1].isEmpty):
             return Self.podList(pods.list().sorted { SharedInformer.key(of: $0) < SharedInformer.key(of: $1) })
         case "runningpods" where parts.count == 1 || (parts.count == 2 && parts[1].isEmpty):
@@ -99,8 +104,8 @@ struct KubeletAPI: HTTPResponder {
         let sandboxes: [Runtime_V1_PodSandbox]
         let containers: [Runtime_V1_Container]
         do {
-            sandboxes = try await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: "daas-worker"]).filter { $0.state == .sandboxReady }
-            containers = try await runtime.listContainers(labels: [RuntimeLabels.managed: "daas-worker"]).filter { $0.state == .containerRunning }
+            sandboxes = try await runtime.listPodSandboxes(labels: [RuntimeLabels.managed: RuntimeLabels.managedValue]).filter { $0.state == .sandboxReady }
+            containers = try await runtime.listContainers(labels: [RuntimeLabels.managed: RuntimeLabels.managedValue]).filter { $0.state == .containerRunning }
         } catch {
             return Self.status(500, "InternalError", error.message)
         }

@@ -28,6 +28,8 @@ public struct PodSimulator: Service {
         public var active: @Sendable (String) -> Bool = { _ in true }
         /// The client the simulated nodes share. Default nil: one per node.
         public var pool: APIClientPool?
+        /// Told which pods run where, for the nodes' synthetic usage. Default nil.
+        public var usage: SimulatedUsage?
 
         /// Creates a configuration with the defaults above.
         public init(apiServer: String, caCertificatePEM: String, nodes: [String]) {
@@ -64,7 +66,10 @@ public struct PodSimulator: Service {
         informer.addHandler { event in
             switch event {
             case .added(let pod), .updated(_, let pod): continuation.yield(pod)
-            case .deleted: break
+            case .deleted(let pod):
+                if let uid = pod[path: ["metadata", "uid"]]?.stringValue, let node = pod[path: ["spec", "nodeName"]]?.stringValue {
+                    self.configuration.usage?.stopped(uid: uid, node: node)
+                }
             }
         }
         let handled = Handled()
@@ -101,6 +106,7 @@ public struct PodSimulator: Service {
         let path = "/api/v1/namespaces/\(namespace)/pods/\(name)"
         let logger = self.logger
         if state == "delete" {
+            configuration.usage?.stopped(uid: uid, node: node)
             group.addTask {
                 let confirmed = await Self.persistently(node: node, active: self.configuration.active) {
                     try await api.send(.DELETE, path, body: ["kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0, "preconditions": ["uid": .string(uid)]]).status
@@ -119,6 +125,7 @@ public struct PodSimulator: Service {
             (name: $0["name"]?.stringValue ?? "", image: $0["image"]?.stringValue ?? "")
         }
         let runDuration = configuration.runDuration
+        let usage = configuration.usage
         group.addTask {
             let started = Self.timestamp(Date())
             let running = Self.status(phase: "Running", ready: true, podIP: podIP, started: started, containers: containers, finished: nil)
@@ -131,8 +138,10 @@ public struct PodSimulator: Service {
                 handled.release(uid)
                 return
             }
+            usage?.started(pod, node: node)
             guard restarts != "Always" else { return }
             try? await Task.sleep(for: runDuration)
+            usage?.stopped(uid: uid, node: node)
             let done = Self.status(phase: "Succeeded", ready: false, podIP: podIP, started: started, containers: containers, finished: Self.timestamp(Date()))
             _ = try? await api.send(.PATCH, path + "/status", body: ["status": done], contentType: "application/merge-patch+json")
         }

@@ -32,6 +32,7 @@ struct DaasWorker: AsyncParsableCommand {
     @Option(help: "The address of the key to use. Default: the keystore's first key.") var address: String?
     @Option(help: "Lifetime of each node token, in seconds (the master accepts at most 24 h by default).") var tokenLifetime: Int64 = 3_600
     @Option(help: "Seconds between Lease renewals.") var heartbeatInterval: Int = 10
+    @Option(help: "Seconds between the node's usage reports to the master (for kubectl top); checked at each heartbeat.") var statsInterval: Double = 15
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Option(help: "The CRI socket of a containerd to run pods with (e.g. /run/containerd/containerd.sock).") var containerdSocket: String?
     @Flag(help: "Start a containerd of this worker's own (config, root, state and socket under --data-dir) and stop it on exit; pods are removed on exit.")
@@ -86,6 +87,7 @@ struct DaasWorker: AsyncParsableCommand {
             throw ValidationError("--eviction-hard: \(error.message)")
         }
         guard evictionPeriod >= 1 else { throw ValidationError("--eviction-period must be at least 1") }
+        guard statsInterval.isFinite, statsInterval >= 1, statsInterval <= 3600 else { throw ValidationError("--stats-interval must be between 1 and 3600 seconds") }
         guard fileCheckFrequency >= 1 else { throw ValidationError("--file-check-frequency must be at least 1") }
     }
 
@@ -123,6 +125,7 @@ struct DaasWorker: AsyncParsableCommand {
             var configuration = NodeAgentConfiguration(apiServer: master, caCertificatePEM: attested.caCertificatePEM, nodeName: name)
             configuration.renewInterval = .seconds(heartbeatInterval)
             services = try runtimeServices(master: master, node: name, caPEM: attested.caCertificatePEM, tokens: tokens, agent: &configuration, logger: logger)
+            configuration.statsInterval = .milliseconds(Int64(statsInterval * 1000))
             let agent = NodeAgent(configuration: configuration, credentials: { try await tokens.token() }, logger: logger)
             services.append(.init(service: agent, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
@@ -238,6 +241,7 @@ struct DaasWorker: AsyncParsableCommand {
             throw Failure("\(error)")
         }
         agent.runtime = { await kubelet.runtimeState() }
+        agent.stats = { await kubelet.statsSummary() }
         agent.machine = machine
         services.append(.init(service: kubelet, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         return services
@@ -249,6 +253,7 @@ struct DaasWorker: AsyncParsableCommand {
         master: String, count: Int, prefix: String, keyPair: SuiKeyPair, audience: String, caPEM: String, logger: Logger
     ) throws -> ([ServiceGroupConfiguration.ServiceConfiguration], APIClientPool) {
         guard (1...10_000).contains(count) else { throw Failure("--simulate must be between 1 and 10000") }
+        let usage = SimulatedUsage()
         var labels: [String: String] = [:]
         for label in simulateLabels {
             let parts = label.split(separator: "=", maxSplits: 1)
@@ -284,6 +289,8 @@ struct DaasWorker: AsyncParsableCommand {
             configuration.simulated = SimulatedNode(capacity: ["cpu": simulateCPU, "memory": simulateMemory, "pods": simulatePods], taints: taints)
             configuration.heartbeating = { !stopped.contains(name) }
             configuration.pool = pool
+            configuration.stats = { usage.summary(node: name) }
+            configuration.statsInterval = .milliseconds(Int64(statsInterval * 1000))
             let source = tokenSources[name]!
             services.append(.init(
                 service: NodeAgent(configuration: configuration, credentials: { try await source.token() }, logger: logger),
@@ -294,6 +301,7 @@ struct DaasWorker: AsyncParsableCommand {
         pods.runDuration = .milliseconds(Int64(simulateRunSeconds * 1000))
         pods.active = { !stopped.contains($0) }
         pods.pool = pool
+        pods.usage = usage
         services.append(.init(
             service: PodSimulator(configuration: pods, credentials: { name in try await tokenSources[name]!.token() }, logger: logger),
             successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
