@@ -3,6 +3,7 @@ import DaaSTestSupport
 import EncStore
 import Foundation
 import KubeAPI
+import KubeTypes
 import SuiClient
 
 /// The JSON request-body parser.
@@ -218,5 +219,34 @@ struct CronScheduleTarget: FuzzTarget {
         for zone in zones {
             for _ in 0..<3 { date = schedule.next(after: date, in: zone) ?? date }
         }
+    }
+}
+
+/// The stats summaries node agents send (`POST /daas/v1/stats/summary`), parsed and bounded as
+/// the master does, and the usage store fed with what parses.
+struct StatsSummaryTarget: FuzzTarget {
+    let name = "stats-summary"
+    var dictionary: [[UInt8]] {
+        ["\"node\":", "\"nodeName\":", "\"cpu\":", "\"time\":", "\"usageCoreNanoSeconds\":", "\"workingSetBytes\":", "\"pods\":", "\"podRef\":",
+         "\"containers\":", "2026-12-05T08:00:00.000Z", "-1", "9223372036854775807", "{", "}", "[", "]"].map(\.bytes)
+    }
+
+    func seeds() throws -> [[UInt8]] {
+        let time = "2026-12-05T08:00:00.123Z"
+        return [
+            #"{"node":{"nodeName":"n1","cpu":{"time":"\#(time)","usageCoreNanoSeconds":1000},"memory":{"time":"\#(time)","workingSetBytes":2048}},"pods":[]}"#,
+            #"{"node":{"nodeName":"n1","cpu":{"time":"\#(time)","usageCoreNanoSeconds":5},"memory":{"time":"\#(time)","workingSetBytes":1,"availableBytes":7},"network":{"time":"\#(time)","rxBytes":1,"txBytes":2},"fs":{"time":"\#(time)","capacityBytes":9,"availableBytes":3,"usedBytes":6}},"pods":[{"podRef":{"name":"p","namespace":"default","uid":"u"},"containers":[{"name":"c","cpu":{"time":"\#(time)","usageCoreNanoSeconds":3},"memory":{"time":"\#(time)","workingSetBytes":4}}]}]}"#,
+        ].map(\.bytes)
+    }
+
+    let usage = ResourceUsageStore(maxNodes: 64)
+
+    func run(_ input: [UInt8]) async {
+        guard let json = try? JSONParser(maxDepth: 16).parse(input), let summary = try? StatsSummary(json: json) else { return }
+        // What parses serializes, reparses to the same summary, and feeds the store.
+        precondition((try? StatsSummary(json: summary.json)).map { $0.nodeName == summary.nodeName && $0.pods.count == summary.pods.count } == true)
+        usage.record(summary)
+        _ = usage.nodes()
+        _ = usage.pods()
     }
 }
