@@ -7,13 +7,7 @@ enum NodeDocuments {
     static let kubeletVersion = "v1.32.0-daas"
 
     /// A MicroTime / Time string for `date` (`2026-01-01T00:00:00.000000Z`, or without fraction).
-    static func timestamp(_ date: Date, micro: Bool) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .nanosecond], from: date)
-        let base = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
-        return micro ? base + String(format: ".%06dZ", (c.nanosecond ?? 0) / 1000) : base + "Z"
-    }
+    static func timestamp(_ date: Date, micro: Bool) -> String { RFC3339.string(date, fractionDigits: micro ? 6 : 0) }
 
     /// This machine's architecture as Kubernetes names it.
     #if arch(arm64)

@@ -5,5 +5,5 @@
 /// A leaf target: it imports nothing of this project. KubeAPI, Scheduler and Agent all use it.
 public enum KubeTypes {
     /// This library's semantic version; Docs/changelogs/KubeTypes.md records each release.
-    public static let version = "0.2.0"
+    public static let version = "0.3.0"
 }

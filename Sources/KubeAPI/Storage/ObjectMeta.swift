@@ -63,14 +63,7 @@ package enum ObjectMeta {
     }
 
     /// RFC 3339 with seconds, in UTC, as Kubernetes writes timestamps.
-    package static func timestamp(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec)
-    }
+    package static func timestamp(_ date: Date) -> String { RFC3339.string(date) }
 
     /// A random suffix for generateName, from kube's alphabet without vowels or ambiguous characters.
     static func randomSuffix() -> String {

@@ -57,12 +57,7 @@ public final class NodeLifecycleController: Controller {
     }
 
     /// An RFC 3339 time with optional fraction.
-    static func date(_ text: String) -> Date? {
-        guard let whole = TableConvertor.seconds(.string(text)) else { return nil }
-        var fraction = 0.0
-        if let dot = text.firstIndex(of: "."), let end = text.firstIndex(of: "Z"), dot < end, let value = Double("0" + text[dot..<end]) { fraction = value }
-        return Date(timeIntervalSince1970: Double(whole) + fraction)
-    }
+    static func date(_ text: String) -> Date? { RFC3339.date(text) }
 
     public func reconcile(_ key: String) async throws {
         guard let node = nodes.get(key), node[path: ["metadata", "deletionTimestamp"]] == nil else { return }

@@ -205,22 +205,10 @@ extension StatsSummary {
         KubeTypeError(.invalidStats, "the stats summary is invalid at \(field)")
     }
 
-    /// RFC 3339 in UTC with milliseconds (rounded to the nearest), as the kubelet writes times.
-    static func timestamp(_ date: Date) -> String {
-        let milliseconds = Int64((min(max(date.timeIntervalSince1970, 0), 9e11) * 1000).rounded())
-        var seconds = time_t(milliseconds / 1000)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, Int32(milliseconds % 1000))
-    }
+    /// RFC 3339 with microseconds, as times in summaries are written.
+    static func timestamp(_ date: Date) -> String { RFC3339.string(date, fractionDigits: 6) }
 
     static func time(_ value: JSONValue?) -> Date? {
-        guard let text = value?.stringValue, text.utf8.count <= 64 else { return nil }
-        if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) {
-            return date
-        }
-        return try? Date(text, strategy: .iso8601)
+        value?.stringValue.flatMap { RFC3339.date($0) }
     }
 }
