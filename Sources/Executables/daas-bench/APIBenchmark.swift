@@ -27,6 +27,19 @@ struct APIBenchmark: AsyncParsableCommand {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("daas-bench-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
+        do {
+            try await measure(root: root)
+        } catch {
+            // What the servers said before it failed (their logs go with the temporary directory).
+            for log in ["master.log", "store-etcd.log"] {
+                let lines = ((try? String(contentsOfFile: root + "/" + log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(15)
+                if !lines.isEmpty { FileHandle.standardError.write(Data("--- last lines of \(log):\n\(lines.joined(separator: "\n"))\n".utf8)) }
+            }
+            throw error
+        }
+    }
+
+    private func measure(root: String) async throws {
         let executable = master ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("daas-master").path
         print("workload: \(clients) HTTPS keep-alive clients; \(creates) ConfigMap creates; \(gets) GETs; LIST of \(pods) pods; \(watchers) watchers x \(watchEvents) changes; cores: \(ProcessInfo.processInfo.activeProcessorCount)")
         print("server: \(executable) (durable encrypted store); reference: \(etcd) on loopback, puts of the same JSON through its v3 HTTP gateway")

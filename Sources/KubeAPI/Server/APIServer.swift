@@ -92,6 +92,10 @@ public struct APIServer: HTTPResponder {
             response = try await serve(request, query: query, info: info, context: context)
         } catch let error as APIError {
             response = APIResponse.error(error)
+        } catch let error as StoreError {
+            // Store messages never hold a value or a key secret; they say what failed (etcd's answer).
+            context.logger.error("request failed in the store", metadata: ["error": "\(error)"])
+            response = APIResponse.error(APIError.internalError(error.message))
         } catch let error as HTTPError where error.status == .contentTooLarge {
             response = APIResponse.error(APIError.tooLarge(limit: RequestBody.maxSize))
         } catch {
