@@ -24,7 +24,7 @@ final class RealCluster: Sendable {
             productsDirectory.appendingPathComponent("daas-worker").path,
             [
                 "--master", master.server, "--root", master.dataDir + "/attest/root.pem", "--keystore", keystore, "--node-name", "real-1",
-                "--heartbeat-interval", "1", "--manage-containerd", "--data-dir", workerData,
+                "--heartbeat-interval", "1", "--stats-interval", "1", "--manage-containerd", "--data-dir", workerData,
                 "--registry-mirror", "docker.io=http://127.0.0.1:5000", "--registry-mirror", "registry.k8s.io=http://127.0.0.1:5000",
             ] + workerArguments,
             outputPath: root + "/worker.log")
@@ -106,6 +106,15 @@ struct ContainerEndToEndTests {
             #expect(metrics.contains(sample), "\(sample) in \(metrics.prefix(3000))")
         }
         #expect(try master.kubectl(["get", "--raw", "/api/v1/nodes/real-1/proxy/metrics", "--as=someone"]).status == 1)
+        // kubectl top from the worker's reports: the machine's usage and the container's (CRI stats).
+        #expect(eventually(60) { (try? master.kubectl(["top", "pod", "web", "--containers"]))?.output.contains("web ") == true })
+        let top = try master.ok(["top", "pod", "web", "--containers"]).split(separator: "\n").dropFirst().first?.split(separator: " ") ?? []
+        #expect(top.count == 4 && top[1] == "web" && top[2].hasSuffix("m") && top[3].hasSuffix("Mi"), "\(top)")
+        let node = try master.ok(["top", "node", "real-1"]).split(separator: "\n").dropFirst().first?.split(separator: " ") ?? []
+        #expect(node.count == 5 && node[0] == "real-1" && node[1].hasSuffix("m") && node[3].hasSuffix("Mi") && node[2].hasSuffix("%"), "\(node)")
+        // The kubelet's own Summary API, through the node proxy.
+        let summary = try master.ok(["get", "--raw", "/api/v1/nodes/real-1/proxy/stats/summary"])
+        #expect(summary.contains(#""nodeName":"real-1""#) && summary.contains(#""name":"web""#), "\(summary.prefix(1000))")
     }
 
     @Test("env from a ConfigMap, a Secret and the downward API, an init container sharing an emptyDir, a termination message, then Succeeded")
