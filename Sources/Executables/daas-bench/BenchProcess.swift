@@ -36,10 +36,14 @@ final class BenchProcess {
     }
 
     /// Resident memory in MiB, from /proc.
-    var residentMiB: Double {
-        let status = (try? String(contentsOfFile: "/proc/\(child.pid)/status", encoding: .utf8)) ?? ""
+    var residentMiB: Double { Self.residentMiB(pid: child.pid) }
+
+    /// VmRSS of process `pid` in MiB (0 when unreadable). The line is `VmRSS:\t 123 kB`, with the
+    /// tab alone before a number of eight digits or more.
+    static func residentMiB(pid: Int32) -> Double {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+        return (Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "0") ?? 0) / 1024
     }
 
     /// SIGTERM, then up to 60 s for a clean exit (SIGKILL after that).

@@ -140,9 +140,8 @@ struct PodsBenchmark: AsyncParsableCommand {
         let children = tasks.map { (try? String(contentsOfFile: "/proc/\(worker)/task/\($0)/children", encoding: .utf8)) ?? "" }.joined(separator: " ")
         for pid in children.split(separator: " ") {
             let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-            guard status.contains("Name:\tcontainerd\n") else { continue }
-            let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-            return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+            guard status.contains("Name:\tcontainerd\n"), let id = Int32(pid) else { continue }
+            return BenchProcess.residentMiB(pid: id)
         }
         return 0
     }
