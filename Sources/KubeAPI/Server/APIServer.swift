@@ -196,11 +196,13 @@ public struct APIServer: HTTPResponder {
     }
 
     /// A request under `/apis/<group>/<version>` of a group-version this server does not serve,
-    /// passed to the extension server of its APIService; nil for other requests.
+    /// passed to the extension server of its APIService; nil for other requests. The built-in
+    /// `metrics.k8s.io` gives way to an APIService with a service (an installed metrics-server),
+    /// as the user asked for it.
     private func aggregated(_ request: Request, path: String, user: UserInfo) async throws -> Response? {
         guard let aggregator else { return nil }
         let parts = path.split(separator: "/", maxSplits: 3).map(String.init)
-        guard parts.count >= 3, parts[0] == "apis", !objects.registry.versions(of: parts[1]).contains(parts[2]),
+        guard parts.count >= 3, parts[0] == "apis", !objects.registry.versions(of: parts[1]).contains(parts[2]) || parts[1] == ResourceMetricsHandler.group,
             let target = try await aggregator.target(group: parts[1], version: parts[2], objects: objects)
         else { return nil }
         return try await aggregator.proxy(request, to: target, user: user)
