@@ -3,5 +3,5 @@
 /// Start with ``MVCCStore``, the ``KeyValueStore`` protocol it implements, and ``KeyProvider``.
 public enum EncStore {
     /// This library's semantic version; Docs/changelogs/EncStore.md records each release.
-    public static let version = "0.5.0"
+    public static let version = "0.6.0"
 }
