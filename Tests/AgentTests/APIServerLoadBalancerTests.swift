@@ -11,14 +11,18 @@ import Testing
 /// graceful shutdown that closes long-lived connections.
 @Suite("API server load balancer")
 struct APIServerLoadBalancerTests {
-    /// A TCP server answering every chunk with `<name>:<chunk>`, until `close()`.
+    /// A TCP server answering every chunk with `<name>:<chunk>`, until `close()`. Each listens on
+    /// its own loopback address (127.0.0.2...), so a port it frees is not handed to another
+    /// test's server on 127.0.0.1 while this one expects nothing there.
     final class NamedServer: Sendable {
         let channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
         let task: Task<Void, Never>
-        var url: String { "https://127.0.0.1:\(channel.channel.localAddress!.port!)" }
+        let host: String
+        var url: String { "https://\(host):\(channel.channel.localAddress!.port!)" }
 
-        init(name: String) async throws {
-            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0) { child in
+        init(name: String, host: String) async throws {
+            self.host = host
+            channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: host, port: 0) { child in
                 child.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child) }
             }
             let listener = channel
@@ -59,21 +63,15 @@ struct APIServerLoadBalancerTests {
         }
     }
 
-    /// A loopback port nothing listens on.
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
-    }
+    /// A master nobody runs: port 1 of an otherwise unused loopback address refuses at once.
+    static let deadMaster = "https://127.0.0.9:1"
 
     @Test("a connection reaches the first master that accepts one, and the next when that one is gone")
     func failover() async throws {
-        let a = try await NamedServer(name: "a")
-        let b = try await NamedServer(name: "b")
+        let a = try await NamedServer(name: "a", host: "127.0.0.2")
+        let b = try await NamedServer(name: "b", host: "127.0.0.3")
         defer { Task { await b.close() } }
-        let dead = "https://127.0.0.1:\(try await Self.closedPort())"
-        let balancer = try await APIServerLoadBalancer(configuration: .init(servers: [dead, a.url, b.url]), logger: Logger(label: "test"))
+        let balancer = try await APIServerLoadBalancer(configuration: .init(servers: [Self.deadMaster, a.url, b.url]), logger: Logger(label: "test"))
         let running = Task { try await balancer.run() }
         defer { running.cancel() }
         #expect(try await Self.exchange(port: balancer.port, "hello") == "a:hello")
@@ -84,7 +82,7 @@ struct APIServerLoadBalancerTests {
 
     @Test("a graceful shutdown ends the balancer and closes a connection that is still open")
     func shutdownClosesConnections() async throws {
-        let a = try await NamedServer(name: "a")
+        let a = try await NamedServer(name: "a", host: "127.0.0.4")
         defer { Task { await a.close() } }
         let balancer = try await APIServerLoadBalancer(configuration: .init(servers: [a.url]), logger: Logger(label: "test"))
         let group = ServiceGroup(configuration: .init(services: [.init(service: balancer)], logger: Logger(label: "test")))
