@@ -28,7 +28,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     /// Clients per member (``connectionsPerMember`` each), members used in turn from
     /// ``current``: a call that finds its member unreachable moves to the next (etcd's own
     /// clients fail over the same way).
-    private let members: [[GRPCClient<HTTP2ClientTransport.Posix>]]
+    let members: [[GRPCClient<HTTP2ClientTransport.Posix>]]
     private let current = Atomic<Int>(0)
     private let spread = Atomic<Int>(0)
     /// Connections kept to each member. etcd's gRPC server (grpc-go) sends a PING for its
@@ -37,13 +37,13 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     static let connectionsPerMember = 8
     private let connections: Task<Void, Never>
     private let ring: Mutex<KeyRing>
-    private let logger: Logger
-    private let closed = Atomic<Bool>(false)
+    let logger: Logger
+    let closed = Atomic<Bool>(false)
     private let prefix: [UInt8]
     /// The open watches' streams, ended with `closed` by ``close()``.
-    private let watches = Mutex<(next: Int, open: [Int: AsyncThrowingStream<WatchEvent, any Error>.Continuation])>((0, [:]))
+    let watches = Mutex<(next: Int, open: [Int: AsyncThrowingStream<WatchEvent, any Error>.Continuation])>((0, [:]))
     /// The highest revision this store compacted through (etcd compacts before `through + 1`).
-    private let compactedThrough = Atomic<Int64>(0)
+    let compactedThrough = Atomic<Int64>(0)
 
     /// Connects to the cluster `configuration` names (lazily: the first call opens the
     /// connection), sealing values with `keyRing`'s active key.
@@ -372,125 +372,6 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         await compactPeriodically(configuration.store.history, logger: logger)
     }
 
-    // MARK: Watch
-
-    public func watch(prefix: String, fromRevision: Int64) async throws -> WatchStream {
-        try checkOpen()
-        try configuration.store.validate(prefix: prefix)
-        let compacted = compactedThrough.load(ordering: .relaxed)
-        if fromRevision > 0, fromRevision <= compacted { throw StoreError.compacted(requested: fromRevision, compactRevision: compacted) }
-        // A member that cannot be reached is skipped: each member is tried once.
-        for attempt in 0..<members.count {
-            let (index, client) = member()
-            do {
-                return try await startWatch(prefix: prefix, fromRevision: fromRevision, client: client, member: index)
-            } catch let error as StoreError where error.code == .storage && attempt + 1 < members.count && !closed.load(ordering: .relaxed) {
-                logger.notice("etcd member did not start a watch; trying the next", metadata: ["error": "\(error.message)"])
-                moveOn(from: index)
-            }
-        }
-        throw StoreError.storage("no etcd member started the watch")
-    }
-
-    private func startWatch(
-        prefix: String, fromRevision: Int64, client: GRPCClient<HTTP2ClientTransport.Posix>, member index: Int
-    ) async throws -> WatchStream {
-        let buffer = configuration.store.watchBufferSize
-        let (events, continuation) = AsyncThrowingStream<WatchEvent, any Error>.makeStream(bufferingPolicy: .bufferingOldest(buffer))
-        guard let id = watches.withLock({ state -> Int? in
-            guard !closed.load(ordering: .relaxed) else { return nil }
-            state.next += 1
-            state.open[state.next] = continuation
-            return state.next
-        }) else { throw StoreError.closed() }
-        var create = Etcdserverpb_WatchCreateRequest()
-        create.key = etcdKey(prefix)
-        create.rangeEnd = Self.prefixEnd(etcdKey(prefix))
-        create.startRevision = max(0, fromRevision)
-        create.prevKv = true
-        create.progressNotify = true
-        // The first answer (created, or cancelled because the start was compacted) decides
-        // whether watch() returns or throws.
-        let (ready, readyContinuation) = AsyncStream<StoreError?>.makeStream()
-        let task = Task {
-            await self.serveWatch(create, requested: fromRevision, client: client, member: index, into: continuation, ready: readyContinuation)
-        }
-        continuation.onTermination = { [weak self] _ in
-            task.cancel()
-            self?.watches.withLock { _ = $0.open.removeValue(forKey: id) }
-        }
-        var first = ready.makeAsyncIterator()
-        if let failure = await first.next() ?? StoreError.closed() {
-            continuation.finish()
-            task.cancel()
-            watches.withLock { _ = $0.open.removeValue(forKey: id) }
-            throw failure
-        }
-        return WatchStream(events)
-    }
-
-    private func serveWatch(
-        _ create: Etcdserverpb_WatchCreateRequest, requested: Int64, client: GRPCClient<HTTP2ClientTransport.Posix>, member index: Int,
-        into continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation, ready: AsyncStream<StoreError?>.Continuation
-    ) async {
-        var watchRequest = Etcdserverpb_WatchRequest()
-        watchRequest.createRequest = create
-        let request = watchRequest
-        let buffer = configuration.store.watchBufferSize
-        do {
-            try await Etcdserverpb_Watch.Client(wrapping: client).watch(
-                requestProducer: { writer in
-                    try await writer.write(request)
-                    // The request side stays open for the watch's life: etcd ends a watch stream
-                    // whose client half-closes it.
-                    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
-                },
-                onResponse: { response in
-                    for try await message in response.messages {
-                        if message.canceled {
-                            let failure = message.compactRevision > 0
-                                ? StoreError.compacted(requested: requested, compactRevision: message.compactRevision - 1)
-                                : StoreError.storage("etcd cancelled the watch: \(message.cancelReason.prefix(200))")
-                            ready.yield(failure)
-                            ready.finish()
-                            continuation.finish(throwing: failure)
-                            return
-                        }
-                        if message.created {
-                            ready.yield(nil)
-                            ready.finish()
-                        }
-                        for event in message.events {
-                            let mapped = try self.event(event)
-                            if case .dropped = continuation.yield(mapped) {
-                                continuation.finish(throwing: StoreError.watcherTooSlow(buffer: buffer))
-                                return
-                            }
-                        }
-                    }
-                    continuation.finish(throwing: self.closed.load(ordering: .relaxed) ? StoreError.closed() : StoreError.storage("etcd ended the watch stream"))
-                })
-        } catch {
-            // A member that went away sends the next watch (the cache starts one) elsewhere.
-            if let rpc = error as? RPCError, rpc.code == .unavailable { moveOn(from: index) }
-            let failure = closed.load(ordering: .relaxed) ? StoreError.closed() : (error as? StoreError ?? Self.storeError(error, revision: requested))
-            ready.yield(failure)
-            ready.finish()
-            continuation.finish(throwing: failure)
-        }
-    }
-
-    private func event(_ event: Etcdserverpb_Event) throws -> WatchEvent {
-        switch event.type {
-        case .delete:
-            let key = try userKey(event.kv.key)
-            let gone = KeyValue(key: key, value: [], createRevision: 0, modRevision: event.kv.modRevision, version: 0)
-            return WatchEvent(kind: .delete, kv: gone, previous: event.hasPrevKv ? try record(event.prevKv) : nil)
-        default:
-            return WatchEvent(kind: .put, kv: try record(event.kv), previous: event.hasPrevKv && event.kv.version > 1 ? try record(event.prevKv) : nil)
-        }
-    }
-
     // MARK: Lifecycle
 
     /// Ends every watch with ``StoreError/Code/closed`` and closes the connection. Later calls
@@ -509,14 +390,14 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     // MARK: Internals
 
     /// The member calls go to now, and its index (for ``moveOn(from:)``).
-    private func member() -> (index: Int, client: GRPCClient<HTTP2ClientTransport.Posix>) {
+    func member() -> (index: Int, client: GRPCClient<HTTP2ClientTransport.Posix>) {
         let index = current.load(ordering: .relaxed)
         let connections = members[Int(UInt(bitPattern: index) % UInt(members.count))]
         return (index, connections[Int(UInt(bitPattern: spread.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(connections.count))])
     }
 
     /// Sends later calls to the member after `index`, unless a concurrent failure already moved on.
-    private func moveOn(from index: Int) {
+    func moveOn(from index: Int) {
         _ = current.compareExchange(expected: index, desired: index &+ 1, ordering: .relaxed)
     }
 
@@ -530,7 +411,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         return options
     }
 
-    private func checkOpen() throws {
+    func checkOpen() throws {
         if closed.load(ordering: .relaxed) { throw StoreError.closed() }
     }
 
@@ -583,10 +464,10 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
         return StoreError.storage("etcd \(rpc.code): \(message)")
     }
 
-    private func etcdKey(_ key: String) -> Data { Data(prefix + Array(key.utf8)) }
+    func etcdKey(_ key: String) -> Data { Data(prefix + Array(key.utf8)) }
 
     /// Our key of an etcd key under the prefix.
-    private func userKey(_ data: Data) throws -> String {
+    func userKey(_ data: Data) throws -> String {
         let bytes = [UInt8](data)
         guard bytes.count >= prefix.count, bytes[..<prefix.count].elementsEqual(prefix),
             let key = String(validating: bytes[prefix.count...], as: UTF8.self)
@@ -595,7 +476,7 @@ public final class EtcdStore: KeyValueStore, Service, Sendable {
     }
 
     /// An etcd record with its value opened.
-    private func record(_ kv: Etcdserverpb_KeyValue) throws -> KeyValue {
+    func record(_ kv: Etcdserverpb_KeyValue) throws -> KeyValue {
         let key = try userKey(kv.key)
         let keys = ring.withLock { $0 }
         let value = try kv.value.withUnsafeBytes { try Sealer.open($0, path: key, ring: keys) }
