@@ -76,6 +76,12 @@ public final class APIServerLoadBalancer: Service, Sendable {
         url = "https://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(port)"
     }
 
+    /// The master URLs a repeatable `--master` flag gave, each value possibly a comma-separated
+    /// list (blanks dropped), as daas-worker and `daasctl lb` take them.
+    public static func servers(fromFlags values: [String]) -> [String] {
+        values.flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
     /// Splits `https://host:port` (the port defaults to 443).
     static func hostPort(_ server: String) throws(AgentError) -> (host: String, port: Int) {
         guard server.utf8.count <= 2048, let url = URL(string: server), url.scheme == "https", let host = url.host, !host.isEmpty,

@@ -100,7 +100,7 @@ struct DaasWorker: AsyncParsableCommand {
         let keyPair = try loadKey()
 
         // The join: nothing is sent to a master before its attestation verifies.
-        let urls = masters.flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let urls = APIServerLoadBalancer.servers(fromFlags: masters)
         guard !urls.isEmpty, urls.count <= 16 else { throw Failure("give between 1 and 16 --master URLs") }
         let attested = try await attestMasters(urls, logger: logger)
         let attestedCluster = attested.binding.clusterID

@@ -19,7 +19,7 @@ struct LoadBalancerCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.") var logLevel = "notice"
 
     func run() async throws {
-        let urls = masters.flatMap { $0.split(separator: ",") }.map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let urls = APIServerLoadBalancer.servers(fromFlags: masters)
         guard !urls.isEmpty else { throw Failure("give at least one --master URL") }
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
             throw Failure("--listen must be host:port, got \(listen)")
