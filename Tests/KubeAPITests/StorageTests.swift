@@ -111,6 +111,8 @@ struct StorageTests {
         _ = try await objects.create(volumes, namespace: nil, body: Self.hostPathVolume("big", storage: "10Gi", className: "manual"))
         _ = try await objects.create(volumes, namespace: nil, body: Self.hostPathVolume("small", storage: "2Gi", className: "manual"))
         _ = try await objects.create(volumes, namespace: nil, body: Self.hostPathVolume("tiny", storage: "500Mi", className: "manual"))
+        // The binder picks from its cache: the claim comes once the cache holds all three volumes.
+        #expect(try await eventually { informers.informer(group: "", plural: "persistentvolumes")!.list().count == 3 })
         _ = try await objects.create(claims, namespace: "default", body: Self.claim("data", className: "manual"))
 
         let bound = try await eventually { try await objects.get(claims, namespace: "default", name: "data")[path: "status.phase"] == "Bound" }
