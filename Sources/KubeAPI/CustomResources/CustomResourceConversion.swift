@@ -16,10 +16,4 @@ enum CustomResourceConversion {
         converted["items"] = .array(items.map { convert($0, to: type) })
         return converted
     }
-
-    /// The watch's per-event conversion for `type` (nil for built-in kinds: events go out as cached).
-    static func watchPresenter(for type: ResourceType) -> (@Sendable (JSONValue) -> JSONValue)? {
-        guard type.custom != nil else { return nil }
-        return { convert($0, to: type) }
-    }
 }

@@ -8,7 +8,7 @@ enum APIResponse {
     /// The answer to a write that stored `object` of `type`: the object in the version asked
     /// for, with `warnings` and the kind's own warnings about it.
     static func written(_ object: JSONValue, type: ResourceType, status: Int = 200, warnings: [String] = []) -> Response {
-        json(CustomResourceConversion.convert(object, to: type), status: status, warnings: warnings + (Strategies.strategy(for: type)?.warnings(for: object) ?? []))
+        json(VersionConversion.present(object, as: type), status: status, warnings: warnings + (Strategies.strategy(for: type)?.warnings(for: object) ?? []))
     }
 
     /// `value` as JSON with `status`, and a `Warning` header for each of `warnings`.

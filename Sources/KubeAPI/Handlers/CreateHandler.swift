@@ -9,7 +9,7 @@ struct CreateHandler: Sendable {
         let options = try WriteRequestOptions(request.query, kind: "CreateOptions")
         let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
         let created = try await context.objects.create(
-            request.type, namespace: request.namespace, body: body,
+            request.stored, namespace: request.namespace, body: VersionConversion.toStorage(body, from: request.type),
             options: options.store(request))
         return APIResponse.written(created, type: request.type, status: 201, warnings: warnings)
     }

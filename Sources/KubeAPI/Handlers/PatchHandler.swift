@@ -21,7 +21,9 @@ struct PatchHandler: Sendable {
     func patch(_ request: inout ResourceRequest) async throws -> Response {
         let contentType = request.http.headers[.contentType] ?? ""
         // Custom resources have no patch strategies, so no strategic merge patch (as apiextensions-apiserver).
-        let accepted = request.type.custom == nil ? Self.mediaTypes : Self.mediaTypes.filter { $0 != "application/strategic-merge-patch+json" }
+        var accepted = request.type.custom == nil ? Self.mediaTypes : Self.mediaTypes.filter { $0 != "application/strategic-merge-patch+json" }
+        // Server-side apply tracks fields in the stored version; a version with other fields is not applied to.
+        if VersionConversion.convertsFields(request.type) { accepted.removeAll { $0 == Self.applyMediaType } }
         guard let patchType = accepted.first(where: { contentType.hasPrefix($0) }) else { throw Self.unsupported(accepted) }
         let options = try WriteRequestOptions(request.query, kind: "PatchOptions")
         if patchType == Self.applyMediaType { return try await apply(&request, options: options) }
@@ -29,20 +31,23 @@ struct PatchHandler: Sendable {
             throw APIError.invalidOptions("PatchOptions", causes: [.init(field: "force", type: "FieldValueForbidden", message: "Forbidden: may not be specified for non-apply patch")])
         }
         let write = options.store(request)
+        let type = request.type
+        let view = VersionConversion.convertsFields(type)
+            ? ObjectStore.PatchView(type: type, present: { VersionConversion.present($0, as: type) }, store: { VersionConversion.toStorage($0, from: type) }) : nil
         switch patchType {
         case "application/json-patch+json":
             let patched = try await context.objects.jsonPatch(
-                request.type, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write)
+                request.stored, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write, view: view)
             return APIResponse.written(patched, type: request.type)
         case "application/strategic-merge-patch+json":
             // Strategic patches carry $-directives the schema does not know, so they are not pruned here.
             let patched = try await context.objects.strategicMergePatch(
-                request.type, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write)
+                request.stored, namespace: request.namespace, name: request.name, patch: try await request.body(), subresource: request.info.subresource, options: write, view: view)
             return APIResponse.written(patched, type: request.type)
         default:
             let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
             let patched = try await context.objects.mergePatch(
-                request.type, namespace: request.namespace, name: request.name, patch: body, subresource: request.info.subresource, options: write)
+                request.stored, namespace: request.namespace, name: request.name, patch: body, subresource: request.info.subresource, options: write, view: view)
             return APIResponse.written(patched, type: request.type, warnings: warnings)
         }
     }
@@ -58,7 +63,7 @@ struct PatchHandler: Sendable {
         var write = options.store(request)
         write.fieldManager = manager
         let result = try await context.objects.apply(
-            request.type, namespace: request.namespace, name: request.name, config: config, subresource: request.info.subresource, force: force, options: write)
+            request.stored, namespace: request.namespace, name: request.name, config: config, subresource: request.info.subresource, force: force, options: write)
         return APIResponse.written(result.object, type: request.type, status: result.created ? 201 : 200, warnings: warnings)
     }
 }

@@ -5,7 +5,7 @@ struct ReadHandler: Sendable {
     let context: HandlerContext
 
     func get(_ request: ResourceRequest) async throws -> Response {
-        let object = CustomResourceConversion.convert(try await context.objects.get(request.type, namespace: request.namespace, name: request.name), to: request.type)
+        let object = VersionConversion.present(try await context.objects.get(request.stored, namespace: request.namespace, name: request.name), as: request.type)
         if request.wantsTable {
             return APIResponse.json(TableConvertor.table(request.type, items: [object], listMetadata: [:], includeObject: request.query["includeObject"]))
         }
@@ -13,8 +13,8 @@ struct ReadHandler: Sendable {
     }
 
     func list(_ request: ResourceRequest) async throws -> Response {
-        let list = CustomResourceConversion.convertList(
-            try await context.objects.list(request.type, namespace: request.namespace, options: try request.listOptions()), to: request.type)
+        let list = VersionConversion.present(
+            try await context.objects.list(request.stored, namespace: request.namespace, options: try request.listOptions()), as: request.type)
         if request.wantsTable {
             return APIResponse.json(
                 TableConvertor.table(

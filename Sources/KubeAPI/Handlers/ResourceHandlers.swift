@@ -7,9 +7,6 @@ struct ResourceHandlers: Sendable {
 
     func handle(_ request: inout ResourceRequest) async throws -> Response {
         let type = request.type
-        if type.group == "events.k8s.io", type.plural == "events", let core = context.objects.registry.lookup(group: "", version: "v1", plural: "events") {
-            return try await EventsHandler(context: context, core: core).handle(&request)
-        }
         if type.group == ResourceMetricsHandler.group {
             return try await ResourceMetricsHandler(context: context, usage: context.resourceUsage).handle(request)
         }
@@ -25,7 +22,7 @@ struct ResourceHandlers: Sendable {
         case ("list", nil):
             return try await ReadHandler(context: context).list(request)
         case ("watch", nil):
-            return try await WatchHandler(context: context).watch(request, type: type, present: CustomResourceConversion.watchPresenter(for: type))
+            return try await WatchHandler(context: context).watch(request, type: request.stored, present: VersionConversion.presenter(for: type))
         case ("create", nil):
             return try await CreateHandler(context: context).create(&request)
         case ("create", "binding") where type.group.isEmpty && type.plural == "pods":

@@ -7,8 +7,11 @@ struct ResourceRequest: Sendable {
     var http: Request
     /// What the path and method ask for.
     let info: RequestInfo
-    /// The resource served.
+    /// The resource served, in the version asked for.
     let type: ResourceType
+    /// The resource as stored (``type`` unless its versions differ in fields:
+    /// ``VersionConversion``).
+    let stored: ResourceType
     /// The namespace, for namespaced kinds.
     let namespace: String?
     /// The query string.

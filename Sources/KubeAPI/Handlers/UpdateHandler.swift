@@ -8,7 +8,7 @@ struct UpdateHandler: Sendable {
         let options = try WriteRequestOptions(request.query, kind: "UpdateOptions")
         let (body, warnings) = try FieldValidation.apply(try await request.body(), type: request.type, query: request.query)
         let updated = try await context.objects.update(
-            request.type, namespace: request.namespace, name: request.name, body: body, subresource: request.info.subresource,
+            request.stored, namespace: request.namespace, name: request.name, body: VersionConversion.toStorage(body, from: request.type), subresource: request.info.subresource,
             options: options.store(request))
         return APIResponse.written(updated, type: request.type, warnings: warnings)
     }

@@ -18,6 +18,13 @@ public struct ResourceRegistry: Sendable {
         types.first { $0.apiVersion == apiVersion && $0.kind == kind }
     }
 
+    /// Every stored kind once, in the version it is stored in: no virtual kinds, and no versions
+    /// that are converted from another (`autoscaling/v1` HorizontalPodAutoscalers,
+    /// `events.k8s.io/v1` Events).
+    public var storedTypes: [ResourceType] {
+        types.filter { !$0.isVirtual && !VersionConversion.convertsFields($0) }
+    }
+
     /// The groups served other than the core group, in order of first appearance.
     public var groups: [String] {
         var seen: [String] = []
@@ -53,6 +60,12 @@ public struct ResourceRegistry: Sendable {
         ResourceType(group: "apps", version: "v1", kind: "ControllerRevision", plural: "controllerrevisions", namespaced: true),
         ResourceType(group: "batch", version: "v1", kind: "Job", plural: "jobs", namespaced: true, subresources: ["status"], categories: ["all"]),
         ResourceType(group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true, shortNames: ["cj"], subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true, shortNames: ["hpa"],
+            subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "autoscaling", version: "v1", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true, shortNames: ["hpa"],
+            subresources: ["status"], categories: ["all"]),
         ResourceType(group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true),
         ResourceType(group: "discovery.k8s.io", version: "v1", kind: "EndpointSlice", plural: "endpointslices", namespaced: true),
         ResourceType(group: "events.k8s.io", version: "v1", kind: "Event", plural: "events", namespaced: true, shortNames: ["ev"]),

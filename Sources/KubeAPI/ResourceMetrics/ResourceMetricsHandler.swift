@@ -83,9 +83,8 @@ struct ResourceMetricsHandler: Sendable {
         let pods = try await context.objects.list(try source("pods"), namespace: namespace, options: options)["items"]?.arrayValue ?? []
         let now = ObjectMeta.timestamp(Date())
         return pods.compactMap { pod -> JSONValue? in
-            guard let name = pod[path: ["metadata", "name"]]?.stringValue, let podNamespace = pod[path: ["metadata", "namespace"]]?.stringValue,
-                let sample = samples[ResourceUsageStore.PodKey(namespace: podNamespace, name: name)],
-                sample.node == pod[path: ["spec", "nodeName"]]?.stringValue, sample.uid == pod[path: ["metadata", "uid"]]?.stringValue
+            guard let sample = ResourceUsageStore.sample(of: pod, in: samples), let name = pod[path: ["metadata", "name"]]?.stringValue,
+                let podNamespace = pod[path: ["metadata", "namespace"]]?.stringValue
             else { return nil }
             return [
                 "kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",

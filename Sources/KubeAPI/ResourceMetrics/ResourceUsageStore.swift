@@ -165,6 +165,16 @@ public final class ResourceUsageStore: Sendable {
         }
     }
 
+    /// `pod`'s sample among `samples` (from ``pods(now:)``), if the node that reported it is the
+    /// pod's node and it is this pod (same uid), not an earlier one of the same name.
+    public static func sample(of pod: JSONValue, in samples: [PodKey: PodSample]) -> PodSample? {
+        guard let name = pod[path: ["metadata", "name"]]?.stringValue, let namespace = pod[path: ["metadata", "namespace"]]?.stringValue,
+            let sample = samples[PodKey(namespace: namespace, name: name)],
+            sample.node == pod[path: ["spec", "nodeName"]]?.stringValue, sample.uid == pod[path: ["metadata", "uid"]]?.stringValue
+        else { return nil }
+        return sample
+    }
+
     private static func nodeSample(_ summary: StatsSummary, previous: StatsSummary) -> NodeSample? {
         guard let cpu = rate(summary.cpu, since: previous.cpu) else { return nil }
         var sample = NodeSample(

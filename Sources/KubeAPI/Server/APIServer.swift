@@ -173,7 +173,7 @@ public struct APIServer: HTTPResponder {
             type.namespaced || info.namespace == nil || info.resource == "namespaces"
         else { throw APIError.pathNotFound }
         var resourceRequest = ResourceRequest(
-            http: request, info: info, type: type, namespace: type.namespaced ? info.namespace : nil, query: query, user: user,
+            http: request, info: info, type: type, stored: VersionConversion.storageType(for: type, in: registry), namespace: type.namespaced ? info.namespace : nil, query: query, user: user,
             admission: Admission(user: user), channel: channel)
         return try await handlers.handle(&resourceRequest)
     }
@@ -189,7 +189,7 @@ public struct APIServer: HTTPResponder {
         }
         if let revision = try? await objects.store.currentRevision() { Gauge(label: "encstore_revision").record(revision) }
         var seen = Set<String>()
-        for type in objects.registry.types where !type.isVirtual && seen.insert(type.storagePrefix).inserted {
+        for type in objects.registry.storedTypes where seen.insert(type.storagePrefix).inserted {
             guard let count = try? await objects.store.count(prefix: type.storagePrefix).count else { continue }
             Gauge(label: "apiserver_storage_objects", dimensions: [("resource", type.groupResource)]).record(count)
         }

@@ -29,22 +29,25 @@ extension ObjectStore {
 
     /// Applies a strategic merge patch (what `kubectl apply` sends) to object `name`, retrying on conflicts.
     public func strategicMergePatch(
-        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions()
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions(),
+        view: PatchView? = nil
     ) async throws -> JSONValue {
         let schemas = SchemaRegistry.kubernetes
-        let schema = schemas.definitionName(for: type).flatMap { schemas.definitions[$0] }
+        let patched = view?.type ?? type
+        let schema = schemas.definitionName(for: patched).flatMap { schemas.definitions[$0] }
         let patcher = StrategicMergePatch(schemas: schemas)
-        return try await patchObject(type, namespace: namespace, name: name, patch: patch, subresource: subresource, options: options) {
+        return try await patchObject(type, namespace: namespace, name: name, patch: patch, subresource: subresource, options: options, view: view) {
             // Fields the schema does not define are dropped, as a typed decode would drop them.
-            schemas.prune(try patcher.apply($0, to: $1, schema: schema), type: type).0
+            schemas.prune(try patcher.apply($0, to: $1, schema: schema), type: patched).0
         }
     }
 
     /// Applies an RFC 6902 JSON patch to object `name` (or its `status`), retrying on conflicts.
     public func jsonPatch(
-        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions()
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions(),
+        view: PatchView? = nil
     ) async throws -> JSONValue {
-        try await patchObject(type, namespace: namespace, name: name, patch: [:], subresource: subresource, options: options) { _, current in
+        try await patchObject(type, namespace: namespace, name: name, patch: [:], subresource: subresource, options: options, view: view) { _, current in
             var patched = try JSONPatch.apply(patch, to: current)
             // resourceVersion is compared, not patched: a patched one must match the stored one.
             if let requested = patched[path: ["metadata", "resourceVersion"]], requested != current[path: ["metadata", "resourceVersion"]] {
@@ -57,13 +60,34 @@ extension ObjectStore {
 
     /// Applies an RFC 7386 JSON merge patch to object `name` (or its `status`), retrying on conflicts.
     public func mergePatch(
-        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions()
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String? = nil, options: WriteOptions = WriteOptions(),
+        view: PatchView? = nil
     ) async throws -> JSONValue {
-        try await patchObject(type, namespace: namespace, name: name, patch: patch, subresource: subresource, options: options) { MergePatch.apply($0, to: $1) }
+        try await patchObject(type, namespace: namespace, name: name, patch: patch, subresource: subresource, options: options, view: view) {
+            MergePatch.apply($0, to: $1)
+        }
+    }
+
+    /// A version of a kind whose fields differ from the stored one's, as a patch sent to it sees
+    /// the object: the stored object is presented in that version, patched there and converted
+    /// back (kube-apiserver patches the object in the version the client addressed).
+    public struct PatchView: Sendable {
+        /// The version patched (its schema drives strategic merge patches).
+        public var type: ResourceType
+        /// The stored object in that version.
+        public var present: @Sendable (JSONValue) -> JSONValue
+        /// That version's object as stored.
+        public var store: @Sendable (JSONValue) -> JSONValue
+
+        public init(type: ResourceType, present: @escaping @Sendable (JSONValue) -> JSONValue, store: @escaping @Sendable (JSONValue) -> JSONValue) {
+            self.type = type
+            self.present = present
+            self.store = store
+        }
     }
 
     func patchObject(
-        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String?, options: WriteOptions,
+        _ type: ResourceType, namespace: String?, name: String, patch: JSONValue, subresource: String?, options: WriteOptions, view: PatchView? = nil,
         apply: (JSONValue, JSONValue) throws -> JSONValue
     ) async throws -> JSONValue {
         let key = type.storageKey(namespace: namespace, name: name)
@@ -73,7 +97,7 @@ extension ObjectStore {
             if let requested = patch[path: ["metadata", "resourceVersion"]]?.stringValue, requested != String(currentKV.modRevision) {
                 throw APIError.conflict(type, name: name)
             }
-            var patched = try apply(patch, current)
+            var patched = try view.map { $0.store(try apply(patch, $0.present(current))) } ?? apply(patch, current)
             patched[path: "metadata.resourceVersion"] = nil
             let merged = try await prepareUpdate(type, namespace: namespace, current: current, new: patched, subresource: subresource, name: name, options: options)
             do {

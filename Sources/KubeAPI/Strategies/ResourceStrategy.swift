@@ -54,6 +54,7 @@ enum Strategies {
         case ("apps", "daemonsets"): WorkloadStrategy(kind: .daemonSet)
         case ("batch", "jobs"): JobStrategy()
         case ("batch", "cronjobs"): CronJobStrategy()
+        case ("autoscaling", "horizontalpodautoscalers"): HorizontalPodAutoscalerStrategy()
         case ("scheduling.k8s.io", "priorityclasses"): PriorityClassStrategy()
         case ("", "nodes"): NodeStrategy()
         case ("", "persistentvolumes"): PersistentVolumeStrategy()

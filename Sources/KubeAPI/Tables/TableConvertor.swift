@@ -116,6 +116,25 @@ enum TableConvertor {
                 },
                 age,
             ] + workloadWide(template: ["spec", "jobTemplate", "spec", "template"])
+        case ("autoscaling", "horizontalpodautoscalers"):
+            // Both versions: a v1 object is read as its v2 form.
+            @Sendable func v2(_ object: JSONValue) -> JSONValue {
+                object["apiVersion"]?.stringValue == "autoscaling/v1" ? HorizontalPodAutoscalerConversion.toV2(object) : object
+            }
+            return [
+                name,
+                TableColumn(name: "Reference", type: "string") { object, _ in
+                    .string("\(object[path: ["spec", "scaleTargetRef", "kind"]]?.stringValue ?? "")/\(object[path: ["spec", "scaleTargetRef", "name"]]?.stringValue ?? "")")
+                },
+                TableColumn(name: "Targets", type: "string") { object, _ in
+                    let hpa = v2(object)
+                    return .string(hpaTargets(hpa[path: ["spec", "metrics"]]?.arrayValue ?? [], hpa[path: ["status", "currentMetrics"]]?.arrayValue ?? []))
+                },
+                TableColumn(name: "MinPods", type: "string") { object, _ in text(object[path: ["spec", "minReplicas"]]) ?? "<unset>" },
+                TableColumn(name: "MaxPods", type: "string") { object, _ in .integer(object[path: ["spec", "maxReplicas"]]?.integerValue ?? 0) },
+                TableColumn(name: "Replicas", type: "string") { object, _ in .integer(object[path: ["status", "currentReplicas"]]?.integerValue ?? 0) },
+                age,
+            ]
         case ("", "services"):
             return [
                 name,
@@ -326,6 +345,48 @@ enum TableConvertor {
     }
 
     // MARK: Cells
+
+    /// kubectl's TARGETS of an autoscaler: `current/target` per metric (`cpu: 45%/80%`,
+    /// `<unknown>` before a value is known), the first two and `+ N more...`.
+    static func hpaTargets(_ specs: [JSONValue], _ statuses: [JSONValue]) -> String {
+        guard !specs.isEmpty else { return "<none>" }
+        func quantity(_ value: JSONValue?) -> String? {
+            guard let text = value?.stringValue ?? value?.integerValue.map(String.init) else { return nil }
+            return Quantity(text)?.description ?? text
+        }
+        var list: [String] = []
+        for (index, spec) in specs.enumerated() {
+            let status: JSONValue = index < statuses.count ? statuses[index] : [:]
+            let type = spec["type"]?.stringValue ?? ""
+            let member = type.prefix(1).lowercased() + type.dropFirst()
+            let source = spec[member] ?? [:]
+            let current = status[member]?["current"]
+            let target = source["target"] ?? [:]
+            switch type {
+            case "Resource", "ContainerResource":
+                let resource = source["name"]?.stringValue ?? ""
+                if let average = quantity(target["averageValue"]) {
+                    list.append("\(resource): \(quantity(current?["averageValue"]) ?? "<unknown>")/\(average)")
+                } else {
+                    let now = current?["averageUtilization"]?.integerValue.map { "\($0)%" } ?? "<unknown>"
+                    let wanted = target["averageUtilization"]?.integerValue.map { "\($0)%" } ?? "<auto>"
+                    list.append("\(resource): \(now)/\(wanted)")
+                }
+            case "Pods":
+                list.append("\(quantity(current?["averageValue"]) ?? "<unknown>")/\(quantity(target["averageValue"]) ?? "")")
+            case "Object", "External":
+                if let average = quantity(target["averageValue"]) {
+                    list.append("\(quantity(current?["averageValue"]) ?? "<unknown>")/\(average) (avg)")
+                } else {
+                    list.append("\(quantity(current?["value"]) ?? "<unknown>")/\(quantity(target["value"]) ?? "")")
+                }
+            default:
+                list.append("<unknown type>")
+            }
+        }
+        guard list.count > 2 else { return list.joined(separator: ", ") }
+        return list.prefix(2).joined(separator: ", ") + " + \(list.count - 2) more..."
+    }
 
     private static func workloadWide(template: [String]) -> [TableColumn] {
         [

@@ -32,7 +32,7 @@ public final class NamespaceLifecycleController: Controller {
         guard let namespace = namespaces.get(key), namespace[path: ["metadata", "deletionTimestamp"]] != nil else { return }
         // The store, not the cache, decides what remains: a consistent list per kind.
         var remaining: [String: Int] = [:]
-        for type in objects.registry.types where type.namespaced && !type.isVirtual {
+        for type in objects.registry.storedTypes where type.namespaced {
             let list = try await objects.list(type, namespace: key, options: ObjectStore.ListOptions())
             for item in list["items"]?.arrayValue ?? [] {
                 remaining[type.groupResource, default: 0] += 1
