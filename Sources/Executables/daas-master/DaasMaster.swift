@@ -87,6 +87,15 @@ struct DaasMaster: AsyncParsableCommand {
     @Option(help: "Seconds a node may go without renewing its Lease before it is marked unreachable and tainted.")
     var nodeMonitorGracePeriod: Double = 40
 
+    @Option(help: "Seconds between two reconciliations of every HorizontalPodAutoscaler (kube-controller-manager's flag of the same name).")
+    var horizontalPodAutoscalerSyncPeriod: Double = 15
+
+    @Option(help: "Seconds an autoscaler waits for lower recommendations to hold before scaling down.")
+    var horizontalPodAutoscalerDownscaleStabilization: Double = 300
+
+    @Option(help: "How far (relative) usage may be from an autoscaler's target before it scales.")
+    var horizontalPodAutoscalerTolerance: Double = 0.1
+
     @Option(help: "The pod network each node gets a /24 of (spec.podCIDR), as k3s's --cluster-cidr.")
     var clusterCIDR = "10.42.0.0/16"
 
@@ -259,17 +268,29 @@ struct DaasMaster: AsyncParsableCommand {
         guard let podNetwork = ClusterCIDR(clusterCIDR, nodeMaskSize: 24) else {
             throw Failure("--cluster-cidr must be an IPv4 CIDR A.B.C.D/N with N in 8...23, got \(clusterCIDR)")
         }
+        guard horizontalPodAutoscalerSyncPeriod >= 0.1, horizontalPodAutoscalerSyncPeriod <= 86_400,
+            horizontalPodAutoscalerDownscaleStabilization >= 0, horizontalPodAutoscalerDownscaleStabilization <= 86_400
+        else { throw Failure("--horizontal-pod-autoscaler-sync-period must be 0.1 to 86400 seconds and --horizontal-pod-autoscaler-downscale-stabilization 0 to 86400") }
+        guard horizontalPodAutoscalerTolerance >= 0, horizontalPodAutoscalerTolerance < 1 else {
+            throw Failure("--horizontal-pod-autoscaler-tolerance must be at least 0 and less than 1")
+        }
         let pki = try configuration.pki()
         // The provisioner's client to node agents (removing deleted volumes' data).
         let kubelets = try NodeConnections(
             caCertificatePEM: pki.caCertificatePEM, clientCertificatePEM: pki.kubeletClientCertificatePEM, clientKeyPEM: pki.kubeletClientKeyPEM)
         let aggregator = try APIServiceProxy(clientCertificatePEM: pki.frontProxyClientCertificatePEM, clientKeyPEM: pki.frontProxyClientKeyPEM)
         let informers = InformerSet(objects: objects, logger: logger)
+        // Usage reports land in the API server and are read by the autoscaler.
+        let resourceUsage = ResourceUsageStore()
         let controllers = ControllerManager(
             objects: objects, informers: informers,
             configuration: .init(
                 nodeMonitorGracePeriod: .milliseconds(Int64(nodeMonitorGracePeriod * 1000)), rootCAPEM: pki.caCertificatePEM,
-                localStoragePath: defaultLocalStoragePath ?? dataDir + "/storage", kubelets: kubelets, clusterCIDR: podNetwork),
+                localStoragePath: defaultLocalStoragePath ?? dataDir + "/storage", kubelets: kubelets, clusterCIDR: podNetwork, resourceUsage: resourceUsage,
+                horizontalPodAutoscaler: .init(
+                    syncPeriod: .milliseconds(Int64(horizontalPodAutoscalerSyncPeriod * 1000)),
+                    downscaleStabilization: .milliseconds(Int64(horizontalPodAutoscalerDownscaleStabilization * 1000)),
+                    tolerance: horizontalPodAutoscalerTolerance)),
             logger: logger)
         let scheduler = ClusterScheduler(objects: objects, informers: informers, configuration: schedulerConfiguration, logger: logger)
         var controllerService: any Service = controllers
@@ -308,7 +329,7 @@ struct DaasMaster: AsyncParsableCommand {
         let server = KubeAPIServer(
             configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator,
             healthChecks: HealthChecks(readiness: readiness), operatorEndpoints: OperatorEndpoints(metrics: metrics, status: status.document),
-            logger: logger,
+            resourceUsage: resourceUsage, logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(

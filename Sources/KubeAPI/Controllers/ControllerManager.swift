@@ -25,14 +25,22 @@ public struct ControllerManager: Service {
         public var kubelets: NodeConnections?
         /// The pod network nodes get their `spec.podCIDR` from. Default 10.42.0.0/16 in /24s, as k3s.
         public var clusterCIDR: ClusterCIDR
+        /// The node agents' usage reports the autoscaler scales on (the API server's, so both see
+        /// the same). Default an empty store of its own: autoscalers then report no metrics.
+        public var resourceUsage: ResourceUsageStore
+        /// The horizontal pod autoscaler's tuning. Default: kube-controller-manager's.
+        public var horizontalPodAutoscaler: HorizontalPodAutoscalerController.Configuration
 
         /// Creates a configuration with the documented defaults.
         public init(
             workers: Int = 5, garbageCollectorWorkers: Int = 10, nodeMonitorGracePeriod: Duration = .seconds(40),
             rootCAPEM: String? = nil, localStoragePath: String = "/var/lib/rancher/k3s/storage", kubelets: NodeConnections? = nil,
-            clusterCIDR: ClusterCIDR = ClusterCIDR("10.42.0.0/16", nodeMaskSize: 24)!
+            clusterCIDR: ClusterCIDR = ClusterCIDR("10.42.0.0/16", nodeMaskSize: 24)!, resourceUsage: ResourceUsageStore = ResourceUsageStore(),
+            horizontalPodAutoscaler: HorizontalPodAutoscalerController.Configuration = .init()
         ) {
             self.clusterCIDR = clusterCIDR
+            self.resourceUsage = resourceUsage
+            self.horizontalPodAutoscaler = horizontalPodAutoscaler
             self.rootCAPEM = rootCAPEM
             self.localStoragePath = localStoragePath
             self.kubelets = kubelets
@@ -100,8 +108,11 @@ public struct ControllerManager: Service {
         let claimProtection = ClaimProtectionController(objects: objects, claims: claims, pods: informer("", "pods"), logger: logger)
         let volumeProtection = VolumeProtectionController(objects: objects, volumes: volumes, logger: logger)
         let nodeIPAM = NodeIPAMController(objects: objects, nodes: informer("", "nodes"), range: configuration.clusterCIDR, logger: logger)
+        let autoscalers = HorizontalPodAutoscalerController(
+            objects: objects, autoscalers: informer("autoscaling", "horizontalpodautoscalers"), pods: informer("", "pods"),
+            usage: configuration.resourceUsage, configuration: configuration.horizontalPodAutoscaler, logger: logger)
         let controllers: [any Controller] = [
-            nodeIPAM, replicaSets, replicationControllers, deployments, nodeLifecycle, jobs, cronJobs, daemonSets, statefulSets, endpoints, namespaceDefaults,
+            nodeIPAM, autoscalers, replicaSets, replicationControllers, deployments, nodeLifecycle, jobs, cronJobs, daemonSets, statefulSets, endpoints, namespaceDefaults,
             namespaceLifecycle, disruption, volumeBinder, provisioner, claimProtection, volumeProtection,
         ]
         let workers = configuration.workers
@@ -137,7 +148,7 @@ public struct InformerSet: Service {
     /// Informers over `objects`'s registry (no HTTP loop-back), delivering every object again
     /// each `resyncPeriod` (level-triggering; kube's default is 10 minutes).
     public init(objects: ObjectStore, resyncPeriod: Duration = .seconds(600), logger: Logger) {
-        all = objects.registry.types.filter { !$0.isVirtual }.map { type in
+        all = objects.registry.storedTypes.map { type in
             (type, SharedInformer(source: RegistrySource(objects: objects, type: type), resyncPeriod: resyncPeriod, logger: logger))
         }
     }
