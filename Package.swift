@@ -134,7 +134,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["KubeTypes", "Informers", "StreamTunnel"],
-            resources: [.copy("OpenAPI/definitions.json")],
+            resources: [
+                .copy("OpenAPI/definitions.json"),
+                // The web dashboard, compiled into the binary (no files to ship, nothing fetched).
+                .embedInCode("Dashboard/Assets/index.html"), .embedInCode("Dashboard/Assets/app.js"), .embedInCode("Dashboard/Assets/app.css"),
+            ],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(

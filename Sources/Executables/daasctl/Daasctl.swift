@@ -6,7 +6,7 @@ struct Daasctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daasctl",
         abstract: "Operate a K3s-DaaS cluster.",
-        subcommands: [StoreCommand.self, PKICommand.self, AttestCommand.self, KeyCommand.self, StakeCommand.self, TokenCommand.self, KubeconfigCommand.self, SealCommand.self, StatusCommand.self, LoadBalancerCommand.self]
+        subcommands: [StoreCommand.self, PKICommand.self, AttestCommand.self, KeyCommand.self, StakeCommand.self, TokenCommand.self, KubeconfigCommand.self, SealCommand.self, StatusCommand.self, LoadBalancerCommand.self, DashboardCommand.self]
     )
 }
 

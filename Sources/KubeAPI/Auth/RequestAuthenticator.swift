@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOSSL
@@ -5,13 +6,23 @@ import SwiftASN1
 import X509
 
 /// Who a request comes from: a bearer token if one is sent (tried against each token
-/// authenticator in order), else the client certificate the TLS layer verified against the
-/// cluster CA. Anything else is 401.
+/// authenticator in order), else the web dashboard's session cookie when the request also
+/// carries the dashboard's header, else the client certificate the TLS layer verified against
+/// the cluster CA. Anything else is 401.
 struct RequestAuthenticator: Sendable {
     /// The longest bearer token accepted; longer ones are refused without being parsed.
     static let maxTokenBytes = 8192
 
     let tokenAuthenticators: [any TokenAuthenticator]
+    /// The dashboard's sessions (nil: cookies are ignored).
+    var dashboardSessions: DashboardSessions? = nil
+
+    /// Whether a request would be authenticated by a dashboard session: no bearer token, the
+    /// session cookie and the dashboard's header (which a cross-site page cannot add).
+    static func usesDashboardSession(_ request: Request) -> Bool {
+        bearerToken(request) == nil && request.headers[HTTPField.Name(DashboardSessions.requestHeader)!] != nil
+            && DashboardSessions.cookie(in: request.headers[.cookie]) != nil
+    }
 
     /// Whether the request carries a bearer token (the costly kind to verify).
     static func bearerToken(_ request: Request) -> String? {
@@ -35,6 +46,12 @@ struct RequestAuthenticator: Sendable {
                 if let user = try? await authenticator.authenticate(token: token) { return user }
             }
             throw APIError.unauthorized
+        }
+        if let dashboardSessions, Self.usesDashboardSession(request) {
+            guard let token = DashboardSessions.cookie(in: request.headers[.cookie]), let user = dashboardSessions.user(fromSession: token) else {
+                throw APIError.unauthorized
+            }
+            return user
         }
         // HTTP/1.1 requests run on the TLS connection's channel; HTTP/2 streams on a child of it.
         var peer = try? await channel.nioSSL_peerCertificate().get()

@@ -31,6 +31,7 @@ public struct APIServer: HTTPResponder {
     private let watches: ActiveWatches
     private let tokenWork: ClientWorkLimiter
     private let statsSummaries: StatsSummaryEndpoint
+    private let dashboard: DashboardEndpoint?
 
     /// Creates the server.
     /// - Parameters:
@@ -50,14 +51,16 @@ public struct APIServer: HTTPResponder {
     ///     (`POST /daas/v1/kubelet-serving-certificate`); nil answers 404 there.
     ///   - resourceUsage: Where node agents' stats summaries go (`POST /daas/v1/stats/summary`)
     ///     and what `metrics.k8s.io` serves.
+    ///   - dashboard: Sign-in to the web dashboard under `/daas/dashboard/`; nil serves no dashboard.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
         attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil,
         nodes: NodeConnections? = nil, aggregator: APIServiceProxy? = nil, nodeCertificates: NodeServingCertificates? = nil,
         healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints(),
-        resourceUsage: ResourceUsageStore = ResourceUsageStore()
+        resourceUsage: ResourceUsageStore = ResourceUsageStore(), dashboard: DashboardSessions? = nil
     ) {
         self.aggregator = aggregator
+        self.dashboard = dashboard.map(DashboardEndpoint.init(sessions:))
         self.operatorEndpoints = operatorEndpoints
         var checks = healthChecks
         checks.liveness.insert(HealthChecks.Check(name: "etcd") { [objects] in
@@ -71,7 +74,7 @@ public struct APIServer: HTTPResponder {
         self.inFlight = InFlightLimiter(readOnly: limits.maxRequestsInFlight, mutating: limits.maxMutatingRequestsInFlight)
         self.tokenWork = ClientWorkLimiter(perClient: limits.maxTokenVerificationsPerClient)
         self.objects = objects
-        self.authenticator = RequestAuthenticator(tokenAuthenticators: tokenAuthenticators + (serviceAccountTokens.map { [$0] } ?? []))
+        self.authenticator = RequestAuthenticator(tokenAuthenticators: tokenAuthenticators + (serviceAccountTokens.map { [$0] } ?? []), dashboardSessions: dashboard)
         let authorizer = RequestAuthorizer(objects: objects)
         self.authorizer = authorizer
         self.serverAddress = serverAddress
@@ -117,6 +120,14 @@ public struct APIServer: HTTPResponder {
         default:
             break
         }
+        if let dashboard, request.uri.path.hasPrefix("/daas/dashboard") {
+            // Static files and the login exchange (which verifies a token: bounded per client).
+            let client = Self.clientAddress(context.channel)
+            guard tokenWork.acquire(client) else { throw Self.tooManyRequests }
+            defer { tokenWork.release(client) }
+            var request = request
+            if let response = try await dashboard.respond(&request) { return response }
+        }
         let authenticated = try await authenticate(request, context: context)
         let user = try await Impersonation.resolve(request, user: authenticated, authorizer: authorizer)
         // Long-running requests (watches, exec, attach, port-forward) are not counted, as in
@@ -128,6 +139,13 @@ public struct APIServer: HTTPResponder {
         if request.uri.path == "/daas/v1/kubelet-serving-certificate" {
             var request = request
             return try await issueServingCertificate(&request, user: user)
+        }
+        if request.uri.path == DashboardEndpoint.loginTokensPath, let dashboard {
+            // A dashboard session may not mint the login tokens that would prolong it.
+            guard !RequestAuthenticator.usesDashboardSession(request) else {
+                throw APIError(code: 403, reason: "Forbidden", message: "a dashboard session cannot request login tokens: use your kubeconfig (daasctl dashboard)")
+            }
+            return try dashboard.loginToken(for: user, method: request.method)
         }
         if request.uri.path == StatsSummaryEndpoint.path {
             var request = request

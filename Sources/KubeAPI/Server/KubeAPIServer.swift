@@ -105,8 +105,8 @@ public struct KubeAPIServer: Service {
         let logger = self.logger
         let objects = self.objects
         let authenticators = tokenAuthenticators
-        let serviceAccountTokens = ServiceAccountTokens(
-            key: try ServiceAccountTokens.loadOrCreateKey(path: configuration.dataDirectory + "/pki/service-account.key"), objects: objects)
+        let serviceAccountKey = try ServiceAccountTokens.loadOrCreateKey(path: configuration.dataDirectory + "/pki/service-account.key")
+        let serviceAccountTokens = ServiceAccountTokens(key: serviceAccountKey, objects: objects)
         let address = "\(configuration.host):\(configuration.port)"
         let watches = ActiveWatches()
         let nodes = try NodeConnections(
@@ -116,7 +116,7 @@ public struct KubeAPIServer: Service {
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
                 attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
                 aggregator: aggregator, nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki"), healthChecks: healthChecks, operatorEndpoints: operatorEndpoints,
-                resourceUsage: resourceUsage),
+                resourceUsage: resourceUsage, dashboard: DashboardSessions(key: serviceAccountKey)),
             // exec, attach and port-forward connections become tunnels to the node (HTTP/1.1 only).
             server: try .http2Upgrade(
                 tlsConfiguration: tls,
