@@ -5,10 +5,11 @@ set -euo pipefail
 # --manage-containerd); docker-registry serves the local images; protoc regenerates the CRI client;
 # nftables and conntrack carry the node network (Services, NetworkPolicy); socat relays the local
 # registry into the network namespaces of the multi-node tests; etcd-server is the etcd the
-# etcd store backend is tested and benchmarked against.
+# etcd store backend is tested and benchmarked against; chromium and chromium-driver are the
+# browser the dashboard's end-to-end test drives (Selenium, headless).
 packages=(liblmdb-dev libsecp256k1-dev libsodium-dev pkg-config make curl openssl python3-venv
     containerd runc containernetworking-plugins iproute2 busybox-static docker-registry protobuf-compiler
-    nftables conntrack socat etcd-server)
+    nftables conntrack socat etcd-server chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -34,8 +35,9 @@ fi
 # The Python kubernetes client, a second real client for the end-to-end tests, in a private venv;
 venv="$(cd "$(dirname "$0")/.." && pwd)/.build-python"
 # graphql-core validates SuiClient's GraphQL documents against Sui's schema in a test;
-# prometheus_client's parser reads /metrics in the observability tests.
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes, graphql, prometheus_client" 2>/dev/null; then
+# prometheus_client's parser reads /metrics in the observability tests; selenium drives the
+# browser in the dashboard test.
+if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes, graphql, prometheus_client, selenium" 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "kubernetes==37.0.2" "graphql-core==3.2.6" "prometheus_client==0.21.1"
+    "$venv/bin/pip" install -q "kubernetes==37.0.2" "graphql-core==3.2.6" "prometheus_client==0.21.1" "selenium==4.27.1"
 fi

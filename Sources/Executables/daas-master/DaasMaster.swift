@@ -309,13 +309,14 @@ struct DaasMaster: AsyncParsableCommand {
             controllerService = LeaderElectedService(elector: try elector("kube-controller-manager"), service: controllers)
             schedulerService = LeaderElectedService(elector: try elector("kube-scheduler"), service: scheduler)
         }
+        let snapshots = (configuration.attestation as? MasterAttestation).map(AttestationSnapshots.init)
         let status = MasterStatus(
             clusterID: clusterID, started: Date(), attestationMode: attestation,
-            pcr0: (configuration.attestation as? MasterAttestation)?.pcr0(), objects: objects, storeBackend: self.store,
+            attestation: snapshots, objects: objects, storeBackend: self.store,
             storeSize: { [dataDir] in
                 if let etcd = store as? EtcdStore { return (try? await etcd.databaseSize()).map { Int(clamping: $0) } }
                 return MasterStatus.fileSize(dataDir + "/store/data.mdb")
-            }, verifier: verifier)
+            }, verifier: verifier, usage: resourceUsage)
         let informerSync = HealthChecks.Check(name: "informer-sync") {
             let pending = informers.all.filter { !$0.informer.hasSynced }.map(\.type.groupResource)
             return pending.isEmpty ? nil : "not synced: \(pending.joined(separator: ", "))"
@@ -325,7 +326,7 @@ struct DaasMaster: AsyncParsableCommand {
             state.isRunning || leaderElect ? nil : "the scheduler is not running yet"
         }
         var readiness = [informerSync, schedulerRunning, MasterReadiness.suiReader(reader)]
-        if let attestation = configuration.attestation as? MasterAttestation { readiness.append(MasterReadiness.attestation(attestation)) }
+        if let snapshots { readiness.append(MasterReadiness.attestation(snapshots)) }
         let server = KubeAPIServer(
             configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator,
             healthChecks: HealthChecks(readiness: readiness), operatorEndpoints: OperatorEndpoints(metrics: metrics, status: status.document),

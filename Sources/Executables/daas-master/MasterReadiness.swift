@@ -40,9 +40,9 @@ enum MasterReadiness {
     }
 
     /// `attestation`: the attester produces a document binding the serving key.
-    static func attestation(_ attestation: MasterAttestation) -> HealthChecks.Check {
+    static func attestation(_ snapshots: AttestationSnapshots) -> HealthChecks.Check {
         HealthChecks.Check(name: "attestation") {
-            attestation.pcr0() == nil ? "the \(attestation.mode) attester does not produce documents" : nil
+            snapshots.current() == nil ? "the \(snapshots.attestation.mode) attester does not produce documents" : nil
         }
     }
 }
