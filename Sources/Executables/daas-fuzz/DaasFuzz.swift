@@ -26,7 +26,7 @@ struct DaasFuzz: AsyncParsableCommand {
         if let fixturesRoot { FixtureFiles.root = fixturesRoot }
         let all: [any FuzzTarget] = [
             SealTokenTarget(), SealPayloadTarget(), JSONTarget(), YAMLTarget(), ProtobufTarget(), SelectorTarget(), ContinueTokenTarget(),
-            KubeconfigTarget(), EtcdEndpointsTarget(), StatsSummaryTarget(), KeystoreTarget(), CBORTarget(), COSETarget(), try AttestationDocumentTarget(), AttestationAnswerTarget(),
+            KubeconfigTarget(), EtcdEndpointsTarget(), StatsSummaryTarget(), try DashboardTokenTarget(), KeystoreTarget(), CBORTarget(), COSETarget(), try AttestationDocumentTarget(), AttestationAnswerTarget(),
             SuiJSONRPCTarget(), SuiGraphQLTarget(), QuantityTarget(), PatchTarget(), ServiceAccountTokenTarget(), CronScheduleTarget(), CRILogTarget(), EnvExpansionTarget(), UpgradeResponseTarget(), DNSQueryTarget(), ServerSideApplyTarget(), CustomResourceTarget(),
             HTTPTarget(connections: connections),
         ]

@@ -250,3 +250,32 @@ struct StatsSummaryTarget: FuzzTarget {
         _ = usage.pods()
     }
 }
+
+/// The dashboard's sign-in: a `Cookie` header's session value, and whatever a browser sends as a
+/// login or session token, verified as the master does (nothing forged may authenticate).
+struct DashboardTokenTarget: FuzzTarget {
+    let name = "dashboard-tokens"
+    var dictionary: [[UInt8]] {
+        ["daas-dashboard-session=", "; ", ".", "eyJ", "ey", "=", "-", "_"].map(\.bytes)
+    }
+
+    let sessions = DashboardSessions(key: P256.Signing.PrivateKey())
+    /// The one genuine login token (a seed); it may be traded once.
+    let login: String
+
+    init() throws {
+        login = try sessions.loginToken(for: UserInfo(name: "alice", groups: ["devs"])).token
+    }
+
+    func seeds() throws -> [[UInt8]] {
+        [login, "daas-dashboard-session=" + login, "a=b; daas-dashboard-session=x.y.z", "eyJhbGciOiJFUzI1NiJ9.e30.AAAA"].map(\.bytes)
+    }
+
+    func run(_ input: [UInt8]) async {
+        let text = String(decoding: input, as: UTF8.self)
+        _ = DashboardSessions.cookie(in: text)
+        // Random bytes are never a valid signature: nothing may authenticate.
+        precondition(sessions.user(fromSession: text) == nil)
+        precondition((try? sessions.session(fromLogin: text)) == nil || text == login)
+    }
+}

@@ -63,8 +63,8 @@ public final class DashboardSessions: Sendable {
         _ = spend(id, until: expires, now: now)
     }
 
-    /// The session cookie's value in a `Cookie` header, if any.
-    static func cookie(in header: String?) -> String? {
+    /// The session cookie's value in a `Cookie` header, if any (at most 16 KiB of header read).
+    public static func cookie(in header: String?) -> String? {
         guard let header, header.utf8.count <= 16_384 else { return nil }
         for pair in header.split(separator: ";") {
             let trimmed = pair.drop { $0 == " " }
