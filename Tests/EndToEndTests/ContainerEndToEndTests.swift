@@ -115,6 +115,13 @@ struct ContainerEndToEndTests {
         // The kubelet's own Summary API, through the node proxy.
         let summary = try master.ok(["get", "--raw", "/api/v1/nodes/real-1/proxy/stats/summary"])
         #expect(summary.contains(#""nodeName":"real-1""#) && summary.contains(#""name":"web""#), "\(summary.prefix(1000))")
+        // And /metrics/resource, the exposition metrics-server and Prometheus scrape.
+        let resource = try master.ok(["get", "--raw", "/api/v1/nodes/real-1/proxy/metrics/resource"])
+        for family in ["# TYPE container_cpu_usage_seconds_total counter", "container_cpu_usage_seconds_total{container=\"web\",namespace=\"default\",pod=\"web\"} ",
+            "container_memory_working_set_bytes{container=\"web\",namespace=\"default\",pod=\"web\"} ", "node_cpu_usage_seconds_total ",
+            "pod_memory_working_set_bytes{namespace=\"default\",pod=\"web\"} ", "resource_scrape_error 0"] {
+            #expect(resource.contains(family), "\(family) in \(resource.prefix(2000))")
+        }
     }
 
     @Test("env from a ConfigMap, a Secret and the downward API, an init container sharing an emptyDir, a termination message, then Succeeded")

@@ -50,6 +50,10 @@ struct KubeletAPI: HTTPResponder {
             await recordRunningGauges()
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: metrics())))
+        case "metrics" where parts.count == 2 && parts[1] == "resource":
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: ResourceMetricsExposition.text(await summary()))))
         case "stats" where parts.count == 2 && parts[1] == "summary":
             guard let summary = await summary() else { return Self.status(503, "ServiceUnavailable", "the node's usage cannot be read") }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: summary.json.serialized())))
