@@ -7,6 +7,6 @@ struct DaasBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daas-bench",
         abstract: "Benchmarks for K3s-DaaS, each measured against a reference in the same run.",
-        subcommands: [StoreBenchmark.self, APIBenchmark.self, SchedulerBenchmark.self, ClusterBenchmark.self, PodsBenchmark.self, AttestBenchmark.self, SealBenchmark.self, NetworkBenchmark.self]
+        subcommands: [StoreBenchmark.self, APIBenchmark.self, SchedulerBenchmark.self, ClusterBenchmark.self, PodsBenchmark.self, AttestBenchmark.self, SealBenchmark.self, NetworkBenchmark.self, DashboardBenchmark.self]
     )
 }
