@@ -2,5 +2,5 @@
 /// and status fresh, over HTTPS like any client) and runs the pods bound to it through CRI.
 public enum Agent {
     /// This library's semantic version; Docs/changelogs/Agent.md records each release.
-    public static let version = "0.7.0"
+    public static let version = "0.8.0"
 }

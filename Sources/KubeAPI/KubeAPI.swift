@@ -8,5 +8,5 @@
 /// Start with ``KubeAPIServer`` and ``ObjectStore``; the README's status table says what is built.
 public enum KubeAPI {
     /// This library's semantic version; Docs/changelogs/KubeAPI.md records each release.
-    public static let version = "0.9.0"
+    public static let version = "0.10.0"
 }
