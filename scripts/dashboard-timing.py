@@ -1,12 +1,13 @@
 """Times the web dashboard's overview in headless Chromium (daas-bench dashboard runs it).
 
-usage: dashboard-timing.py URL NODES ROUNDS
+usage: dashboard-timing.py URL NODES PODS ROUNDS
   URL     a sign-in URL from `daasctl dashboard` (the first round signs in; later rounds reload)
   NODES   how many nodes the overview must show before it counts as rendered
+  PODS    how many running pods it must show
   ROUNDS  how many loads to time
 
-For each round prints `overview-ms N`: from navigation start to the overview showing every node
-and the master's figures (health and attestation); and `lists-ms N`: the same browser fetching
+For each round prints `overview-ms N`: from navigation start to the overview showing every node,
+every running pod and the master's figures (health and attestation); and `lists-ms N`: the same browser fetching
 /api/v1/nodes and /api/v1/pods itself, the data the overview cannot do without (the reference).
 """
 import sys
@@ -16,7 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
-url, nodes, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+url, nodes, pods, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 options = webdriver.ChromeOptions()
 for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--ignore-certificate-errors", "--window-size=1400,1000", "--disable-gpu"):
     options.add_argument(argument)
@@ -28,7 +29,8 @@ RENDERED = """
 const total = document.getElementById('overview-nodes-total');
 const health = document.getElementById('health-status');
 const mode = document.getElementById('attestation-mode');
-if (total && total.innerText === arguments[0] && health && health.innerText !== 'Unknown' && mode && mode.innerText !== 'unknown') {
+const running = document.getElementById('overview-pods-running');
+if (total && total.innerText === arguments[0] && running && running.innerText === arguments[1] && health && health.innerText !== 'Unknown' && mode && mode.innerText !== 'unknown') {
   return performance.now();
 }
 return null;
@@ -47,7 +49,7 @@ try:
         else:
             # A real reload (navigating to the same URL with a fragment would not load anew).
             driver.refresh()
-        rendered = WebDriverWait(driver, 120, poll_frequency=0.02).until(lambda d: d.execute_script(RENDERED, str(nodes)))
+        rendered = WebDriverWait(driver, 120, poll_frequency=0.02).until(lambda d: d.execute_script(RENDERED, str(nodes), str(pods)))
         print("overview-ms", round(rendered, 1), flush=True)
         slowest = driver.execute_script(
             "return performance.getEntriesByType('resource').filter(e => e.responseEnd > 0).sort((a, b) => b.responseEnd - a.responseEnd).slice(0, 3)"

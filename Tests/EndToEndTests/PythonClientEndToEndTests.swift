@@ -35,6 +35,8 @@ struct PythonClientEndToEndTests {
             "deployment web 2 1",
             "token 2 600 True",
             "evicted True",
+            "hpa 1 60 4",
+            "invalid hpa 422 Unprocessable Entity",
         ])
     }
 

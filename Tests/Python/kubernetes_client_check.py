@@ -67,3 +67,20 @@ try:
     print("evicted", remaining.metadata.deletion_timestamp is not None)
 except ApiException as error:
     print("evicted", error.status == 404)
+
+# HorizontalPodAutoscalers through both generated APIs: v2 (stored) and v1 (converted).
+autoscaling = client.AutoscalingV2Api()
+hpa = autoscaling.create_namespaced_horizontal_pod_autoscaler(ns, client.V2HorizontalPodAutoscaler(
+    metadata=client.V1ObjectMeta(name="web"),
+    spec=client.V2HorizontalPodAutoscalerSpec(
+        scale_target_ref=client.V2CrossVersionObjectReference(api_version="apps/v1", kind="Deployment", name="web"), max_replicas=4,
+        metrics=[client.V2MetricSpec(type="Resource", resource=client.V2ResourceMetricSource(
+            name="cpu", target=client.V2MetricTarget(type="Utilization", average_utilization=60)))])))
+v1 = client.AutoscalingV1Api().read_namespaced_horizontal_pod_autoscaler("web", ns)
+print("hpa", hpa.spec.min_replicas, v1.spec.target_cpu_utilization_percentage, v1.spec.max_replicas)
+try:
+    autoscaling.create_namespaced_horizontal_pod_autoscaler(ns, {
+        "metadata": {"name": "bad"}, "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "minReplicas": 3, "maxReplicas": 2}})
+    print("invalid hpa accepted")
+except ApiException as error:
+    print("invalid hpa", error.status, error.reason)

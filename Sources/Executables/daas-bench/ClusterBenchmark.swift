@@ -36,19 +36,9 @@ struct ClusterBenchmark: AsyncParsableCommand {
 
         let fanOut = try await measureFanOut()
 
-        let master = try BenchProcess(
-            executable: directory + "/daas-master", arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"],
-            logPath: root + "/master.log")
-        defer { master.stop() }
-        let url = String(try master.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
-        let api = try Self.adminClient(url: url, pki: root + "/master/pki/", connections: clients + 8)
-        do {
+        try await Self.withMaster(directory: directory, root: root, connections: clients + 8) { api, url, master in
             try await measure(api: api, url: url, directory: directory, root: root, master: master, fanOut: fanOut)
-        } catch {
-            try? await api.client.shutdown()
-            throw error
         }
-        try await api.client.shutdown()
     }
 
     /// Registers the simulated nodes, creates and follows the pods, and prints every figure.
@@ -171,6 +161,25 @@ struct ClusterBenchmark: AsyncParsableCommand {
     }
 
     // MARK: Helpers
+
+    /// Starts daas-master under `root/master`, runs `body` with an admin client of at most
+    /// `connections` connections, the server URL and the process, then shuts the client down
+    /// (the master stops with the returned scope).
+    static func withMaster(directory: String, root: String, connections: Int, _ body: (API, String, BenchProcess) async throws -> Void) async throws {
+        let master = try BenchProcess(
+            executable: directory + "/daas-master", arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"],
+            logPath: root + "/master.log")
+        defer { master.stop() }
+        let url = String(try master.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
+        let api = try adminClient(url: url, pki: root + "/master/pki/", connections: connections)
+        do {
+            try await body(api, url, master)
+        } catch {
+            try? await api.client.shutdown()
+            throw error
+        }
+        try await api.client.shutdown()
+    }
 
     static func adminClient(url: String, pki: String, connections: Int) throws -> API {
         var tls = TLSConfiguration.makeClientConfiguration()

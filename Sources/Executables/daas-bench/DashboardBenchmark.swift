@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import DaaSTestSupport
 import Foundation
 import NIOHTTP1
@@ -27,19 +26,9 @@ struct DashboardBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: root) }
         report("workload: \(nodes) simulated nodes (daas-worker --simulate), \(pods) pods of one Deployment; the overview loaded \(rounds) times in headless Chromium (Debian chromium + chromedriver, Selenium); cores: \(ProcessInfo.processInfo.activeProcessorCount)")
         report("reference: the same browser fetching /api/v1/nodes and /api/v1/pods (what the overview cannot do without), measured here; target: overview under 1000 ms with 1,000 nodes")
-        let master = try BenchProcess(
-            executable: directory + "/daas-master", arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"],
-            logPath: root + "/master.log")
-        defer { master.stop() }
-        let url = String(try master.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
-        let api = try ClusterBenchmark.adminClient(url: url, pki: root + "/master/pki/", connections: 8)
-        do {
+        try await ClusterBenchmark.withMaster(directory: directory, root: root, connections: 8) { api, url, master in
             try await measure(api: api, url: url, directory: directory, root: root, master: master)
-        } catch {
-            try? await api.client.shutdown()
-            throw error
         }
-        try await api.client.shutdown()
     }
 
     func measure(api: API, url: String, directory: String, root: String, master: BenchProcess) async throws {
@@ -69,7 +58,7 @@ struct DashboardBenchmark: AsyncParsableCommand {
         let signIn = try ClusterBenchmark.run(directory + "/daasctl", ["dashboard", "--kubeconfig", root + "/master/admin.kubeconfig"])
         let login = String(signIn.split(separator: "\n").last { $0.contains("#login=") } ?? "")
         progress("timing the overview")
-        let result = try DaaSTestSupport.run(python, [script, login, String(nodes), String(rounds)], timeout: 600)
+        let result = try DaaSTestSupport.run(python, [script, login, String(nodes), String(pods), String(rounds)], timeout: 600)
         guard result.status == 0 else { throw BenchError("the browser run failed: \((result.output + result.error).suffix(1500))") }
         func values(_ key: String) -> [Double] {
             result.output.split(separator: "\n").compactMap { line in

@@ -28,19 +28,9 @@ struct PodsBenchmark: AsyncParsableCommand {
         report("workload: one real worker (daas-worker --manage-containerd: containerd 1.6, runc, CNI bridge); busybox:1.35 `sleep 3600` pods, image present, BestEffort, through HTTPS: \(pods) created at \(rate) pods/s (latency), then \(pods) more at once by \(clients) clients (throughput); cores: \(ProcessInfo.processInfo.activeProcessorCount)")
         report("reference: the upstream pod startup SLO (p99 <= 5 s, image present; not measured here) and the issue's target p99 < 1 s; runtime floor: `ctr run --rm` of the same image on the worker's containerd, measured here")
 
-        let master = try BenchProcess(
-            executable: directory + "/daas-master", arguments: ["--data-dir", root + "/master", "--listen", "127.0.0.1:0", "--log-level", "warning"],
-            logPath: root + "/master.log")
-        defer { master.stop() }
-        let url = String(try master.waitFor("serving the Kubernetes API at").split(separator: " ").first { $0.hasPrefix("https://") } ?? "")
-        let api = try ClusterBenchmark.adminClient(url: url, pki: root + "/master/pki/", connections: clients + 4)
-        do {
+        try await ClusterBenchmark.withMaster(directory: directory, root: root, connections: clients + 4) { api, url, master in
             try await measure(api: api, url: url, directory: directory, root: root, master: master)
-        } catch {
-            try? await api.client.shutdown()
-            throw error
         }
-        try await api.client.shutdown()
     }
 
     func measure(api: API, url: String, directory: String, root: String, master: BenchProcess) async throws {

@@ -31,6 +31,21 @@ struct APIClient {
         token = config.token
     }
 
+    /// A client for the kubeconfig at `path`, whose user must have a client certificate or a
+    /// token (daasctl runs no exec credential plugins); a one-line ``Failure`` otherwise.
+    init(kubeconfigAt path: String) throws {
+        let config: Kubeconfig
+        do {
+            config = try Kubeconfig.load(path)
+        } catch {
+            throw Failure(error.message)
+        }
+        guard config.token != nil || (config.clientCertificatePEM != nil && config.clientKeyPEM != nil) else {
+            throw Failure("the kubeconfig's user has no client certificate or token (daasctl does not run exec plugins): use <data-dir>/admin.kubeconfig")
+        }
+        try self.init(config)
+    }
+
     /// The server's URL, without a trailing slash.
     var serverURL: String { server }
 

@@ -16,16 +16,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: "The kubeconfig to use (a client certificate or token; e.g. <data-dir>/admin.kubeconfig).") var kubeconfig: String
 
     func run() async throws {
-        let config: Kubeconfig
-        do {
-            config = try Kubeconfig.load(kubeconfig)
-        } catch {
-            throw Failure(error.message)
-        }
-        guard config.token != nil || (config.clientCertificatePEM != nil && config.clientKeyPEM != nil) else {
-            throw Failure("the kubeconfig's user has no client certificate or token (daasctl does not run exec plugins): use <data-dir>/admin.kubeconfig")
-        }
-        let client = try APIClient(config)
+        let client = try APIClient(kubeconfigAt: kubeconfig)
         defer { client.shutdown() }
         let (status, body) = try await client.send(.POST, "/daas/v1/dashboard/login-tokens", body: Data("{}".utf8), contentType: "application/json")
         let answer = try? JSONParser().parse(Array(body))

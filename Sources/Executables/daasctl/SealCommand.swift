@@ -39,13 +39,7 @@ struct SealCommand: AsyncParsableCommand {
             default:
                 throw Failure("give exactly one of --nonce, --token and --address")
             }
-            let config: Kubeconfig
-            do {
-                config = try Kubeconfig.load(kubeconfig)
-            } catch {
-                throw Failure(error.message)
-            }
-            let client = try APIClient(config)
+            let client = try APIClient(kubeconfigAt: kubeconfig)
             defer { client.shutdown() }
             let path = "/api/v1/namespaces/kube-system/configmaps/seal-revocations"
             let stamp = ISO8601DateFormatter().string(from: Date())

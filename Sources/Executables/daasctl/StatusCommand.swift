@@ -26,16 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config: Kubeconfig
-        do {
-            config = try Kubeconfig.load(kubeconfig)
-        } catch {
-            throw Failure(error.message)
-        }
-        guard config.token != nil || (config.clientCertificatePEM != nil && config.clientKeyPEM != nil) else {
-            throw Failure("the kubeconfig's user has no client certificate or token (daasctl does not run exec plugins): use <data-dir>/admin.kubeconfig")
-        }
-        let client = try APIClient(config)
+        let client = try APIClient(kubeconfigAt: kubeconfig)
         defer { client.shutdown() }
         repeat {
             let screen = try await Self.render(client, events: events, now: Date())

@@ -236,7 +236,10 @@ function route() {
   if (page === 'pod') startLogs();
 }
 
+let signedOut = false;
+
 function render() {
+  if (signedOut) return;
   const main = document.getElementById('main');
   const page = pages[current.page];
   const problems = page.watches.map((path) => Collection.of(path)).filter((collection) => collection.error);
@@ -255,28 +258,35 @@ function render() {
 }
 
 async function refreshOverview() {
-  const results = await Promise.allSettled([
-    getJSON('/daas/v1/status'), getHealth(), getText('/metrics'), getJSON('/apis/metrics.k8s.io/v1beta1/nodes'),
+  // Each figure is shown as soon as it arrives; the slowest does not hold the others back.
+  const errors = [];
+  const fetched = (promise, apply) => promise.then((value) => { apply(value); scheduleRender(); }, (error) => { errors.push(error.message); });
+  await Promise.all([
+    fetched(getJSON('/daas/v1/status'), (status) => { overviewData.status = status; }),
+    fetched(getHealth(), (health) => { overviewData.health = health; }),
+    fetched(getJSON('/apis/metrics.k8s.io/v1beta1/nodes'), (nodeMetrics) => { overviewData.nodeMetrics = nodeMetrics; }),
+    fetched(getText('/metrics'), readMetrics),
   ]);
-  const [status, health, metrics, nodeMetrics] = results.map((result) => (result.status === 'fulfilled' ? result.value : null));
-  overviewData = { ...overviewData, status, health, metrics, nodeMetrics, errors: results.filter((r) => r.status === 'rejected').map((r) => r.reason.message) };
-  if (metrics) {
-    const samples = metricSamples(metrics, 'sealauth_verifications_total');
-    const accepted = samples.filter((s) => s.labels.result === 'ok').reduce((sum, s) => sum + s.value, 0);
-    const refused = samples.filter((s) => s.labels.result !== 'ok').reduce((sum, s) => sum + s.value, 0);
-    const now = Date.now();
-    if (overviewData.sealBefore) {
-      const minutes = (now - overviewData.sealBefore.at) / 60000;
-      overviewData.sealRate = minutes > 0 ? (accepted + refused - overviewData.sealBefore.total) / minutes : null;
-    }
-    overviewData.seal = { accepted, refused };
-    overviewData.sealBefore = { at: now, total: accepted + refused };
-    const sui = metricSamples(metrics, 'sui_reader_request_duration_seconds_sum').reduce((sum, s) => sum + s.value, 0);
-    const count = metricSamples(metrics, 'sui_reader_request_duration_seconds_count').reduce((sum, s) => sum + s.value, 0);
-    overviewData.suiLatency = count > 0 ? (sui / count) * 1000 : null;
-    overviewData.suiRequests = count;
-  }
+  overviewData.errors = errors;
   if (current.page === 'overview') scheduleRender();
+}
+
+/** Seal verifications (and their rate since the last reading) and the Sui reader's latency from `/metrics`. */
+function readMetrics(metrics) {
+  const samples = metricSamples(metrics, 'sealauth_verifications_total');
+  const accepted = samples.filter((s) => s.labels.result === 'ok').reduce((sum, s) => sum + s.value, 0);
+  const refused = samples.filter((s) => s.labels.result !== 'ok').reduce((sum, s) => sum + s.value, 0);
+  const now = Date.now();
+  if (overviewData.sealBefore) {
+    const minutes = (now - overviewData.sealBefore.at) / 60000;
+    overviewData.sealRate = minutes > 0 ? (accepted + refused - overviewData.sealBefore.total) / minutes : null;
+  }
+  overviewData.seal = { accepted, refused };
+  overviewData.sealBefore = { at: now, total: accepted + refused };
+  const seconds = metricSamples(metrics, 'sui_reader_request_duration_seconds_sum').reduce((sum, s) => sum + s.value, 0);
+  const count = metricSamples(metrics, 'sui_reader_request_duration_seconds_count').reduce((sum, s) => sum + s.value, 0);
+  overviewData.suiLatency = count > 0 ? (seconds / count) * 1000 : null;
+  overviewData.suiRequests = count;
 }
 
 function renderOverview() {
@@ -548,16 +558,18 @@ async function start() {
       signInFailure = `Sign-in failed: ${error.message}`;
     }
   }
-  try {
-    const review = await retrying(async () => (await request('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
-    })).json());
+  // Who we are, asked while the pages load (a refusal replaces them with the sign-in notice).
+  retrying(async () => (await request('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+  })).json()).then((review) => {
     document.getElementById('user').textContent = review.status.userInfo.username;
-  } catch (error) {
+  }, (error) => {
+    signedOut = true;
+    window.removeEventListener('hashchange', route);
+    clearInterval(refreshTimer);
     showSignIn(signInFailure || (error.status === 401 ? 'You are not signed in.' : `The API cannot be reached: ${error.message}`));
-    return;
-  }
+  });
   const signOut = document.getElementById('sign-out');
   signOut.hidden = false;
   signOut.addEventListener('click', async () => {
