@@ -166,9 +166,9 @@ public final class HorizontalPodAutoscalerController: Controller {
             do {
                 var patch: JSONValue = [:]
                 patch[path: Scale.Paths(scaleTarget.type).specReplicas.joined(separator: ".")] = .integer(desired)
+                // As the scale subresource writes it (ScaleHandler): the object's replicas, validated as any update.
                 _ = try await objects.mergePatch(
-                    scaleTarget.type, namespace: namespace, name: targetName, patch: patch, subresource: "scale",
-                    options: .init(fieldManager: "kube-controller-manager"))
+                    scaleTarget.type, namespace: namespace, name: targetName, patch: patch, options: .init(fieldManager: "kube-controller-manager"))
             } catch {
                 await events.record(autoscaler, type: "Warning", reason: "FailedRescale", message: "New size: \(desired); reason: \(reason); error: \(error)")
                 state.set("AbleToScale", "False", "FailedUpdateScale", "the HPA controller was unable to update the target scale: \(error)")
