@@ -36,8 +36,8 @@ fi
 venv="$(cd "$(dirname "$0")/.." && pwd)/.build-python"
 # graphql-core validates SuiClient's GraphQL documents against Sui's schema in a test;
 # prometheus_client's parser reads /metrics in the observability tests; selenium drives the
-# browser in the dashboard test.
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes, graphql, prometheus_client, selenium" 2>/dev/null; then
+# browser in the dashboard test and axe-selenium-python brings axe-core, its accessibility checker.
+if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c "import kubernetes, graphql, prometheus_client, selenium, axe_selenium_python" 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q "kubernetes==37.0.2" "graphql-core==3.2.6" "prometheus_client==0.21.1" "selenium==4.27.1"
+    "$venv/bin/pip" install -q "kubernetes==37.0.2" "graphql-core==3.2.6" "prometheus_client==0.21.1" "selenium==4.27.1" "axe-selenium-python==2.1.6"
 fi

@@ -85,6 +85,8 @@ extension ContainerEndToEndTests {
         #expect(facts["console-errors"] == "0", "\(facts)")
         for page in ["overview", "nodes", "workloads", "pods", "pod-logs", "events"] {
             #expect(FileManager.default.fileExists(atPath: shots + "/\(page).png"), "screenshot \(page)")
+            // axe-core's WCAG 2 A/AA rules: no serious or critical violation on any page.
+            #expect(lines.contains("a11y \(page) 0"), "\(lines.filter { $0.hasPrefix("a11y") })")
         }
 
         // The session rules, as curl sees them.

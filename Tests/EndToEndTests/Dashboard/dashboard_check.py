@@ -15,6 +15,7 @@ import os
 import sys
 import time
 
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -56,7 +57,16 @@ def until_rows(table_id, timeout=30):
 
 
 def shot(name):
+    """Saves the page's screenshot and checks it with axe-core (WCAG 2 A and AA rules): prints
+    `a11y NAME COUNT` and each serious or critical violation's rule id and first target."""
     driver.save_screenshot(os.path.join(shots, f"{name}.png"))
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run(options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+    serious = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    print("a11y", name, len(serious))
+    for violation in serious:
+        print("a11y-violation", name, violation["id"], violation["nodes"][0]["target"] if violation["nodes"] else "")
 
 
 try:
