@@ -197,3 +197,69 @@ struct HorizontalPodAutoscalerTests {
         #expect(TableConvertor.hpaTargets([], []) == "<none>")
     }
 }
+
+/// Seeded random (and extreme) inputs to the autoscaler's arithmetic: nothing traps, and the
+/// result stays within the autoscaler's bounds.
+@Suite("Horizontal pod autoscaler: random inputs")
+struct HorizontalPodAutoscalerRandomTests {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test("normalization and replica counts on random and extreme values")
+    func randomInputs() throws {
+        let seed = UInt64(Date().timeIntervalSince1970 * 1000)
+        print("HorizontalPodAutoscalerRandomTests seed \(seed)")
+        var random = Generator(state: seed)
+        let extremes: [Int64] = [0, 1, 2, 3, 100, Int64(Int32.max), Int64.max, -1, Int64.min]
+        func value() -> Int64 { Bool.random(using: &random) ? extremes.randomElement(using: &random)! : Int64.random(in: 0...1000, using: &random) }
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for round in 0..<2000 {
+            let minimum = max(1, min(value(), Int64(Int32.max)))
+            let maximum = max(minimum, min(value(), Int64(Int32.max)))
+            let current = min(max(value(), 0), Int64(Int32.max))
+            var behavior: JSONValue? = nil
+            if Bool.random(using: &random) {
+                var object: JSONValue = ["spec": ["behavior": [
+                    "scaleUp": ["policies": [["type": Bool.random(using: &random) ? "Pods" : "Percent", "value": .integer(value()), "periodSeconds": .integer(value())]]],
+                    "scaleDown": ["stabilizationWindowSeconds": .integer(min(max(value(), 0), 3600)), "selectPolicy": .string(["Min", "Max", "Disabled"].randomElement(using: &random)!),
+                        "policies": [["type": Bool.random(using: &random) ? "Pods" : "Percent", "value": .integer(value()), "periodSeconds": .integer(value())]]],
+                ]]]
+                HorizontalPodAutoscalerStrategy.applyDefaults(&object)
+                behavior = object[path: ["spec", "behavior"]]
+            }
+            var history = ScaleNormalizer.History()
+            let normalizer = ScaleNormalizer()
+            normalizer.recordInitial(current, in: &history, now: now)
+            for step in 0..<3 {
+                let time = now.addingTimeInterval(Double(step * 20))
+                let outcome = normalizer.normalize(
+                    desired: min(max(value(), 0), Int64(Int32.max)), current: current, minReplicas: minimum, maxReplicas: maximum, behavior: behavior,
+                    history: &history, now: time)
+                #expect(outcome.replicas >= 0, "round \(round) seed \(seed)")
+                if current >= minimum && current <= maximum {
+                    #expect(outcome.replicas >= minimum && outcome.replicas <= maximum, "round \(round) seed \(seed): \(outcome) \(minimum)...\(maximum)")
+                }
+                normalizer.recordScale(from: current, to: outcome.replicas, behavior: behavior, history: &history, now: time)
+            }
+            // The calculator on random usage and requests.
+            let pods = (0..<Int.random(in: 1...5, using: &random)).map { HorizontalPodAutoscalerTests.pod("p\($0)", cpu: "\(Int.random(in: 1...4000, using: &random))m") }
+            var metrics: [String: ReplicaCalculator.PodMetric] = [:]
+            for pod in pods where Bool.random(using: &random) {
+                metrics[pod[path: ["metadata", "name"]]!.stringValue!] = .init(value: max(value(), 0), timestamp: now.addingTimeInterval(-5), window: 15)
+            }
+            if let result = try? ReplicaCalculator().utilizationReplicas(
+                current: current, targetUtilization: max(1, min(value(), Int64(Int32.max))), resource: "cpu", container: nil, pods: pods, metrics: metrics, now: now)
+            {
+                #expect(result.replicas >= 0 && result.replicas <= Int64(Int32.max), "round \(round) seed \(seed)")
+            }
+        }
+    }
+}

@@ -33,7 +33,7 @@ struct MasterStatus: Sendable {
         if let snapshot = self.attestation?.current() {
             attestation["pcr0"] = .string(snapshot.pcr0)
             attestation["documentTime"] = .string(ObjectMeta.timestamp(snapshot.time))
-            attestation["documentAgeSeconds"] = .integer(Int64(max(0, Date().timeIntervalSince(snapshot.time))))
+            attestation["documentAgeSeconds"] = .integer(Int64(min(max(0, Date().timeIntervalSince(snapshot.time)), 1e12)))
         }
         return [
             "kind": "MasterStatus", "apiVersion": "daas.io/v1",

@@ -174,6 +174,7 @@ struct HorizontalPodAutoscalerStrategy: ResourceStrategy {
             }
             let value = policy["value"]?.integerValue ?? 0
             if value <= 0 { causes.append(.init(field: "\(at).value", message: "Invalid value: \(value): must be greater than zero")) }
+            if value > Int64(Int32.max) { causes.append(.init(field: "\(at).value", message: "Invalid value: \(value): must be a 32-bit integer")) }
             let period = policy["periodSeconds"]?.integerValue ?? 0
             if period <= 0 {
                 causes.append(.init(field: "\(at).periodSeconds", message: "Invalid value: \(period): must be greater than zero"))

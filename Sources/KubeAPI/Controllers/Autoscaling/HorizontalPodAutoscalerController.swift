@@ -25,6 +25,7 @@ public final class HorizontalPodAutoscalerController: Controller {
         /// The relative distance from the target within which nothing changes. Default 0.1.
         public var tolerance: Double
 
+        /// Creates a configuration with the documented defaults.
         public init(syncPeriod: Duration = .seconds(15), downscaleStabilization: Duration = .seconds(300), tolerance: Double = 0.1) {
             self.syncPeriod = syncPeriod
             self.downscaleStabilization = downscaleStabilization
@@ -42,6 +43,8 @@ public final class HorizontalPodAutoscalerController: Controller {
     let logger: Logger
     private let histories = Mutex<[String: ScaleNormalizer.History]>([:])
 
+    /// A controller over the autoscalers and pods informers, scaling on `usage` (the reports the
+    /// API server receives).
     public init(
         objects: ObjectStore, autoscalers: SharedInformer, pods: SharedInformer, usage: ResourceUsageStore, configuration: Configuration = Configuration(),
         logger: Logger
@@ -61,6 +64,7 @@ public final class HorizontalPodAutoscalerController: Controller {
         TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
     }
 
+    /// Reconciles one autoscaler, and looks at it again after the sync period.
     public func reconcile(_ key: String) async throws {
         guard let autoscaler = autoscalers.get(key), autoscaler[path: ["metadata", "deletionTimestamp"]] == nil else {
             // Gone: so is what its past steps left.
@@ -114,7 +118,8 @@ public final class HorizontalPodAutoscalerController: Controller {
         }
         state.set("AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale")
         let scale = Scale.of(scaleTarget.object, type: scaleTarget.type)
-        let current = scale[path: ["spec", "replicas"]]?.integerValue ?? 0
+        // A Scale's replicas are an int32 (a custom kind's path may hold anything).
+        let current = min(max(scale[path: ["spec", "replicas"]]?.integerValue ?? 0, 0), Int64(Int32.max))
         let minReplicas = spec["minReplicas"]?.integerValue ?? 1
         let maxReplicas = spec["maxReplicas"]?.integerValue ?? 0
         let behavior = spec["behavior"].flatMap { $0 == .null ? nil : $0 }

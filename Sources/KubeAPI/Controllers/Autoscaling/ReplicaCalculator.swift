@@ -188,8 +188,14 @@ struct ReplicaCalculator: Sendable {
 
     /// `ceil(value)` as a replica count, bounded to what a 32-bit replica field holds.
     static func ceiling(_ value: Double) -> Int64 {
-        guard value.isFinite else { return Int64(Int32.max) }
+        guard value.isFinite else { return value < 0 ? 0 : Int64(Int32.max) }
         return Int64(min(max(value.rounded(.up), 0), Double(Int32.max)))
+    }
+
+    /// `floor(value)` as a replica count, bounded the same way.
+    static func floor(_ value: Double) -> Int64 {
+        guard value.isFinite else { return value < 0 ? 0 : Int64(Int32.max) }
+        return Int64(min(max(value.rounded(.down), 0), Double(Int32.max)))
     }
 }
 

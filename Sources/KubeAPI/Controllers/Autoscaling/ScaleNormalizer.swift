@@ -52,7 +52,7 @@ struct ScaleNormalizer: Sendable {
             let able = stabilized != desired
                 ? Condition(status: "True", reason: "ScaleDownStabilized", message: "recent recommendations were higher than current one, applying the highest recent recommendation")
                 : Condition(status: "True", reason: "ReadyForNewScale", message: "recommended size matches current size")
-            let scaleUpLimit = max(2 * current, 4)
+            let scaleUpLimit = max(current.multipliedClamped(by: 2), 4)
             var limited: (Int64, String, String)
             if stabilized < minReplicas {
                 limited = (minReplicas, "TooFewReplicas", "the desired replica count is less than the minimum replica count")
@@ -143,13 +143,18 @@ struct ScaleNormalizer: Sendable {
         return events.filter { $0.time > cutoff }.reduce(0) { $0.addingClamped($1.change) }
     }
 
+    /// The replicas at the start of a policy's period: now, less what was added in it, plus what was removed.
+    private static func periodStart(_ current: Int64, _ history: History, period: Int64, now: Date) -> Int64 {
+        current.addingClamped(0 &- changes(history.scaleUps, within: period, now: now)).addingClamped(changes(history.scaleDowns, within: period, now: now))
+    }
+
     static func scaleUpLimit(current: Int64, rules: JSONValue, history: History, now: Date) -> Int64 {
         let select = rules["selectPolicy"]?.stringValue ?? "Max"
         if select == "Disabled" { return current }
         var result: Int64 = select == "Min" ? .max : .min
         for policy in rules["policies"]?.arrayValue ?? [] {
             let period = policy["periodSeconds"]?.integerValue ?? 0
-            let start = current - changes(history.scaleUps, within: period, now: now) + changes(history.scaleDowns, within: period, now: now)
+            let start = periodStart(current, history, period: period, now: now)
             let value = policy["value"]?.integerValue ?? 0
             let proposed = policy["type"]?.stringValue == "Pods"
                 ? start.addingClamped(value) : ReplicaCalculator.ceiling(Double(start) * (1 + Double(value) / 100))
@@ -164,9 +169,10 @@ struct ScaleNormalizer: Sendable {
         var result: Int64 = select == "Min" ? .min : .max
         for policy in rules["policies"]?.arrayValue ?? [] {
             let period = policy["periodSeconds"]?.integerValue ?? 0
-            let start = current - changes(history.scaleUps, within: period, now: now) + changes(history.scaleDowns, within: period, now: now)
+            let start = periodStart(current, history, period: period, now: now)
             let value = policy["value"]?.integerValue ?? 0
-            let proposed = policy["type"]?.stringValue == "Pods" ? start - value : Int64((Double(start) * (1 - Double(value) / 100)).rounded(.down))
+            let proposed = policy["type"]?.stringValue == "Pods"
+                ? start.addingClamped(0 &- max(value, 0)) : ReplicaCalculator.floor(Double(start) * (1 - Double(value) / 100))
             result = select == "Min" ? max(result, proposed) : min(result, proposed)
         }
         return result
