@@ -176,7 +176,7 @@ function podReady(pod) {
 
 /** kube's `mist` to SUI with up to 3 decimals. */
 function sui(mist) {
-  if (!mist) return '';
+  if (!mist || !/^[0-9]{1,30}$/.test(mist)) return mist ? `${mist} (not a MIST amount)` : '';
   const value = Number(BigInt(mist) / 1000000n) / 1000;
   return `${value.toLocaleString('en-US', { maximumFractionDigits: 3 })} SUI`;
 }
