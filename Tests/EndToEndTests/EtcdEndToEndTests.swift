@@ -185,7 +185,7 @@ struct EtcdEndToEndTests {
         let worker = try ChildProcess(
             productsDirectory.appendingPathComponent("daas-worker").path,
             ["--master", first.server, "--master", second.server, "--root", root + "/a/attest/root.pem", "--keystore", keystore, "--node-name", "ha",
-             "--simulate", "2", "--heartbeat-interval", "1"],
+             "--simulate", "2", "--heartbeat-interval", "1", "--stats-interval", "1"],
             outputPath: root + "/worker.log")
         defer {
             worker.signal(SIGTERM)
@@ -193,6 +193,11 @@ struct EtcdEndToEndTests {
         }
         #expect(eventually(90) { ((try? kubectl(["get", "nodes", "--no-headers"]))?.output ?? "").split(separator: "\n").filter { $0.contains(" Ready ") }.count == 2 },
                 "\(worker.output.suffix(2000))")
+        // The worker reports its usage to one master; both serve it (shared through etcd).
+        for master in [first, second] {
+            #expect(eventually(60) { ((try? master.kubectl(["top", "nodes", "--no-headers"]))?.output ?? "").split(separator: "\n").count == 2 },
+                    "kubectl top nodes through \(master.server)")
+        }
         #expect(try kubectl(["create", "deployment", "web", "--image=nginx", "--replicas=2"]).status == 0)
         func running() -> Int {
             ((try? kubectl(["get", "pods", "-l", "app=web", "--field-selector", "status.phase=Running", "--no-headers"]))?.output ?? "")

@@ -42,6 +42,20 @@ struct ResourceMetricsTests {
         #expect(store.node("n1", now: Self.start + 10) == nil)
     }
 
+    @Test("a report no newer than the last (a replay, or shared back by another master) changes nothing")
+    func replays() {
+        let store = ResourceUsageStore()
+        let first = Self.summary(at: 0, node: 0, container: 0)
+        let second = Self.summary(at: 15, node: 15_000_000_000, container: 3_750_000_000)
+        store.record(first, now: Self.start)
+        store.record(second, now: Self.start + 15)
+        store.record(second, now: Self.start + 16)
+        store.record(first, now: Self.start + 16)
+        let node = store.node("n1", now: Self.start + 16)
+        #expect(node?.usage.cpuNanoCores == 1_000_000_000 && node?.window == 15)
+        #expect(store.pods(now: Self.start + 16)[.init(namespace: "default", name: "p")]?.total.cpuNanoCores == 250_000_000)
+    }
+
     @Test("a full store takes no new node until reports go stale")
     func bounded() {
         let store = ResourceUsageStore(maxNodes: 1)

@@ -280,8 +280,10 @@ struct DaasMaster: AsyncParsableCommand {
             caCertificatePEM: pki.caCertificatePEM, clientCertificatePEM: pki.kubeletClientCertificatePEM, clientKeyPEM: pki.kubeletClientKeyPEM)
         let aggregator = try APIServiceProxy(clientCertificatePEM: pki.frontProxyClientCertificatePEM, clientKeyPEM: pki.frontProxyClientKeyPEM)
         let informers = InformerSet(objects: objects, logger: logger)
-        // Usage reports land in the API server and are read by the autoscaler.
+        // Usage reports land in the API server and are read by the autoscaler; masters sharing an
+        // etcd share them too.
         let resourceUsage = ResourceUsageStore()
+        let usageSharing = self.store == "etcd" ? UsageReportSharing(store: store, usage: resourceUsage, logger: logger) : nil
         let controllers = ControllerManager(
             objects: objects, informers: informers,
             configuration: .init(
@@ -330,7 +332,7 @@ struct DaasMaster: AsyncParsableCommand {
         let server = KubeAPIServer(
             configuration: configuration, objects: objects, tokenAuthenticators: [SealTokenAuthenticator(verifier: verifier)], aggregator: aggregator,
             healthChecks: HealthChecks(readiness: readiness), operatorEndpoints: OperatorEndpoints(metrics: metrics, status: status.document),
-            resourceUsage: resourceUsage, logger: logger,
+            resourceUsage: resourceUsage, usageSharing: usageSharing, logger: logger,
             onReady: { kubeconfig, url in
                 let path = URL(fileURLWithPath: kubeconfig).standardizedFileURL.path
                 FileHandle.standardOutput.write(
@@ -352,7 +354,7 @@ struct DaasMaster: AsyncParsableCommand {
                     .init(service: controllerService),
                     .init(service: schedulerService),
                     .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                ] + (usageSharing.map { [.init(service: $0)] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

@@ -100,6 +100,8 @@ public final class ResourceUsageStore: Sendable {
                 guard nodes.count < maxNodes else { return false }
             }
             let previous = nodes[summary.nodeName]?.last
+            // A report no newer than the last (a replay, or one shared back by another master) changes nothing.
+            if let previous, summary.cpu.time <= previous.cpu.time { return true }
             var entry = NodeState(last: summary, received: now, node: nil, pods: [:])
             if let previous {
                 entry.node = Self.nodeSample(summary, previous: previous)

@@ -10,6 +10,8 @@ struct StatsSummaryEndpoint: Sendable {
     static let path = "/daas/v1/stats/summary"
     static let maxBytes = 4 << 20
     let usage: ResourceUsageStore
+    /// Where reports are shared with the other masters (nil: one master).
+    var sharing: UsageReportSharing? = nil
 
     func receive(_ request: inout Request, user: UserInfo) async throws -> Response {
         guard request.method == .post else { throw APIError.methodNotAllowed(request.method.rawValue, "stats/summary") }
@@ -31,6 +33,7 @@ struct StatsSummaryEndpoint: Sendable {
         guard usage.record(summary) else {
             throw APIError(code: 429, reason: "TooManyRequests", message: "the master holds the usage of as many nodes as it may", details: ["retryAfterSeconds": 60])
         }
+        await sharing?.publish(summary)
         return Response(status: .noContent)
     }
 }

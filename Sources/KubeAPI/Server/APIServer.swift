@@ -52,12 +52,13 @@ public struct APIServer: HTTPResponder {
     ///   - resourceUsage: Where node agents' stats summaries go (`POST /daas/v1/stats/summary`)
     ///     and what `metrics.k8s.io` serves.
     ///   - dashboard: Sign-in to the web dashboard under `/daas/dashboard/`; nil serves no dashboard.
+    ///   - usageSharing: Shares the usage reports this server receives with masters that share its store.
     public init(
         objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [], serverAddress: String, limits: Limits = Limits(),
         attestation: (any AttestationProvider)? = nil, watches: ActiveWatches = ActiveWatches(), serviceAccountTokens: ServiceAccountTokens? = nil,
         nodes: NodeConnections? = nil, aggregator: APIServiceProxy? = nil, nodeCertificates: NodeServingCertificates? = nil,
         healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints(),
-        resourceUsage: ResourceUsageStore = ResourceUsageStore(), dashboard: DashboardSessions? = nil
+        resourceUsage: ResourceUsageStore = ResourceUsageStore(), dashboard: DashboardSessions? = nil, usageSharing: UsageReportSharing? = nil
     ) {
         self.aggregator = aggregator
         self.dashboard = dashboard.map(DashboardEndpoint.init(sessions:))
@@ -81,7 +82,7 @@ public struct APIServer: HTTPResponder {
         self.handlers = ResourceHandlers(context: HandlerContext(
             objects: objects, authorizer: authorizer, watches: watches, limits: limits, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
             resourceUsage: resourceUsage))
-        self.statsSummaries = StatsSummaryEndpoint(usage: resourceUsage)
+        self.statsSummaries = StatsSummaryEndpoint(usage: resourceUsage, sharing: usageSharing)
         self.nodeCertificates = nodeCertificates
     }
 

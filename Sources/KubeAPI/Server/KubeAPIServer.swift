@@ -67,16 +67,18 @@ public struct KubeAPIServer: Service {
     let onReady: @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void
     /// Node agents' usage reports, served as `metrics.k8s.io`.
     let resourceUsage: ResourceUsageStore
+    let usageSharing: UsageReportSharing?
 
     /// Creates the server.
     /// - Parameter onReady: Called once the port is bound and `admin.kubeconfig` is written.
     public init(
         configuration: Configuration, objects: ObjectStore, tokenAuthenticators: [any TokenAuthenticator] = [],
         aggregator: APIServiceProxy? = nil, healthChecks: HealthChecks = HealthChecks(), operatorEndpoints: OperatorEndpoints = OperatorEndpoints(),
-        resourceUsage: ResourceUsageStore = ResourceUsageStore(), logger: Logger,
+        resourceUsage: ResourceUsageStore = ResourceUsageStore(), usageSharing: UsageReportSharing? = nil, logger: Logger,
         onReady: @escaping @Sendable (_ kubeconfigPath: String, _ server: String) async -> Void = { _, _ in }
     ) {
         self.resourceUsage = resourceUsage
+        self.usageSharing = usageSharing
         self.aggregator = aggregator
         self.healthChecks = healthChecks
         self.operatorEndpoints = operatorEndpoints
@@ -116,7 +118,7 @@ public struct KubeAPIServer: Service {
                 objects: objects, tokenAuthenticators: authenticators, serverAddress: address, limits: configuration.limits,
                 attestation: configuration.attestation, watches: watches, serviceAccountTokens: serviceAccountTokens, nodes: nodes,
                 aggregator: aggregator, nodeCertificates: try NodeServingCertificates(directory: configuration.dataDirectory + "/pki"), healthChecks: healthChecks, operatorEndpoints: operatorEndpoints,
-                resourceUsage: resourceUsage, dashboard: DashboardSessions(key: serviceAccountKey)),
+                resourceUsage: resourceUsage, dashboard: DashboardSessions(key: serviceAccountKey), usageSharing: usageSharing),
             // exec, attach and port-forward connections become tunnels to the node (HTTP/1.1 only).
             server: try .http2Upgrade(
                 tlsConfiguration: tls,
