@@ -71,14 +71,24 @@ def shot(name):
 
 try:
     started = time.monotonic()
-    driver.get(url)
-    try:
-        wait.until(conditions.presence_of_element_located((By.ID, "overview-nodes-total")))
-    except Exception:
-        print("page", driver.execute_script("return document.body.innerText"))
-        print("console", driver.get_log("browser"))
-        raise
-    # The overview fills once the lists and the master's figures are in.
+    # Chromium aborts requests in flight when the host's interfaces change (ERR_NETWORK_CHANGED;
+    # other tests and the worker add veths). If that cost the page its own script or styles,
+    # nothing ran ("Loading…" stays, the login token is unused) and the page is loaded again.
+    for attempt in range(6):
+        # (Navigating again to the same URL with a fragment would not load anything: reload it.)
+        if attempt == 0:
+            driver.get(url)
+        else:
+            driver.refresh()
+        try:
+            WebDriverWait(driver, 20).until(conditions.presence_of_element_located((By.ID, "overview-nodes-total")))
+            break
+        except Exception:
+            page = driver.execute_script("return document.body.innerText")
+            print("reloaded-after", page.replace("\n", " | ")[-80:], [e["message"][-120:] for e in driver.get_log("browser")])
+            if "Loading" not in page or attempt == 5:
+                raise
+            time.sleep(2)
     until_text("health-status", lambda t: t in ("Healthy", "Unhealthy"))
     until_text("attestation-mode", lambda t: t != "unknown")
     print("overview-seconds", round(time.monotonic() - started, 2))

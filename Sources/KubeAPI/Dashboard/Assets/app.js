@@ -504,6 +504,12 @@ async function startLogs() {
     state.textContent = 'ended';
   } catch (error) {
     if (controller.signal.aborted) return;
+    if (!(error instanceof APIError)) {
+      // The connection dropped (a network change, a master restart): read the tail again.
+      state.textContent = 'reconnecting';
+      setTimeout(() => { if (logStream === controller && current.page === 'pod') startLogs(); }, 1000);
+      return;
+    }
     state.textContent = `cannot read logs: ${error.message}`;
   }
 }
