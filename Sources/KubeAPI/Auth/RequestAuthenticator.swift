@@ -17,11 +17,11 @@ struct RequestAuthenticator: Sendable {
     /// The dashboard's sessions (nil: cookies are ignored).
     var dashboardSessions: DashboardSessions? = nil
 
-    /// Whether a request would be authenticated by a dashboard session: no bearer token, the
+    /// The dashboard session token a request would be authenticated by: no bearer token, the
     /// session cookie and the dashboard's header (which a cross-site page cannot add).
-    static func usesDashboardSession(_ request: Request) -> Bool {
-        bearerToken(request) == nil && request.headers[HTTPField.Name(DashboardSessions.requestHeader)!] != nil
-            && DashboardSessions.cookie(in: request.headers[.cookie]) != nil
+    static func dashboardSession(_ request: Request) -> String? {
+        guard bearerToken(request) == nil, request.headers[HTTPField.Name(DashboardSessions.requestHeader)!] != nil else { return nil }
+        return DashboardSessions.cookie(in: request.headers[.cookie])
     }
 
     /// Whether the request carries a bearer token (the costly kind to verify).
@@ -47,10 +47,8 @@ struct RequestAuthenticator: Sendable {
             }
             throw APIError.unauthorized
         }
-        if let dashboardSessions, Self.usesDashboardSession(request) {
-            guard let token = DashboardSessions.cookie(in: request.headers[.cookie]), let user = dashboardSessions.user(fromSession: token) else {
-                throw APIError.unauthorized
-            }
+        if let dashboardSessions, let token = Self.dashboardSession(request) {
+            guard let user = dashboardSessions.user(fromSession: token) else { throw APIError.unauthorized }
             return user
         }
         // HTTP/1.1 requests run on the TLS connection's channel; HTTP/2 streams on a child of it.

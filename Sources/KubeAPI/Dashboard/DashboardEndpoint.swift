@@ -8,8 +8,9 @@ import NIOCore
 /// sign-out. Everything the pages show comes from the API itself, authenticated and authorized
 /// like any request (the session cookie, or the admin's client certificate).
 struct DashboardEndpoint: Sendable {
-    /// The dashboard's root path.
-    static let root = "/daas/dashboard/"
+    /// The dashboard's path, without and with (``root``) its trailing slash.
+    static let path = "/daas/dashboard"
+    static let root = path + "/"
     /// Where a signed-in user asks for a login token (`daasctl dashboard`).
     static let loginTokensPath = "/daas/v1/dashboard/login-tokens"
     /// Where the page trades a login token for the session cookie (POST) or signs out (DELETE).
@@ -27,7 +28,7 @@ struct DashboardEndpoint: Sendable {
     /// The dashboard's answer to `request`, or nil when the path is not the dashboard's.
     func respond(_ request: inout Request) async throws -> Response? {
         let path = request.uri.path
-        if path == "/daas/dashboard" { return Response(status: .movedPermanently, headers: [.location: Self.root]) }
+        if path == Self.path { return Response(status: .movedPermanently, headers: [.location: Self.root]) }
         guard path.hasPrefix(Self.root) else { return nil }
         if path == Self.sessionPath {
             switch request.method {

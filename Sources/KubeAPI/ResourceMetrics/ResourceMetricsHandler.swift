@@ -78,12 +78,10 @@ struct ResourceMetricsHandler: Sendable {
     }
 
     private func podMetrics(namespace: String?, _ options: ObjectStore.ListOptions) async throws -> [JSONValue] {
-        let samples = usage.pods()
-        guard !samples.isEmpty else { return [] }
         let pods = try await context.objects.list(try source("pods"), namespace: namespace, options: options)["items"]?.arrayValue ?? []
         let now = ObjectMeta.timestamp(Date())
         return pods.compactMap { pod -> JSONValue? in
-            guard let sample = ResourceUsageStore.sample(of: pod, in: samples), let name = pod[path: ["metadata", "name"]]?.stringValue,
+            guard let sample = usage.sample(of: pod), let name = pod[path: ["metadata", "name"]]?.stringValue,
                 let podNamespace = pod[path: ["metadata", "namespace"]]?.stringValue
             else { return nil }
             return [

@@ -167,14 +167,18 @@ public final class ResourceUsageStore: Sendable {
         }
     }
 
-    /// `pod`'s sample among `samples` (from ``pods(now:)``), if the node that reported it is the
-    /// pod's node and it is this pod (same uid), not an earlier one of the same name.
-    public static func sample(of pod: JSONValue, in samples: [PodKey: PodSample]) -> PodSample? {
-        guard let name = pod[path: ["metadata", "name"]]?.stringValue, let namespace = pod[path: ["metadata", "namespace"]]?.stringValue,
-            let sample = samples[PodKey(namespace: namespace, name: name)],
-            sample.node == pod[path: ["spec", "nodeName"]]?.stringValue, sample.uid == pod[path: ["metadata", "uid"]]?.stringValue
+    /// The current usage of `pod`, from the report of the pod's own node (`spec.nodeName`) and
+    /// only for this pod (same uid), not an earlier one of the same name; nil otherwise.
+    public func sample(of pod: JSONValue, now: Date = Date()) -> PodSample? {
+        guard let node = pod[path: ["spec", "nodeName"]]?.stringValue, let name = pod[path: ["metadata", "name"]]?.stringValue,
+            let namespace = pod[path: ["metadata", "namespace"]]?.stringValue
         else { return nil }
-        return sample
+        return state.withLock { nodes in
+            guard let entry = nodes[node], now.timeIntervalSince(entry.received) <= staleAfter,
+                let sample = entry.pods[PodKey(namespace: namespace, name: name)], sample.uid == pod[path: ["metadata", "uid"]]?.stringValue
+            else { return nil }
+            return sample
+        }
     }
 
     private static func nodeSample(_ summary: StatsSummary, previous: StatsSummary) -> NodeSample? {

@@ -121,7 +121,7 @@ public struct APIServer: HTTPResponder {
         default:
             break
         }
-        if let dashboard, request.uri.path.hasPrefix("/daas/dashboard") {
+        if let dashboard, request.uri.path.hasPrefix(DashboardEndpoint.path) {
             // Static files and the login exchange (which verifies a token: bounded per client).
             let client = Self.clientAddress(context.channel)
             guard tokenWork.acquire(client) else { throw Self.tooManyRequests }
@@ -143,7 +143,7 @@ public struct APIServer: HTTPResponder {
         }
         if request.uri.path == DashboardEndpoint.loginTokensPath, let dashboard {
             // A dashboard session may not mint the login tokens that would prolong it.
-            guard !RequestAuthenticator.usesDashboardSession(request) else {
+            guard RequestAuthenticator.dashboardSession(request) == nil else {
                 throw APIError(code: 403, reason: "Forbidden", message: "a dashboard session cannot request login tokens: use your kubeconfig (daasctl dashboard)")
             }
             return try dashboard.loginToken(for: user, method: request.method)

@@ -234,14 +234,13 @@ public final class HorizontalPodAutoscalerController: Controller {
         }
         let namespace = autoscaler[path: ["metadata", "namespace"]]?.stringValue
         let targeted = pods.list(namespace: namespace, selector: selector)
-        let samples = usage.pods(now: now)
         var best: Int64? = nil
         var bestMetric = ""
         var invalid = 0
         var firstFailure: (reason: String, message: String, error: String)? = nil
         for (index, spec) in specs.enumerated() {
             do {
-                let (replicas, name, status) = try computeMetric(spec, current: current, pods: targeted, samples: samples, now: now)
+                let (replicas, name, status) = try computeMetric(spec, current: current, pods: targeted, now: now)
                 statuses[index] = status
                 if best == nil || replicas > best! {
                     best = replicas
@@ -270,7 +269,7 @@ public final class HorizontalPodAutoscalerController: Controller {
     }
 
     /// One metric's proposal, its name for events and its status entry.
-    private func computeMetric(_ spec: JSONValue, current: Int64, pods: [JSONValue], samples: [ResourceUsageStore.PodKey: ResourceUsageStore.PodSample], now: Date)
+    private func computeMetric(_ spec: JSONValue, current: Int64, pods: [JSONValue], now: Date)
         throws -> (Int64, String, JSONValue)
     {
         let type = spec["type"]?.stringValue ?? ""
@@ -290,7 +289,7 @@ public final class HorizontalPodAutoscalerController: Controller {
         // Each pod's usage in milli-units, from the reports of the pods' own nodes.
         var metrics: [String: ReplicaCalculator.PodMetric] = [:]
         for pod in pods {
-            guard let sample = ResourceUsageStore.sample(of: pod, in: samples), let name = pod[path: ["metadata", "name"]]?.stringValue else { continue }
+            guard let sample = usage.sample(of: pod, now: now), let name = pod[path: ["metadata", "name"]]?.stringValue else { continue }
             let containers = sample.containers.filter { container == nil || $0.name == container }
             guard !containers.isEmpty else { continue }
             let value = containers.reduce(Int64(0)) { sum, entry in
